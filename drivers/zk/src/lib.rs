@@ -1,0 +1,1 @@
+//! ZK protocol (placeholder until filled).

@@ -1,0 +1,1 @@
+//! Pure attendance rules (placeholder until filled).

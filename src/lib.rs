@@ -1,0 +1,1 @@
+//! Kaoqin application (placeholder until filled).
