@@ -1,0 +1,1 @@
+//! Supervised terminal sessions (placeholder until filled).
