@@ -1,0 +1,85 @@
+//! Property tests: an approved leave never makes a day worse; reconciliation is deterministic.
+
+mod common;
+
+use common::*;
+use kaoqin_domain::*;
+use proptest::prelude::*;
+
+fn shift_of(i: u8) -> Shift {
+    presets::all().swap_remove(usize::from(i % 4))
+}
+
+/// How bad a day is: (absent sessions, missing punches, late + early minutes).
+fn badness(r: &DayResult) -> (u32, u32, u32) {
+    (
+        r.absent_sessions(),
+        r.missing_in_count() + r.missing_out_count(),
+        r.late_minutes() + r.early_minutes(),
+    )
+}
+
+prop_compose! {
+    fn day_punches()(mins in proptest::collection::vec(300u32..1439, 0..8), states in proptest::collection::vec(0u8..6, 8)) -> Vec<(u32, u8)> {
+        mins.into_iter().zip(states).collect()
+    }
+}
+
+fn span_strategy() -> impl Strategy<Value = Span> {
+    let date = d("2026-11-16");
+    prop_oneof![
+        Just(Span::Days {
+            from: date,
+            to: date
+        }),
+        (0usize..2).prop_map(move |s| Span::Session { date, session: s }),
+        (300u32..1400, 10u32..600).prop_map(move |(a, len)| {
+            let from = date.and_hms_opt(0, 0, 0).unwrap() + chrono::Duration::minutes(i64::from(a));
+            Span::Range {
+                from,
+                to: from + chrono::Duration::minutes(i64::from(len)),
+            }
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn approved_leave_never_makes_a_day_worse(shift_i in 0u8..4, ps in day_punches(), span in span_strategy(), state_key in any::<bool>()) {
+        let date = d("2026-11-16");
+        let mut shift = shift_of(shift_i);
+        if state_key { shift.in_out = InOutMode::StateKey; }
+        let punches: Vec<Punch> = ps.iter().map(|&(m, s)| punch("1001", date.and_hms_opt(m / 60, m % 60, 0).unwrap(), s)).collect();
+        let cal = Calendar::bundled_cn();
+        let day = cal.day(date);
+        let now = ts("2026-12-01 00:00");
+        let e = emp("1001");
+        let before = reconcile_day(&e, date, &punches, Some(&shift), &day, &[], now);
+        let leave = approved(1, "1001", RequestKind::Leave { leave_type: "annual".into(), span });
+        let after = reconcile_day(&e, date, &punches, Some(&shift), &day, &[leave], now);
+        let (b, a) = (badness(&before), badness(&after));
+        prop_assert!(a.0 <= b.0, "absent {} -> {}", b.0, a.0);
+        prop_assert!(a.1 <= b.1, "missing {} -> {}", b.1, a.1);
+        if a.0 == b.0 && a.1 == b.1 {
+            prop_assert!(a.2 <= b.2, "late+early {} -> {}", b.2, a.2);
+        }
+        prop_assert!(after.attended_days() + after.leave.iter().map(|l| l.days).sum::<f64>() >= before.attended_days() - 1e-9);
+    }
+
+    #[test]
+    fn reconciliation_is_deterministic(shift_i in 0u8..4, ps in day_punches()) {
+        let date = d("2026-11-16");
+        let shift = shift_of(shift_i);
+        let mut punches: Vec<Punch> = ps.iter().map(|&(m, s)| punch("1001", date.and_hms_opt(m / 60, m % 60, 0).unwrap(), s)).collect();
+        let cal = Calendar::bundled_cn();
+        let now = ts("2026-12-01 00:00");
+        let a = reconcile_day(&emp("1001"), date, &punches, Some(&shift), &cal.day(date), &[], now);
+        let b = reconcile_day(&emp("1001"), date, &punches, Some(&shift), &cal.day(date), &[], now);
+        punches.reverse();
+        let c = reconcile_day(&emp("1001"), date, &punches, Some(&shift), &cal.day(date), &[], now);
+        prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+        prop_assert_eq!(a.csv_row(), c.csv_row());
+    }
+}
