@@ -1,0 +1,1 @@
+//! Excel export and import (placeholder until filled).
