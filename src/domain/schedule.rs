@@ -170,12 +170,6 @@ pub struct Shift {
     pub rounding: Rounding,
 }
 
-impl Default for ClockTime {
-    fn default() -> Self {
-        ClockTime(0)
-    }
-}
-
 /// A shift rule that cannot work, with the place to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ShiftError {

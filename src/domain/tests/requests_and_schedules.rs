@@ -32,7 +32,14 @@ fn transition_table() {
     let approved_req = transition(&submitted, approve(), "L01", true, now).unwrap();
     let rejected = transition(&submitted, reject(), "L01", true, now).unwrap();
     // (start, action, actor, is_leader, expected state or error)
-    let cases: Vec<(&Request, Action, &str, bool, Result<RequestState, &str>)> = vec![
+    type Row<'a> = (
+        &'a Request,
+        Action,
+        &'a str,
+        bool,
+        Result<RequestState, &'a str>,
+    );
+    let cases: Vec<Row> = vec![
         (
             &submitted,
             approve(),
