@@ -24,8 +24,8 @@ pub use reconcile::{
     CSV_HEADER, DayResult, Excuse, LeaveUse, OvertimeKind, SessionOutcome, reconcile_day,
 };
 pub use request::{
-    Action, AuditEntry, LeaveType, Request, RequestKind, RequestState, Span, TransitionError,
-    transition,
+    Action, AuditEntry, LeaveType, Request, RequestError, RequestKind, RequestState, Span,
+    TransitionError, default_leave_types, transition,
 };
 pub use schedule::{
     FlexRule, InOutMode, MissingPolicy, OvertimeRule, PunchWindow, Session, Shift, ShiftError,

@@ -349,10 +349,14 @@ fn collect_requests<'r>(
         }
     }
     // Leave first, then trip, then outing: a day on leave is on leave even if an outing overlaps it.
-    out.covers.sort_by_key(|c| match c.kind {
-        CoverKind::Leave => 0,
-        CoverKind::Trip => 1,
-        CoverKind::Outing => 2,
+    // The full key keeps the result independent of the order requests were given in.
+    out.covers.sort_by(|a, b| {
+        let rank = |c: &Cover<'_>| match c.kind {
+            CoverKind::Leave => 0,
+            CoverKind::Trip => 1,
+            CoverKind::Outing => 2,
+        };
+        (rank(a), a.from, a.to, a.leave_type).cmp(&(rank(b), b.from, b.to, b.leave_type))
     });
     out
 }

@@ -229,6 +229,68 @@ impl Request {
     }
 }
 
+/// A request that cannot be recorded as entered.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RequestError {
+    #[error("'{0}' is not a leave type; choose one of the configured leave types")]
+    UnknownLeaveType(String),
+    #[error("the end ({to}) is before the start ({from})")]
+    EndBeforeStart { from: String, to: String },
+    #[error("the time range is empty; give a start and a later end")]
+    EmptyRange,
+    #[error("a {0} needs a {1}")]
+    Missing(&'static str, &'static str),
+}
+
+impl Request {
+    /// Check a request before it is stored: known leave type, ordered ranges, required notes.
+    pub fn validate(&self, leave_types: &[LeaveType]) -> Result<(), RequestError> {
+        let check_span = |span: &Span| match span {
+            Span::Days { from, to } if to < from => Err(RequestError::EndBeforeStart {
+                from: from.to_string(),
+                to: to.to_string(),
+            }),
+            Span::Range { from, to } if to < from => Err(RequestError::EndBeforeStart {
+                from: from.to_string(),
+                to: to.to_string(),
+            }),
+            Span::Range { from, to } if to == from => Err(RequestError::EmptyRange),
+            _ => Ok(()),
+        };
+        match &self.kind {
+            RequestKind::Leave { leave_type, span } => {
+                if !leave_types.iter().any(|t| &t.code == leave_type) {
+                    return Err(RequestError::UnknownLeaveType(leave_type.clone()));
+                }
+                check_span(span)
+            }
+            RequestKind::Outing { place, span } => {
+                if place.trim().is_empty() {
+                    return Err(RequestError::Missing("outing", "place"));
+                }
+                if self.reason.trim().is_empty() {
+                    return Err(RequestError::Missing("outing", "reason"));
+                }
+                check_span(span)
+            }
+            RequestKind::Trip { span, .. } => check_span(span),
+            RequestKind::Supplement { evidence, .. } => {
+                if self.reason.trim().is_empty() {
+                    return Err(RequestError::Missing("supplement", "reason"));
+                }
+                if evidence.trim().is_empty() {
+                    return Err(RequestError::Missing("supplement", "evidence note"));
+                }
+                Ok(())
+            }
+            RequestKind::Overtime { from, to } => check_span(&Span::Range {
+                from: *from,
+                to: *to,
+            }),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TransitionError {
     #[error("request {id}: cannot {action} a request that is {state}")]

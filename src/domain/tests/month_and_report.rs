@@ -292,3 +292,145 @@ fn exceptions_and_publication_without_private_details() {
     assert!(sup.reason.contains("王五证明"));
     assert_eq!(sup.approved_by, "leader");
 }
+
+#[test]
+fn daily_detail_marks_use_and_non_face() {
+    let date = d("2026-11-16");
+    let mut ps = punches(
+        "1001",
+        date,
+        &["07:30", "07:30:20", "10:00", "12:00", "14:00", "19:00"],
+    );
+    ps[2].verify_mode = 1; // fingerprint
+    let cal = Calendar::bundled_cn();
+    let shift = presets::preset_d();
+    let r = reconcile_day(
+        &emp("1001"),
+        date,
+        &ps,
+        Some(&shift),
+        &cal.day(date),
+        &[],
+        ts("2026-12-01 00:00"),
+    );
+    let lines = report::daily_detail(&ps, &r);
+    let got: Vec<(&str, Option<usize>, bool)> = lines
+        .iter()
+        .map(|l| (l.used_as.as_str(), l.session, l.non_face))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("sign_in", Some(0), false),
+            ("duplicate", None, false),
+            ("unmatched", None, true),
+            ("sign_out", Some(0), false),
+            ("sign_in", Some(1), false),
+            ("sign_out", Some(1), false),
+        ]
+    );
+    assert_eq!(lines[2].verify_zh, "指纹");
+}
+
+#[test]
+fn request_validation_table() {
+    let types = default_leave_types();
+    let now = ts("2026-11-10 09:00");
+    let day = d("2026-11-16");
+    let cases: Vec<(RequestKind, &str, Result<(), &str>)> = vec![
+        (
+            leave_days("1001", "annual", "2026-11-16", "2026-11-17"),
+            "x",
+            Ok(()),
+        ),
+        (
+            leave_days("1001", "holiday", "2026-11-16", "2026-11-17"),
+            "x",
+            Err("UnknownLeaveType"),
+        ),
+        (
+            leave_days("1001", "sick", "2026-11-17", "2026-11-16"),
+            "x",
+            Err("EndBeforeStart"),
+        ),
+        (
+            RequestKind::Outing {
+                place: "".into(),
+                span: Span::Days { from: day, to: day },
+            },
+            "开会",
+            Err("Missing"),
+        ),
+        (
+            RequestKind::Outing {
+                place: "市局".into(),
+                span: Span::Days { from: day, to: day },
+            },
+            "开会",
+            Ok(()),
+        ),
+        (
+            RequestKind::Supplement {
+                at: at(day, "08:50"),
+                punch: PunchKind::In,
+                evidence: "".into(),
+            },
+            "忘记",
+            Err("Missing"),
+        ),
+        (
+            RequestKind::Overtime {
+                from: at(day, "19:00"),
+                to: at(day, "19:00"),
+            },
+            "x",
+            Err("EmptyRange"),
+        ),
+    ];
+    for (i, (kind, reason, want)) in cases.into_iter().enumerate() {
+        let r = Request::draft(1, "1001", kind, reason, now);
+        match (r.validate(&types), want) {
+            (Ok(()), Ok(())) => {}
+            (Err(e), Err(name)) => assert!(format!("{e:?}").starts_with(name), "case {i}: {e:?}"),
+            (got, want) => panic!("case {i}: got {got:?}, want {want:?}"),
+        }
+    }
+}
+
+#[test]
+fn request_order_does_not_change_results() {
+    let date = d("2026-11-16");
+    let shift = presets::preset_a();
+    let cal = Calendar::bundled_cn();
+    let a = approved(
+        1,
+        "1001",
+        leave_days("1001", "annual", "2026-11-16", "2026-11-16"),
+    );
+    let b = approved(
+        2,
+        "1001",
+        leave_days("1001", "sick", "2026-11-16", "2026-11-16"),
+    );
+    let now = ts("2026-12-01 00:00");
+    let r1 = reconcile_day(
+        &emp("1001"),
+        date,
+        &[],
+        Some(&shift),
+        &cal.day(date),
+        &[a.clone(), b.clone()],
+        now,
+    );
+    let r2 = reconcile_day(
+        &emp("1001"),
+        date,
+        &[],
+        Some(&shift),
+        &cal.day(date),
+        &[b, a],
+        now,
+    );
+    assert_eq!(r1, r2);
+    assert_eq!(codes(&r1), "leave:annual");
+}
