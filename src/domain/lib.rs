@@ -3,6 +3,27 @@
 //! Excel and GUI layers.
 //!
 //! No I/O (except bundled assets via `include_str!`), no clock reads (time is passed in), deterministic.
+//!
+//! # How the application calls it
+//!
+//! 1. Build the inputs from storage: `Vec<Employee>`, `Vec<Punch>` (from the day before the month to the
+//!    day after, for night shifts), `Vec<Request>` (any state; only approved ones count), a
+//!    `ScheduleBook` (shifts, rotations, assignments; `ScheduleBook::with_presets("C")` to start) and a
+//!    `Calendar` (`Calendar::bundled_cn()` plus `set_day` for local days).
+//! 2. `reconcile_month(&MonthInput { year, month, employees, punches, requests, book, calendar, now })`
+//!    returns a `MonthResult`: `days` (one `DayResult` per employee-day, by employee number then date),
+//!    `summaries` (per employee `Totals`), `departments`, `organisation`, `unknown_enrollments`.
+//! 3. Print: `MonthResult::csv()` / `DayResult::csv_row()` / `DayResult::status_codes()` (the month CSV of
+//!    issue 5); `report::month_sheet` (月度考勤表 with `DayCell`s, summary heads/cells, subtotals, legend),
+//!    `report::exceptions` (异常报表), `report::publication_list` (公示, no leave reasons),
+//!    `report::daily_detail` (日报). Symbols come from `report::SymbolSet` (configurable).
+//! 4. Requests: `Request::draft`, `Request::validate(&default_leave_types())`, then
+//!    `transition(&req, Action::Submit | Approve | Reject | Withdraw, actor, is_leader_or_supervisor, now)`;
+//!    each transition appends an `AuditEntry`.
+//!
+//! One employee-day on its own: `ScheduleBook::plan(&employee, date, &calendar)` gives the shift and the
+//! day as it applies to that employee; `reconcile_day(&employee, date, &punches, plan.shift, &plan.day,
+//! &requests, now)` gives the `DayResult`.
 
 pub mod assignment;
 pub mod calendar;
