@@ -716,7 +716,12 @@ fn evaluate_session(
         }
     }
     let in_required = s.sign_in.is_some();
-    let out_required = s.sign_out.is_some();
+    // Someone on leave or an outing until the end cannot sign out; arriving after a morning leave still needs a sign-in.
+    let out_required = s.sign_out.is_some()
+        && !reqs
+            .covers
+            .iter()
+            .any(|c| c.from < s.due_out() && c.to >= s.end);
     let pending_in =
         in_required && inn.is_none() && s.sign_in.is_some_and(|w| now < w.closes.plus(1).on(date));
     let pending_out = out_required

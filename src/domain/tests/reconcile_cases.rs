@@ -522,6 +522,40 @@ fn cases() -> Vec<Case> {
             },
         )),
         case(
+            "outing until the end needs no sign-out",
+            dd(),
+            &["07:30", "12:00", "14:00"],
+            "normal;outing",
+        )
+        .req(approved(
+            15,
+            no,
+            RequestKind::Outing {
+                place: "现场".into(),
+                span: Span::Range {
+                    from: at(day, "16:00"),
+                    to: at(day, "19:30"),
+                },
+            },
+        )),
+        case(
+            "leave until the end: early leaving is excused",
+            b(),
+            &["08:50", "16:00"],
+            "normal;leave:personal",
+        )
+        .req(approved(
+            16,
+            no,
+            RequestKind::Leave {
+                leave_type: "personal".into(),
+                span: Span::Range {
+                    from: at(day, "16:00"),
+                    to: at(day, "18:00"),
+                },
+            },
+        )),
+        case(
             "supplement for a forgotten sign-in",
             a(),
             &["13:20"],
