@@ -187,6 +187,28 @@ impl MonthResult {
         s
     }
 
+    /// The month CSV restricted to a department and/or an employee (`kaoqin month show --format csv`).
+    pub fn csv_filtered(&self, department: Option<&str>, employee_no: Option<&str>) -> String {
+        let wanted: std::collections::BTreeSet<&str> = self
+            .summaries
+            .iter()
+            .filter(|s| department.is_none_or(|d| s.department == d))
+            .filter(|s| employee_no.is_none_or(|e| s.employee_no == e))
+            .map(|s| s.employee_no.as_str())
+            .collect();
+        let mut s = String::from(CSV_HEADER);
+        s.push('\n');
+        for d in self
+            .days
+            .iter()
+            .filter(|d| wanted.contains(d.employee_no.as_str()))
+        {
+            s.push_str(&d.csv_row());
+            s.push('\n');
+        }
+        s
+    }
+
     /// The days of one employee.
     pub fn days_of(&self, employee_no: &str) -> &[DayResult] {
         let lo = self

@@ -17,9 +17,6 @@ pub struct Employee {
     pub left: Option<NaiveDate>,
     /// Shown in lists; reconciliation goes by `hired`/`left` only.
     pub active: bool,
-    /// The direct leader's employee number, for approval routing.
-    #[serde(default)]
-    pub leader_no: Option<String>,
 }
 
 impl Employee {
@@ -31,7 +28,6 @@ impl Employee {
             hired: None,
             left: None,
             active: true,
-            leader_no: None,
         }
     }
 

@@ -295,6 +295,27 @@ impl Shift {
         }
     }
 
+    /// One line for lists: "09:00–12:00, 13:30–17:30" or "弹性 07:00–20:00 核心 10:00–16:00 ≥480分钟".
+    pub fn hours_text(&self) -> String {
+        match &self.flexible {
+            Some(f) => {
+                let core = f
+                    .core
+                    .map_or(String::new(), |(a, b)| format!(" 核心 {a}–{b}"));
+                format!(
+                    "弹性 {}–{}{core} ≥{}分钟",
+                    f.earliest_in, f.latest_out, f.min_minutes
+                )
+            }
+            None => self
+                .sessions
+                .iter()
+                .map(|s| format!("{}–{}", s.start, s.end))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
     /// Check that the rule can be applied unambiguously.
     pub fn validate(&self) -> Result<(), ShiftError> {
         let shift = self.code.clone();

@@ -434,3 +434,16 @@ fn request_order_does_not_change_results() {
     assert_eq!(r1, r2);
     assert_eq!(codes(&r1), "leave:annual");
 }
+
+#[test]
+fn csv_filtered_by_department_and_employee() {
+    let w = october();
+    let m = run(&w);
+    let dept = m.csv_filtered(Some("财务处"), None);
+    assert_eq!(dept.lines().count(), 32);
+    assert!(dept.lines().skip(1).all(|l| l.starts_with("2001,")));
+    let one = m.csv_filtered(None, Some("1002"));
+    assert_eq!(one.lines().count(), 32);
+    assert_eq!(m.csv_filtered(None, None), m.csv());
+    assert_eq!(presets::preset_a().hours_text(), "09:00–12:00, 13:30–17:30");
+}
