@@ -156,6 +156,22 @@ fn ot_by_request() -> Shift {
     s
 }
 
+fn c_with(edit: fn(&mut Shift)) -> Shift {
+    let mut s = c();
+    edit(&mut s);
+    s
+}
+
+fn d_keys(split: Option<T>) -> Shift {
+    let mut s = dd();
+    s.in_out = InOutMode::StateKey;
+    s.sessions[0].split_after = split;
+    if let (Some(split), Some(w)) = (split, s.sessions[0].sign_out.as_mut()) {
+        w.closes = split.plus(-1);
+    }
+    s
+}
+
 fn cases() -> Vec<Case> {
     let no = "1001";
     let day = d(MON);
@@ -422,6 +438,46 @@ fn cases() -> Vec<Case> {
                 "07:30", "07:30:59", "12:00", "12:00:10", "14:00", "19:00", "19:00:01",
             ],
             "normal",
+        ),
+        // Policies for missing punches, and the terminal's state key with the split point.
+        case(
+            "missing sign-in counts as 30 minutes late",
+            c_with(|s| s.sessions[0].missing_in = MissingPolicy::Minutes(30)),
+            &["17:35"],
+            "late",
+        )
+        .late(30),
+        case(
+            "missing sign-out counts as absent",
+            c_with(|s| s.sessions[1].missing_out = MissingPolicy::Absent),
+            &["08:50"],
+            "absent",
+        )
+        .absent(1),
+        case(
+            "missing sign-out counts as 60 minutes early",
+            c_with(|s| s.sessions[1].missing_out = MissingPolicy::Minutes(60)),
+            &["08:50"],
+            "early",
+        )
+        .early(60),
+        case(
+            "state key: 12:40 check-in before the 13:00 split is a morning punch",
+            d_keys(None),
+            &["07:30/0", "12:00/1", "12:40/0", "19:00/1"],
+            "missing_in",
+        ),
+        case(
+            "state key: split moved to 12:30 makes 12:40 the afternoon sign-in",
+            d_keys(Some(T::hm(12, 30))),
+            &["07:30/0", "12:00/1", "12:40/0", "19:00/1"],
+            "normal",
+        ),
+        case(
+            "state key: a check-in key at noon is not a sign-out",
+            d_keys(None),
+            &["07:25/0", "12:00/0", "14:00/0", "19:00/1"],
+            "missing_out",
         ),
         // Night shift across midnight.
         case("night normal", night(), &["21:55", "+1 06:02"], "normal"),
@@ -707,6 +763,12 @@ fn reconciliation_table() {
     assert!(all.len() >= 60, "only {} cases", all.len());
     let mut failures = Vec::new();
     for c in &all {
+        assert_eq!(
+            c.shift.validate(),
+            Ok(()),
+            "{}: the shift itself must be valid",
+            c.name
+        );
         let date: NaiveDate = d(c.date);
         let ps = punches("1001", date, c.times);
         let day = cal.day(date);

@@ -33,8 +33,15 @@ pub fn punch(no: &str, t: NaiveDateTime, state: u8) -> Punch {
     }
 }
 
+/// Punches from "08:30" (state 0) or "12:00/1" (with a terminal state key).
 pub fn punches(no: &str, date: NaiveDate, times: &[&str]) -> Vec<Punch> {
-    times.iter().map(|t| punch(no, at(date, t), 0)).collect()
+    times
+        .iter()
+        .map(|t| match t.split_once('/') {
+            Some((t, state)) => punch(no, at(date, t), state.parse().unwrap()),
+            None => punch(no, at(date, t), 0),
+        })
+        .collect()
 }
 
 pub fn emp(no: &str) -> Employee {
