@@ -80,3 +80,57 @@ proptest! {
         prop_assert_eq!(a.csv_row(), c.csv_row());
     }
 }
+
+fn any_window() -> impl Strategy<Value = Option<PunchWindow>> {
+    proptest::option::of((-100i32..3000, -100i32..3000).prop_map(|(a, b)| {
+        PunchWindow::new(kaoqin_domain::ClockTime(a), kaoqin_domain::ClockTime(b))
+    }))
+}
+
+prop_compose! {
+    /// Any shift at all, valid or not: reconciliation must never panic on stored rules.
+    fn any_shift()(
+        starts in proptest::collection::vec((-100i32..3000, -100i32..3000, any_window(), any_window()), 0..4),
+        day_change in -100i32..1500,
+        unit in 0u32..40,
+        cutoff in 0u32..40,
+        state_key in any::<bool>(),
+        flex in proptest::option::of((0i32..2000, 0i32..2000, 0u32..2000)),
+    ) -> Shift {
+        let mut s = presets::preset_c();
+        s.day_changes_at = kaoqin_domain::ClockTime(day_change);
+        s.rounding = Rounding { unit, cutoff };
+        s.in_out = if state_key { InOutMode::StateKey } else { InOutMode::Windows };
+        s.sessions = starts.into_iter().map(|(a, b, i, o)| {
+            let mut x = Session::new("x", kaoqin_domain::ClockTime(a), kaoqin_domain::ClockTime(b));
+            x.sign_in = i;
+            x.sign_out = o;
+            x.late_absent_after = Some(unit);
+            x
+        }).collect();
+        s.flexible = flex.map(|(a, b, m)| FlexRule {
+            earliest_in: kaoqin_domain::ClockTime(a),
+            latest_out: kaoqin_domain::ClockTime(b),
+            core: Some((kaoqin_domain::ClockTime(b), kaoqin_domain::ClockTime(a))),
+            min_minutes: m,
+        });
+        s
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn never_panics_on_any_shift(shift in any_shift(), ps in day_punches(), span in span_strategy()) {
+        let date = d("2026-11-16");
+        let punches: Vec<Punch> = ps.iter().map(|&(m, s)| punch("1001", date.and_hms_opt(m / 60, m % 60, 0).unwrap(), s)).collect();
+        let cal = Calendar::bundled_cn();
+        let leave = approved(1, "1001", RequestKind::Leave { leave_type: "annual".into(), span });
+        let r = reconcile_day(&emp("1001"), date, &punches, Some(&shift), &cal.day(date), &[leave], ts("2026-12-01 00:00"));
+        // Every punch of the work date is accounted for: used, duplicate, or kept as unmatched.
+        prop_assert!(r.unmatched.len() + r.duplicates as usize <= punches.len());
+        let _ = shift.validate();
+        let _ = r.csv_row();
+    }
+}
