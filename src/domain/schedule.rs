@@ -236,6 +236,8 @@ pub enum ShiftError {
     BadFlex { shift: String, why: &'static str },
     #[error("shift {shift}: the rounding unit must be at least 1 and the cut-off at most the unit")]
     BadRounding { shift: String },
+    #[error("the shift description is not valid JSON: {0}")]
+    Json(String),
 }
 
 impl Shift {
@@ -293,6 +295,19 @@ impl Shift {
             Some(f) => f.min_minutes,
             None => self.sessions.iter().map(Session::minutes).sum(),
         }
+    }
+
+    /// Read a shift from its JSON form (as `to_json` writes it) and validate it.
+    pub fn from_json(text: &str) -> Result<Shift, ShiftError> {
+        let shift: Shift =
+            serde_json::from_str(text).map_err(|e| ShiftError::Json(e.to_string()))?;
+        shift.validate()?;
+        Ok(shift)
+    }
+
+    /// The JSON form (pretty, for files and `schedule show`).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
     /// One line for lists: "09:00–12:00, 13:30–17:30" or "弹性 07:00–20:00 核心 10:00–16:00 ≥480分钟".

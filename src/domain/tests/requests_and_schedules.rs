@@ -386,3 +386,27 @@ fn employment_limits() {
         assert_eq!(codes(&r), want, "{date}");
     }
 }
+
+#[test]
+fn shift_json_form_round_trips_and_is_validated() {
+    let c = presets::preset_c();
+    let text = c.to_json();
+    assert!(text.contains("\"08:45\"") && text.contains("\"day_changes_at\": \"00:00\""));
+    assert_eq!(Shift::from_json(&text), Ok(c));
+    let night = text.replace("\"17:30\"", "\"06:00+1\"");
+    assert!(matches!(
+        Shift::from_json(&night),
+        Err(ShiftError::OutsideDay { .. })
+            | Err(ShiftError::WindowInverted { .. })
+            | Err(ShiftError::WindowCrossesSplit { .. })
+    ));
+    let err = Shift::from_json("{\"code\": 1}").unwrap_err();
+    assert!(matches!(err, ShiftError::Json(_)), "{err:?}");
+    let bad_time = text.replacen("\"08:45\"", "\"8h45\"", 1);
+    assert!(
+        Shift::from_json(&bad_time)
+            .unwrap_err()
+            .to_string()
+            .contains("8h45")
+    );
+}
