@@ -1,1 +1,41 @@
-//! Supervised terminal sessions (placeholder until filled).
+//! `kaoqin-sync`: supervised terminal sessions (DOMAIN.md §2, issue 4). Where the drivers meet the
+//! store; it knows nothing of the GUI or the CLI, which both call the services below.
+//!
+//! # Pure parts (no I/O, time passed in)
+//! - [`policy`]: [`ConnectionRules`] (peak windows from sessions' latest sign-in / earliest sign-out,
+//!   margins 45/45 min, time limit 180 s, spacing 10 min), `check(rules, last_end, now)`,
+//!   `decide(.., override)` → allowed / refused with the rule and the earliest allowed time.
+//! - [`checks`]: findings from a download (clock skew, time going backwards / jumps / in the future,
+//!   non-face verification, unknown enrollment numbers), each naming its records.
+//! - [`attlog`]: ZK `attlog.dat` and our punches CSV → punches + per-line errors.
+//!
+//! # Services
+//! - [`session`]: [`SupervisedSession`] (rules, hard time limit, enable on every path, session row +
+//!   audit), over any [`link::Connector`]; [`zk::ZkConnector`] is the real ZK one.
+//! - [`download::download`]: the whole download into the ledger in one transaction.
+//! - [`import::import_punches_file`]: USB-stick import with the same dedup, checks and audit.
+//! - [`listing`]: the punches and sessions CSV; [`settings`]: stored rules and thresholds.
+
+pub mod attlog;
+pub mod checks;
+pub mod download;
+mod error;
+pub mod import;
+pub mod link;
+pub mod listing;
+pub mod policy;
+pub mod session;
+pub mod settings;
+pub mod zk;
+
+pub use download::{DownloadReport, download};
+pub use error::SyncError;
+pub use import::{ImportReport, import_punches_file};
+pub use link::{CancellationToken, Connector, TerminalLink};
+pub use policy::ConnectionRules;
+pub use session::{
+    Actor, Clock, Phase, SessionIo, SessionProgress, SupervisedSession, SystemClock,
+    progress_channel,
+};
+pub use settings::SyncSettings;
+pub use zk::ZkConnector;

@@ -1,0 +1,54 @@
+//! The errors of the sync services, worded for the clerk or supervisor who reads them.
+//! Must not hide the session id of a session that was recorded: the audit trail starts there.
+
+use kaoqin_store::StoreError;
+
+use crate::link::LinkError;
+use crate::policy::PolicyError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The connection rules refused (recorded as a `refused` session).
+    #[error("{0}")]
+    Policy(#[from] PolicyError),
+    /// The hard time limit cut the session; nothing from it was stored.
+    #[error("session #{session_id}: {message}")]
+    Cut { session_id: i64, message: String },
+    #[error("session #{session_id}: cancelled; nothing was stored")]
+    Cancelled { session_id: i64 },
+    /// The terminal failed (unreachable, timed out, dropped the connection, …); nothing stored.
+    #[error("session #{session_id}: {message}")]
+    Terminal { session_id: i64, message: String },
+    /// A link error outside a recorded session (e.g. building the connector).
+    #[error("{0}")]
+    Link(#[from] LinkError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    NotPermitted(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl From<kaoqin_store::rusqlite::Error> for SyncError {
+    fn from(e: kaoqin_store::rusqlite::Error) -> Self {
+        SyncError::Store(StoreError::from(e))
+    }
+}
+
+impl SyncError {
+    /// The recorded session this error belongs to, if any.
+    pub fn session_id(&self) -> Option<i64> {
+        match self {
+            SyncError::Cut { session_id, .. }
+            | SyncError::Cancelled { session_id }
+            | SyncError::Terminal { session_id, .. } => Some(*session_id),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! USB-stick import (`kaoqin import punches FILE`): a ZK `attlog.dat` or our CSV into the ledger with
+//! the same dedup, checks and audit as a download, and a report of every bad line by number.
+//!
+//! One `import` session per terminal serial found in the file; all of a file's good lines, the
+//! sessions, findings and audit entries are committed in ONE transaction. No connection is made,
+//! so the connection rules do not apply (and an import does not count for the spacing rule).
+//! Must not parse lines itself (`attlog.rs` does).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDateTime;
+use kaoqin_store::punches;
+use kaoqin_store::sessions::{self, NewSession, SessionEnd, SessionKind, SessionResult};
+use kaoqin_store::terminals::{self, Terminal};
+use kaoqin_store::{Store, audit};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::attlog::{self, FileFormat, LineError};
+use crate::checks::{self, CheckSettings, Finding, LogRecord};
+use crate::download::{classify, employee_numbers, store_findings};
+use crate::error::SyncError;
+use crate::link::TerminalPunch;
+use crate::session::{Actor, RecordCounts};
+
+/// Files larger than this are refused (a terminal log of 200,000 records is about 10 MB).
+pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+
+/// At most this many bad lines go into the audit entry (all are in the report).
+const AUDITED_BAD_LINES: usize = 50;
+
+/// What one terminal's part of the file did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedTerminal {
+    pub session_id: i64,
+    pub terminal_serial: String,
+    /// The registered terminal with that serial, if any.
+    pub terminal_name: Option<String>,
+    pub counts: RecordCounts,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub format: &'static str,
+    pub lines_ok: usize,
+    pub bad_lines: Vec<LineError>,
+    pub terminals: Vec<ImportedTerminal>,
+}
+
+impl ImportReport {
+    pub fn total(&self) -> RecordCounts {
+        let mut t = RecordCounts::default();
+        for x in &self.terminals {
+            t.read += x.counts.read;
+            t.new += x.counts.new;
+            t.already_stored += x.counts.already_stored;
+        }
+        t
+    }
+}
+
+/// Imports a punch file. `terminal` is required for `attlog.dat` (the file does not name its
+/// terminal: `--terminal NAME`); for our CSV it is optional and, if given, every line must carry
+/// its serial. Bad lines are reported, not fatal; a file with no good line stores nothing.
+pub fn import_punches_file(
+    store: &mut Store,
+    actor: &Actor,
+    path: &Path,
+    terminal: Option<&Terminal>,
+    check_settings: &CheckSettings,
+    now: NaiveDateTime,
+) -> Result<ImportReport, SyncError> {
+    let io_err = |source| SyncError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io_err)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(SyncError::Invalid(format!(
+            "{} is {size} bytes; punch files over {MAX_FILE_BYTES} bytes are refused",
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(io_err)?;
+    let parsed = attlog::parse(&bytes);
+    let mut bad_lines = parsed.errors;
+    let format = match parsed.format {
+        FileFormat::AttLog => "attlog",
+        FileFormat::Csv => "csv",
+    };
+    let known_serial = terminal.and_then(|t| t.serial_no.clone());
+    if parsed.format == FileFormat::AttLog && terminal.is_none() {
+        return Err(SyncError::Invalid(format!(
+            "{} is a ZK attlog.dat, which does not say which terminal it came from: \
+             name the terminal (--terminal NAME)",
+            path.display()
+        )));
+    }
+    if let (FileFormat::AttLog, Some(t), None) = (parsed.format, terminal, &known_serial) {
+        return Err(SyncError::Invalid(format!(
+            "terminal '{}' has no serial number yet: download it once over the network, \
+             or import our CSV, which carries the serial",
+            t.name
+        )));
+    }
+
+    // Group by serial, keeping file order within each group (the checks read it as log order).
+    let mut groups: BTreeMap<String, Vec<(usize, TerminalPunch)>> = BTreeMap::new();
+    let mut lines_ok = 0usize;
+    for p in parsed.punches {
+        let serial = match (&p.terminal_serial, &known_serial) {
+            (Some(s), Some(k)) if s != k => {
+                bad_lines.push(LineError {
+                    line: p.line,
+                    reason: format!(
+                        "terminal serial {s} is not the serial {k} of the terminal named on the command line"
+                    ),
+                });
+                continue;
+            }
+            (Some(s), _) => s.clone(),
+            (None, Some(k)) => k.clone(),
+            (None, None) => {
+                bad_lines.push(LineError {
+                    line: p.line,
+                    reason: "no terminal serial".into(),
+                });
+                continue;
+            }
+        };
+        lines_ok += 1;
+        groups.entry(serial).or_default().push((
+            p.line,
+            TerminalPunch {
+                enrollment_no: p.enrollment_no,
+                timestamp: p.timestamp,
+                verify: p.verify,
+                state: p.state,
+                workcode: p.workcode,
+            },
+        ));
+    }
+    bad_lines.sort_by_key(|e| e.line);
+    let file = path.display().to_string();
+    if groups.is_empty() {
+        return Err(SyncError::Invalid(format!(
+            "{file}: no valid punch line ({} bad line(s); first: {})",
+            bad_lines.len(),
+            bad_lines
+                .first()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| "the file is empty".into())
+        )));
+    }
+
+    let tx = store.transaction()?;
+    let employees = employee_numbers(&tx)?;
+    let mut imported = Vec::new();
+    for (serial, rows) in groups {
+        let term = terminals::find_by_serial(&tx, &serial)?;
+        let log: Vec<TerminalPunch> = rows.into_iter().map(|(_, p)| p).collect();
+        let session_id = sessions::start(
+            &tx,
+            &NewSession {
+                kind: SessionKind::Import,
+                terminal_id: term.as_ref().map(|t| t.id),
+                terminal_name: term
+                    .as_ref()
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| format!("serial {serial}")),
+                actor: actor.name.clone(),
+                role: actor.role,
+                peer_addr: Some(format!("file:{file}")),
+                started_at: now,
+                override_reason: None,
+            },
+        )?;
+        let classified = classify(&tx, &serial, &log)?;
+        let stats = punches::insert_batch(&tx, session_id, &serial, now, &classified.new_punches)?;
+        let read = log.len() as u64;
+        let counts = RecordCounts {
+            read,
+            new: stats.new,
+            already_stored: read.saturating_sub(stats.new),
+        };
+        let records: Vec<LogRecord> = log
+            .iter()
+            .zip(&classified.is_new)
+            .map(|(p, n)| LogRecord {
+                enrollment_no: p.enrollment_no.clone(),
+                timestamp: p.timestamp,
+                verify: p.verify,
+                is_new: *n,
+            })
+            .collect();
+        let found = checks::run_all(check_settings, now, None, &records, &employees);
+        store_findings(&tx, session_id, term.as_ref().map(|t| t.id), now, &found)?;
+        sessions::finish(
+            &tx,
+            session_id,
+            &SessionEnd {
+                ended_at: now,
+                commands: json!({}),
+                records_read: counts.read,
+                records_new: counts.new,
+                records_dup: counts.already_stored,
+                result: SessionResult::Ok,
+                error: (!bad_lines.is_empty())
+                    .then(|| format!("{} bad line(s) skipped", bad_lines.len())),
+                cut: false,
+                clock_skew_secs: None,
+            },
+        )?;
+        let audited_bad: Vec<String> = bad_lines
+            .iter()
+            .take(AUDITED_BAD_LINES)
+            .map(|e| e.to_string())
+            .collect();
+        audit::append(
+            &tx,
+            audit::NewEntry {
+                at: now,
+                actor: actor.name.clone(),
+                role: Some(actor.role),
+                action: "import".into(),
+                target: term
+                    .as_ref()
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| serial.clone()),
+                details: json!({
+                    "session": session_id,
+                    "file": file,
+                    "format": format,
+                    "terminal_serial": serial,
+                    "records_read": counts.read,
+                    "records_new": counts.new,
+                    "records_already_stored": counts.already_stored,
+                    "bad_lines": bad_lines.len(),
+                    "first_bad_lines": audited_bad,
+                    "findings": found.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(),
+                }),
+            },
+        )?;
+        imported.push(ImportedTerminal {
+            session_id,
+            terminal_serial: serial,
+            terminal_name: term.map(|t| t.name),
+            counts,
+            findings: found,
+        });
+    }
+    tx.commit()?;
+    Ok(ImportReport {
+        file,
+        format,
+        lines_ok,
+        bad_lines,
+        terminals: imported,
+    })
+}

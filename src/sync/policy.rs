@@ -1,0 +1,570 @@
+//! Connection rules (DOMAIN.md §2.3): when a PC may connect to a terminal, and for how long.
+//!
+//! Pure: every function takes "now" and the terminal's last connection end as arguments, so the rules
+//! are table-tested with an injected clock. It must not read the clock, the database or the network;
+//! the supervised session (`session.rs`) feeds it and enforces its answer.
+//!
+//! Times are the organisation's local wall-clock times without a zone (terminals have none either).
+
+use chrono::{Duration, NaiveDateTime, NaiveTime};
+use serde::{Deserialize, Serialize};
+
+/// One work session's sign-in/sign-out times from which the peak windows are derived
+/// (until the schedule module feeds them, they come from settings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeakSession {
+    /// A label for messages, e.g. "morning".
+    pub name: String,
+    /// The latest allowed sign-in time; the window is the `margin_before_sign_in` before it.
+    pub latest_sign_in: NaiveTime,
+    /// The earliest allowed sign-out time; the window is the `margin_after_sign_out` after it.
+    pub earliest_sign_out: NaiveTime,
+}
+
+/// The connection rules. Only a supervisor may change them (the app service checks and audits that).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConnectionRules {
+    pub sessions: Vec<PeakSession>,
+    /// Minutes before each latest sign-in during which no connection may run (45).
+    pub margin_before_sign_in_min: u32,
+    /// Minutes after each earliest sign-out during which no connection may run (45).
+    pub margin_after_sign_out_min: u32,
+    /// Hard limit on one connection, in seconds (180).
+    pub time_limit_secs: u32,
+    /// Minimum minutes between the end of one connection and the start of the next to the same
+    /// terminal (10).
+    pub spacing_min: u32,
+}
+
+impl Default for ConnectionRules {
+    /// DOMAIN.md §2.3 margins with the 机关 schedule (preset A: 09:00–12:00, 13:30–17:30).
+    fn default() -> Self {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
+        ConnectionRules {
+            sessions: vec![
+                PeakSession {
+                    name: "morning".into(),
+                    latest_sign_in: t(9, 0),
+                    earliest_sign_out: t(12, 0),
+                },
+                PeakSession {
+                    name: "afternoon".into(),
+                    latest_sign_in: t(13, 30),
+                    earliest_sign_out: t(17, 30),
+                },
+            ],
+            margin_before_sign_in_min: 45,
+            margin_after_sign_out_min: 45,
+            time_limit_secs: 180,
+            spacing_min: 10,
+        }
+    }
+}
+
+impl ConnectionRules {
+    pub fn time_limit(&self) -> Duration {
+        Duration::seconds(i64::from(self.time_limit_secs))
+    }
+
+    pub fn spacing(&self) -> Duration {
+        Duration::minutes(i64::from(self.spacing_min))
+    }
+
+    /// Rules with no peak window and no spacing: for tests and demos that must connect at any time.
+    /// The time limit stays.
+    pub fn unrestricted() -> Self {
+        ConnectionRules {
+            sessions: Vec::new(),
+            spacing_min: 0,
+            ..ConnectionRules::default()
+        }
+    }
+
+    /// The peak windows that touch the day of `at` (and the neighbouring days, so windows crossing
+    /// midnight are seen), as absolute half-open intervals `[start, end)`.
+    pub fn windows_around(&self, at: NaiveDateTime) -> Vec<PeakWindow> {
+        let before = Duration::minutes(i64::from(self.margin_before_sign_in_min));
+        let after = Duration::minutes(i64::from(self.margin_after_sign_out_min));
+        let mut out = Vec::new();
+        for day_offset in -1..=2 {
+            let day = at.date() + Duration::days(day_offset);
+            for s in &self.sessions {
+                let sign_in = day.and_time(s.latest_sign_in);
+                let sign_out = day.and_time(s.earliest_sign_out);
+                if !before.is_zero() {
+                    out.push(PeakWindow {
+                        label: format!("{} sign-in", s.name),
+                        start: sign_in - before,
+                        end: sign_in,
+                    });
+                }
+                if !after.is_zero() {
+                    out.push(PeakWindow {
+                        label: format!("{} sign-out", s.name),
+                        start: sign_out,
+                        end: sign_out + after,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|w| w.start);
+        out
+    }
+}
+
+/// One absolute peak window `[start, end)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeakWindow {
+    pub label: String,
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
+}
+
+/// Which rule refused a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum Rule {
+    /// The connection (now up to now + time limit) would overlap a sign-in/sign-out peak window.
+    PeakWindow { window: PeakWindow },
+    /// Less than the spacing since the previous connection to this terminal ended.
+    Spacing {
+        previous_end: NaiveDateTime,
+        spacing_min: u32,
+    },
+}
+
+impl Rule {
+    /// The stable short name used in audit entries and session rows.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Rule::PeakWindow { .. } => "peak_window",
+            Rule::Spacing { .. } => "spacing",
+        }
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rule::PeakWindow { window } => write!(
+                f,
+                "peak window ({}) {}–{}",
+                window.label,
+                window.start.format("%H:%M"),
+                window.end.format("%H:%M")
+            ),
+            Rule::Spacing {
+                previous_end,
+                spacing_min,
+            } => write!(
+                f,
+                "at least {spacing_min} min between connections (previous one ended {})",
+                previous_end.format("%Y-%m-%d %H:%M:%S")
+            ),
+        }
+    }
+}
+
+/// A refusal: the rule and the earliest time a connection will be allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub rule: Rule,
+    pub earliest_allowed_at: NaiveDateTime,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "connection refused by the rule: {}; the earliest allowed time is {} \
+             (a supervisor may override with a reason)",
+            self.rule,
+            self.earliest_allowed_at.format("%Y-%m-%d %H:%M:%S")
+        )
+    }
+}
+
+/// The answer of [`check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    Allowed,
+    Refused(Refusal),
+}
+
+/// The first rule that refuses a connection starting at `t`, if any.
+fn first_refusal(
+    rules: &ConnectionRules,
+    last_end: Option<NaiveDateTime>,
+    t: NaiveDateTime,
+) -> Option<(Rule, NaiveDateTime)> {
+    // The whole possible session [t, t + limit] must stay outside every window: a session that
+    // starts one minute before the window and runs to its limit would keep the terminal busy in it.
+    // Peak windows are named first: they are the rule that protects the people punching.
+    let session_end = t + rules.time_limit();
+    if let Some(w) = rules
+        .windows_around(t)
+        .into_iter()
+        .find(|w| t < w.end && session_end > w.start)
+    {
+        let end = w.end;
+        return Some((Rule::PeakWindow { window: w }, end));
+    }
+    if let Some(prev) = last_end {
+        let free_at = prev + rules.spacing();
+        if t < free_at {
+            return Some((
+                Rule::Spacing {
+                    previous_end: prev,
+                    spacing_min: rules.spacing_min,
+                },
+                free_at,
+            ));
+        }
+    }
+    None
+}
+
+/// Checks the rules for a connection to a terminal whose previous connection ended at
+/// `last_connection_end` (None if never connected), starting at `now`.
+///
+/// The refusal names the first rule that refuses `now` and the earliest time at which *no* rule
+/// refuses, found by moving past each obstacle in turn (a spacing end may fall into a window, a
+/// window's end may be followed by an adjacent one).
+pub fn check(
+    rules: &ConnectionRules,
+    last_connection_end: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Check {
+    let Some((rule, mut next)) = first_refusal(rules, last_connection_end, now) else {
+        return Check::Allowed;
+    };
+    // Each step moves strictly forward to the end of an obstacle; windows are finite per day, so
+    // this converges. The bound guards against pathological settings (e.g. windows covering the
+    // whole day), where no time is ever free.
+    for _ in 0..1000 {
+        match first_refusal(rules, last_connection_end, next) {
+            None => break,
+            Some((_, later)) if later > next => next = later,
+            Some(_) => break,
+        }
+    }
+    Check::Refused(Refusal {
+        rule,
+        earliest_allowed_at: next,
+    })
+}
+
+/// A supervisor's override of a refusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Override {
+    /// The actor's role name as stored (`supervisor`, `hr_clerk`, …).
+    pub role: String,
+    pub reason: String,
+}
+
+/// The decision after an optional override.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum Decision {
+    Allowed,
+    /// The rules refused, a supervisor overrode with `reason`.
+    Overridden { refusal: Refusal, reason: String },
+}
+
+/// Why a connection may not go ahead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("{0}")]
+    Refused(Refusal),
+    #[error(
+        "only a supervisor may override the connection rules (you are '{role}'); {refusal}"
+    )]
+    OverrideNotPermitted { role: String, refusal: Refusal },
+    #[error("an override needs a reason (say why the rule must be broken); {0}")]
+    OverrideWithoutReason(Refusal),
+}
+
+/// The role that may override (DOMAIN.md §1, DESIGN.md invariant 3).
+pub const OVERRIDE_ROLE: &str = "supervisor";
+
+/// [`check`] followed by the override rules: an override is used only when the rules refuse; it
+/// needs the supervisor role and a non-blank reason.
+pub fn decide(
+    rules: &ConnectionRules,
+    last_connection_end: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+    override_: Option<&Override>,
+) -> Result<Decision, PolicyError> {
+    match check(rules, last_connection_end, now) {
+        Check::Allowed => Ok(Decision::Allowed),
+        Check::Refused(refusal) => match override_ {
+            None => Err(PolicyError::Refused(refusal)),
+            Some(o) if o.role != OVERRIDE_ROLE => Err(PolicyError::OverrideNotPermitted {
+                role: o.role.clone(),
+                refusal,
+            }),
+            Some(o) if o.reason.trim().is_empty() => {
+                Err(PolicyError::OverrideWithoutReason(refusal))
+            }
+            Some(o) => Ok(Decision::Overridden {
+                refusal,
+                reason: o.reason.trim().to_string(),
+            }),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn at(h: u32, m: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 3, 2)
+            .and_then(|d| d.and_hms_opt(h, m, 0))
+            .unwrap_or_default()
+    }
+
+    fn next_day(h: u32, m: u32) -> NaiveDateTime {
+        at(h, m) + Duration::days(1)
+    }
+
+    /// Expected outcome: None = allowed, Some((rule name, earliest allowed)).
+    type Expect = Option<(&'static str, NaiveDateTime)>;
+
+    #[test]
+    fn peak_window_boundaries_with_default_rules() {
+        let rules = ConnectionRules::default();
+        // Windows: 08:15–09:00, 12:00–12:45 + 12:45–13:30 (adjacent), 17:30–18:15. Limit 3 min.
+        let cases: Vec<(&str, NaiveDateTime, Expect)> = vec![
+            ("night", at(3, 0), None),
+            ("limit + 1 min before morning window", at(8, 11), None),
+            ("exactly limit before window", at(8, 12), None),
+            (
+                "session would run into window",
+                at(8, 13),
+                Some(("peak_window", at(9, 0))),
+            ),
+            (
+                "one minute before window start",
+                at(8, 14),
+                Some(("peak_window", at(9, 0))),
+            ),
+            (
+                "one minute inside morning window",
+                at(8, 16),
+                Some(("peak_window", at(9, 0))),
+            ),
+            (
+                "one minute before latest sign-in",
+                at(8, 59),
+                Some(("peak_window", at(9, 0))),
+            ),
+            ("at latest sign-in", at(9, 0), None),
+            ("one minute after morning window", at(9, 1), None),
+            ("mid-morning", at(10, 30), None),
+            (
+                "one minute before sign-out window",
+                at(11, 59),
+                Some(("peak_window", at(13, 30))),
+            ),
+            (
+                "one minute inside sign-out window: adjacent windows skipped",
+                at(12, 1),
+                Some(("peak_window", at(13, 30))),
+            ),
+            (
+                "one minute inside afternoon sign-in window",
+                at(13, 29),
+                Some(("peak_window", at(13, 30))),
+            ),
+            ("one minute after afternoon sign-in window", at(13, 31), None),
+            ("limit + 1 min before evening window", at(17, 26), None),
+            (
+                "one minute inside evening window",
+                at(17, 31),
+                Some(("peak_window", at(18, 15))),
+            ),
+            (
+                "one minute before evening window end",
+                at(18, 14),
+                Some(("peak_window", at(18, 15))),
+            ),
+            ("at evening window end", at(18, 15), None),
+            ("one minute after evening window", at(18, 16), None),
+        ];
+        for (what, now, expect) in cases {
+            let got = match check(&rules, None, now) {
+                Check::Allowed => None,
+                Check::Refused(r) => Some((r.rule.name(), r.earliest_allowed_at)),
+            };
+            assert_eq!(got, expect, "{what} at {now}");
+        }
+    }
+
+    #[test]
+    fn spacing_boundaries_and_interaction_with_windows() {
+        let rules = ConnectionRules::default();
+        let cases: Vec<(&str, NaiveDateTime, NaiveDateTime, Expect)> = vec![
+            (
+                "one minute inside spacing",
+                at(10, 0),
+                at(10, 9),
+                Some(("spacing", at(10, 10))),
+            ),
+            ("exactly spacing", at(10, 0), at(10, 10), None),
+            ("one minute after spacing", at(10, 0), at(10, 11), None),
+            (
+                "spacing ends where the session would run into a window",
+                at(8, 5),
+                at(8, 6),
+                Some(("spacing", at(9, 0))),
+            ),
+            (
+                "spacing ends inside a window, then adjacent windows",
+                at(11, 55),
+                at(11, 56),
+                Some(("spacing", at(13, 30))),
+            ),
+            (
+                "window refuses first, spacing ends before window end",
+                at(8, 20),
+                at(8, 25),
+                Some(("peak_window", at(9, 0))),
+            ),
+            (
+                "window end still inside spacing",
+                at(8, 55),
+                at(8, 56),
+                Some(("peak_window", at(9, 5))),
+            ),
+            (
+                "a connection the previous day is irrelevant",
+                at(10, 0) - Duration::days(1),
+                at(10, 1),
+                None,
+            ),
+        ];
+        for (what, last_end, now, expect) in cases {
+            let got = match check(&rules, Some(last_end), now) {
+                Check::Allowed => None,
+                Check::Refused(r) => Some((r.rule.name(), r.earliest_allowed_at)),
+            };
+            assert_eq!(got, expect, "{what}: last end {last_end}, now {now}");
+        }
+    }
+
+    #[test]
+    fn windows_crossing_midnight() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
+        let rules = ConnectionRules {
+            sessions: vec![PeakSession {
+                name: "night shift".into(),
+                latest_sign_in: t(0, 20),
+                earliest_sign_out: t(23, 40),
+            }],
+            ..ConnectionRules::default()
+        };
+        // Windows: 23:35 (prev day)–00:20 and 23:40–00:25 (next day).
+        let cases: Vec<(&str, NaiveDateTime, Expect)> = vec![
+            (
+                "just before midnight",
+                at(23, 50),
+                Some(("peak_window", next_day(0, 25))),
+            ),
+            (
+                "just after midnight: two overlapping windows",
+                next_day(0, 10),
+                Some(("peak_window", next_day(0, 25))),
+            ),
+            ("after both", next_day(0, 26), None),
+            ("afternoon", at(15, 0), None),
+        ];
+        for (what, now, expect) in cases {
+            let got = match check(&rules, None, now) {
+                Check::Allowed => None,
+                Check::Refused(r) => Some((r.rule.name(), r.earliest_allowed_at)),
+            };
+            assert_eq!(got, expect, "{what} at {now}");
+        }
+    }
+
+    #[test]
+    fn override_needs_supervisor_and_reason() {
+        let rules = ConnectionRules::default();
+        let inside = at(8, 30);
+        let sup = |reason: &str| Override {
+            role: "supervisor".into(),
+            reason: reason.into(),
+        };
+        let clerk = Override {
+            role: "hr_clerk".into(),
+            reason: "payroll due".into(),
+        };
+        // Allowed time: the override is not used.
+        assert_eq!(
+            decide(&rules, None, at(10, 0), Some(&sup("x"))),
+            Ok(Decision::Allowed)
+        );
+        // Refused without override.
+        match decide(&rules, None, inside, None) {
+            Err(PolicyError::Refused(r)) => assert_eq!(r.earliest_allowed_at, at(9, 0)),
+            other => panic!("expected refusal, got {other:?}"),
+        }
+        // Clerk cannot override.
+        match decide(&rules, None, inside, Some(&clerk)) {
+            Err(PolicyError::OverrideNotPermitted { role, .. }) => assert_eq!(role, "hr_clerk"),
+            other => panic!("expected override refusal, got {other:?}"),
+        }
+        // Supervisor without reason.
+        assert!(matches!(
+            decide(&rules, None, inside, Some(&sup("  "))),
+            Err(PolicyError::OverrideWithoutReason(_))
+        ));
+        // Supervisor with reason, for a peak window and for spacing.
+        match decide(&rules, None, inside, Some(&sup(" terminal replaced "))) {
+            Ok(Decision::Overridden { refusal, reason }) => {
+                assert_eq!(refusal.rule.name(), "peak_window");
+                assert_eq!(reason, "terminal replaced");
+            }
+            other => panic!("expected override, got {other:?}"),
+        }
+        match decide(&rules, Some(at(10, 0)), at(10, 5), Some(&sup("retry"))) {
+            Ok(Decision::Overridden { refusal, .. }) => {
+                assert_eq!(refusal.rule.name(), "spacing");
+                assert_eq!(refusal.earliest_allowed_at, at(10, 10));
+            }
+            other => panic!("expected override, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn unrestricted_rules_allow_anything_and_messages_name_the_rule() {
+        let rules = ConnectionRules::unrestricted();
+        assert_eq!(check(&rules, Some(at(8, 29)), at(8, 30)), Check::Allowed);
+        let Check::Refused(r) = check(&ConnectionRules::default(), None, at(8, 30)) else {
+            panic!("08:30 must be refused by default rules");
+        };
+        let msg = r.to_string();
+        assert!(msg.contains("peak window (morning sign-in) 08:15–09:00"), "{msg}");
+        assert!(msg.contains("2026-03-02 09:00:00"), "{msg}");
+    }
+
+    #[test]
+    fn rules_round_trip_through_json_with_defaults() {
+        let parsed: ConnectionRules =
+            serde_json::from_str(r#"{"spacing_min": 15}"#).unwrap_or_default();
+        assert_eq!(parsed.spacing_min, 15);
+        assert_eq!(parsed.margin_before_sign_in_min, 45);
+        assert_eq!(parsed.time_limit_secs, 180);
+        let json = serde_json::to_string(&ConnectionRules::default()).unwrap_or_default();
+        let back: ConnectionRules = serde_json::from_str(&json).unwrap_or_else(|_| {
+            ConnectionRules {
+                spacing_min: 999,
+                ..ConnectionRules::default()
+            }
+        });
+        assert_eq!(back, ConnectionRules::default());
+    }
+}

@@ -1,0 +1,153 @@
+//! The connection rules enforced in the session layer, with an injected clock: a refusal never
+//! connects, is recorded and audited; a supervisor's override connects and is audited; the
+//! spacing rule counts from the end of the previous connection.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use common::*;
+use kaoqin_store::audit;
+use kaoqin_store::sessions::{self, SessionFilter, SessionResult};
+use kaoqin_sync::policy::{ConnectionRules, PolicyError};
+use kaoqin_sync::session::{Clock, SessionIo};
+use kaoqin_sync::settings::SyncSettings;
+use kaoqin_sync::{SyncError, download};
+
+fn at(h: u32, m: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 3, 2)
+        .and_then(|d| d.and_hms_opt(h, m, 0))
+        .unwrap_or_default()
+}
+
+fn default_rules() -> SyncSettings {
+    SyncSettings::default()
+}
+
+fn audit_actions(db: &Db) -> Vec<(String, serde_json::Value)> {
+    audit::list(db.store.conn(), &Default::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|e| (e.action, e.details))
+        .collect()
+}
+
+#[tokio::test]
+async fn peak_window_refuses_without_connecting_and_is_audited() {
+    // Nothing listens here: a connection attempt would fail differently.
+    let sim = Sim::start(&["--employees", "3", "--days", "2"]);
+    let mut db = db_with_terminal(&sim.tcp);
+    let unreachable = kaoqin_sync::ZkConnector::tcp("127.0.0.1:9", Default::default());
+    let clock: Arc<dyn Clock> = Arc::new(FixedClock(at(8, 30)));
+    let r = download(
+        &mut db.store, &unreachable, &clerk(), &db.terminal.clone(), &default_rules(), None,
+        clock.clone(), SessionIo::default(),
+    )
+    .await;
+    match r {
+        Err(SyncError::Policy(PolicyError::Refused(refusal))) => {
+            assert_eq!(refusal.rule.name(), "peak_window");
+            assert_eq!(refusal.earliest_allowed_at, at(9, 0));
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // A clerk's override is refused too, and says why.
+    let r = download(
+        &mut db.store, &unreachable, &clerk(), &db.terminal.clone(), &default_rules(),
+        Some("payroll is due".into()), clock.clone(), SessionIo::default(),
+    )
+    .await;
+    assert!(
+        matches!(r, Err(SyncError::Policy(PolicyError::OverrideNotPermitted { .. }))),
+        "got {r:?}"
+    );
+    let list = sessions::list(db.store.conn(), &SessionFilter::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(list.len(), 2);
+    assert!(list.iter().all(|s| s.result == SessionResult::Refused && s.records_read == 0));
+    assert!(list.iter().all(|s| s.commands == serde_json::json!({})), "no command was sent");
+    let actions = audit_actions(&db);
+    assert_eq!(actions.len(), 2);
+    assert!(actions.iter().all(|(a, _)| a == "download.refused"));
+    assert_eq!(actions[0].1["rule"], "peak_window");
+    assert_eq!(actions[0].1["earliest_allowed_at"], "2026-03-02 09:00:00");
+
+    // The supervisor overrides with a reason: it connects, and the override is on record.
+    let report = download(
+        &mut db.store, &sim.connector(), &supervisor(), &db.terminal.clone(), &default_rules(),
+        Some("terminal to be replaced today".into()), clock.clone(), SessionIo::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("override: {e}"));
+    assert!(report.counts.new > 0);
+    assert!(report.overridden.as_deref().unwrap_or("").contains("peak window"));
+    let s = sessions::get(db.store.conn(), report.session_id).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.result, SessionResult::Ok);
+    assert_eq!(s.override_reason.as_deref(), Some("terminal to be replaced today"));
+    let start = audit_actions(&db)
+        .into_iter()
+        .find(|(a, _)| a == "download.start")
+        .unwrap_or_else(|| panic!("no start entry"));
+    assert_eq!(start.1["override"]["rule"], "peak_window");
+    assert_eq!(start.1["override"]["reason"], "terminal to be replaced today");
+}
+
+#[tokio::test]
+async fn spacing_counts_from_the_previous_connection_end() {
+    let sim = Sim::start(&["--employees", "3", "--days", "2"]);
+    let mut db = db_with_terminal(&sim.tcp);
+    let settings = SyncSettings {
+        rules: ConnectionRules {
+            sessions: Vec::new(),
+            ..ConnectionRules::default()
+        },
+        ..SyncSettings::default()
+    };
+    let t0 = at(10, 0);
+    download(
+        &mut db.store, &sim.connector(), &clerk(), &db.terminal.clone(), &settings, None,
+        Arc::new(FixedClock(t0)), SessionIo::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("first: {e}"));
+    // 9 minutes later: refused, earliest = end of the first + 10 min (its end is t0: fixed clock).
+    let r = download(
+        &mut db.store, &sim.connector(), &clerk(), &db.terminal.clone(), &settings, None,
+        Arc::new(FixedClock(at(10, 9))), SessionIo::default(),
+    )
+    .await;
+    match r {
+        Err(SyncError::Policy(PolicyError::Refused(refusal))) => {
+            assert_eq!(refusal.rule.name(), "spacing");
+            assert_eq!(refusal.earliest_allowed_at, at(10, 10));
+        }
+        other => panic!("expected a spacing refusal, got {other:?}"),
+    }
+    // A refused attempt is no connection: at 10:10 it is allowed.
+    let ok = download(
+        &mut db.store, &sim.connector(), &clerk(), &db.terminal.clone(), &settings, None,
+        Arc::new(FixedClock(at(10, 10))), SessionIo::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("at 10:10: {e}"));
+    assert_eq!(ok.counts.new, 0);
+}
+
+#[tokio::test]
+async fn rule_changes_need_a_supervisor_and_are_audited() {
+    let sim = Sim::start(&["--employees", "1", "--days", "1"]);
+    let mut db = db_with_terminal(&sim.tcp);
+    let mut rules = ConnectionRules::default();
+    rules.spacing_min = 15;
+    let r = kaoqin_sync::settings::set_rules(&mut db.store, &clerk(), &rules, at(10, 0));
+    assert!(matches!(r, Err(SyncError::NotPermitted(_))), "got {r:?}");
+    kaoqin_sync::settings::set_rules(&mut db.store, &supervisor(), &rules, at(10, 0))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let loaded = kaoqin_sync::settings::load(db.store.conn()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(loaded.rules.spacing_min, 15);
+    let actions = audit_actions(&db);
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].0, "settings.change");
+    assert_eq!(actions[0].1["new"]["spacing_min"], 15);
+    assert!(audit::verify(db.store.conn()).map(|r| r.is_intact()).unwrap_or(false));
+}
