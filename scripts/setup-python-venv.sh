@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Creates the Python venv used by the pyzk interoperability tests and benchmark
+# (drivers/terminal-sim/tests, scripts/bench-pyzk.sh). Idempotent: re-running
+# only installs pyzk if it is missing or at the wrong version.
+#
+#   scripts/setup-python-venv.sh            # -> <workspace>/.venv
+#   KAOQIN_VENV=/some/dir scripts/setup-python-venv.sh
+#
+# The tests then use $KAOQIN_PYTHON, or <workspace>/.venv/bin/python.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${KAOQIN_VENV:-$root/.venv}"
+pyzk_version="0.9"
+
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+fi
+if "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('pyzk') == '$pyzk_version' else 1)" 2>/dev/null; then
+    echo "pyzk $pyzk_version already installed in $venv"
+else
+    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "pyzk==$pyzk_version"
+    echo "installed pyzk $pyzk_version into $venv"
+fi
+echo "python: $venv/bin/python"
