@@ -103,6 +103,36 @@ pub async fn download<C: Connector>(
     }
 }
 
+/// The one call for the app service behind `kaoqin download --terminal NAME [--override "…"]`:
+/// loads the terminal and the stored settings, connects with the real ZK driver and downloads.
+/// `comm_secret` is the terminal's unsealed comm key text, if it has one.
+#[allow(clippy::too_many_arguments)]
+pub async fn download_terminal(
+    store: &mut Store,
+    actor: &Actor,
+    terminal_name: &str,
+    comm_secret: Option<&str>,
+    override_reason: Option<String>,
+    clock: Arc<dyn Clock>,
+    io: SessionIo,
+) -> Result<DownloadReport, SyncError> {
+    let terminal = terminals::get_by_name(store.conn(), terminal_name)?;
+    let settings = crate::settings::load(store.conn())?;
+    let comm_key = comm_secret.map(crate::zk::parse_comm_key).transpose()?;
+    let connector = crate::zk::ZkConnector::for_terminal(&terminal, comm_key, false)?;
+    download(
+        store,
+        &connector,
+        actor,
+        &terminal,
+        &settings,
+        override_reason,
+        clock,
+        io,
+    )
+    .await
+}
+
 /// The serial the punches are keyed by: the terminal's own, checked against the stored one.
 fn resolve_serial(terminal: &Terminal, identity: Option<&DeviceIdentity>) -> Result<String, SyncError> {
     let reported = identity.and_then(|i| i.serial_number.clone());

@@ -28,7 +28,7 @@ pub mod session;
 pub mod settings;
 pub mod zk;
 
-pub use download::{DownloadReport, download};
+pub use download::{DownloadReport, download, download_terminal};
 pub use error::SyncError;
 pub use import::{ImportReport, import_punches_file};
 pub use link::{CancellationToken, Connector, TerminalLink};

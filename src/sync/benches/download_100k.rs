@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into());
     }
     let mut child = Command::new(&bin)
-        .args(["--tcp", "127.0.0.1:0", "--employees", "700", "--days", "90", "--seed", "11"])
+        .args(["--tcp", "127.0.0.1:0", "--employees", "700", "--days", "120", "--seed", "11"])
         .args(["--limit", &RECORDS.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -98,7 +98,7 @@ async fn download_stores_exactly_the_simulators_records_once() {
 #[tokio::test]
 async fn time_limit_cuts_mid_transfer_commits_nothing_and_reenables() {
     // ~40,000 records = 25 chunks; each reply delayed 100 ms: far beyond a 3 s limit.
-    let sim = Sim::start(&["--employees", "300", "--days", "60", "--limit", "40000"]);
+    let sim = Sim::start(&["--employees", "300", "--days", "120", "--limit", "40000"]);
     let mut db = db_with_terminal(&sim.tcp);
     sim.ok("fault delay-ms 100");
     let (tx, mut rx) = progress_channel();
@@ -157,7 +157,7 @@ async fn time_limit_cuts_mid_transfer_commits_nothing_and_reenables() {
 #[tokio::test]
 async fn dropped_connection_at_every_chunk_boundary_then_retry_is_exact() {
     // 10,000 records of 40 bytes = 400,004 bytes = 7 TCP chunks of 65,472 bytes.
-    let sim = Sim::start(&["--employees", "100", "--days", "60", "--limit", "10000"]);
+    let sim = Sim::start(&["--employees", "100", "--days", "100", "--limit", "10000"]);
     let expected = sim_log_sorted(&sim);
     assert_eq!(expected.len(), 10_000);
     for n in 0..7 {
@@ -198,7 +198,7 @@ async fn dropped_connection_at_every_chunk_boundary_then_retry_is_exact() {
 
 #[tokio::test]
 async fn cancellation_stops_the_session_and_stores_nothing() {
-    let sim = Sim::start(&["--employees", "200", "--days", "60", "--limit", "20000"]);
+    let sim = Sim::start(&["--employees", "200", "--days", "100", "--limit", "20000"]);
     let mut db = db_with_terminal(&sim.tcp);
     sim.ok("fault delay-ms 50");
     let cancel = CancellationToken::new();
@@ -300,7 +300,7 @@ async fn clock_tampering_and_non_face_punches_are_found() {
 
 #[tokio::test]
 async fn progress_reports_phase_records_and_time_left() {
-    let sim = Sim::start(&["--employees", "100", "--days", "40", "--limit", "5000"]);
+    let sim = Sim::start(&["--employees", "100", "--days", "50", "--limit", "5000"]);
     let mut db = db_with_terminal(&sim.tcp);
     let (tx, mut rx) = progress_channel();
     let io = SessionIo::new(tx, CancellationToken::new());
