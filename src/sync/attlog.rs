@@ -77,7 +77,8 @@ fn looks_like_csv(text: &str) -> bool {
     let first = text.lines().map(str::trim).find(|l| !l.is_empty());
     match first {
         Some(l) => {
-            l.to_ascii_lowercase().starts_with(CSV_HEADER[0]) || (!l.contains('\t') && l.contains(','))
+            l.to_ascii_lowercase().starts_with(CSV_HEADER[0])
+                || (!l.contains('\t') && l.contains(','))
         }
         None => false,
     }
@@ -124,9 +125,12 @@ fn parse_timestamp(raw: &str) -> Result<NaiveDateTime, String> {
 }
 
 fn parse_small(raw: &str, what: &str) -> Result<u8, String> {
-    raw.trim()
-        .parse::<u8>()
-        .map_err(|_| format!("the {what} '{}' is not a number 0–255", raw.trim().escape_debug()))
+    raw.trim().parse::<u8>().map_err(|_| {
+        format!(
+            "the {what} '{}' is not a number 0–255",
+            raw.trim().escape_debug()
+        )
+    })
 }
 
 /// Verification mode as a number or one of our names (face, password, fingerprint, card).
@@ -311,12 +315,21 @@ mod tests {
                 "42\t 2026-03-02 08:00:00 \t0\t15\t3\textra\tcolumns",
                 Ok(("42".into(), ts(2, 8, 0, 0), 0, 15, 3)),
             ),
-            ("42 2026-03-02 08:00:00 0 15", Err("at least 4 tab-separated")),
-            ("\t2026-03-02 08:00:00\t0\t15", Err("enrollment number is empty")),
+            (
+                "42 2026-03-02 08:00:00 0 15",
+                Err("at least 4 tab-separated"),
+            ),
+            (
+                "\t2026-03-02 08:00:00\t0\t15",
+                Err("enrollment number is empty"),
+            ),
             ("42\t2026-02-30 08:00:00\t0\t15", Err("not a time")),
             ("42\t2026-03-02\t0\t15", Err("not a time")),
             ("42\t2026-03-02 08:00:00\tx\t15", Err("in/out state 'x'")),
-            ("42\t2026-03-02 08:00:00\t0\t300", Err("verification mode '300'")),
+            (
+                "42\t2026-03-02 08:00:00\t0\t300",
+                Err("verification mode '300'"),
+            ),
             ("42\t2026-03-02 08:00:00\t0\t15\tW1", Err("work code 'W1'")),
             (
                 "1234567890123456789012345\t2026-03-02 08:00:00\t0\t15",
@@ -369,7 +382,11 @@ mod tests {
             good,
             vec![(2, "1001", 15, 0), (3, "1002", 1, 1), (7, "1006", 0, 0)]
         );
-        assert!(p.punches.iter().all(|x| x.terminal_serial.as_deref() == Some("SIM0001")));
+        assert!(
+            p.punches
+                .iter()
+                .all(|x| x.terminal_serial.as_deref() == Some("SIM0001"))
+        );
         let bad: Vec<(usize, bool)> = p
             .errors
             .iter()
@@ -380,10 +397,20 @@ mod tests {
 
     #[test]
     fn gbk_bytes_and_garbage_never_panic() {
-        let gbk = encoding_rs::GBK.encode("张三\t2026-03-01 08:50:12\t0\t15\n").0;
+        let gbk = encoding_rs::GBK
+            .encode("张三\t2026-03-01 08:50:12\t0\t15\n")
+            .0;
         let p = parse(&gbk);
-        assert_eq!(p.punches.first().map(|x| x.enrollment_no.as_str()), Some("张三"));
-        for bytes in [&b""[..], b"\xff\xfe\x00", b",,,\n\t\t\t", b"\"unterminated,\n"] {
+        assert_eq!(
+            p.punches.first().map(|x| x.enrollment_no.as_str()),
+            Some("张三")
+        );
+        for bytes in [
+            &b""[..],
+            b"\xff\xfe\x00",
+            b",,,\n\t\t\t",
+            b"\"unterminated,\n",
+        ] {
             let p = parse(bytes);
             assert!(p.punches.is_empty());
         }

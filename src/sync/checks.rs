@@ -291,7 +291,9 @@ pub fn credentials(
                 recs.len(),
                 verify_mode_name(mode),
                 allowed.join(", "),
-                recs.first().map(|r| fmt_ts(r.timestamp)).unwrap_or_default(),
+                recs.first()
+                    .map(|r| fmt_ts(r.timestamp))
+                    .unwrap_or_default(),
             ),
             recs,
         ));
@@ -303,7 +305,9 @@ pub fn credentials(
                 "enrollment number {who} punched {} time(s) but is no employee \
                  (first at {}): add the employee or check who is enrolled on the terminal",
                 recs.len(),
-                recs.first().map(|r| fmt_ts(r.timestamp)).unwrap_or_default(),
+                recs.first()
+                    .map(|r| fmt_ts(r.timestamp))
+                    .unwrap_or_default(),
             ),
             recs,
         ));
@@ -398,8 +402,14 @@ mod tests {
             ),
             (
                 "jump forward beyond threshold",
-                vec![rec("1", ts(1, 8, 50), 15), rec("2", ts(1, 8, 50) + Duration::days(31), 15)],
-                vec![(FindingKind::TimeJump, vec![0, 1]), (FindingKind::TimeInFuture, vec![1])],
+                vec![
+                    rec("1", ts(1, 8, 50), 15),
+                    rec("2", ts(1, 8, 50) + Duration::days(31), 15),
+                ],
+                vec![
+                    (FindingKind::TimeJump, vec![0, 1]),
+                    (FindingKind::TimeInFuture, vec![1]),
+                ],
             ),
             (
                 "record in the future",
@@ -462,7 +472,11 @@ mod tests {
                 let names = f.summary.contains("password")
                     || f.summary.contains("fingerprint")
                     || f.summary.contains("7777");
-                (f.kind, f.records.iter().map(|r| r.position).collect(), names)
+                (
+                    f.kind,
+                    f.records.iter().map(|r| r.position).collect(),
+                    names,
+                )
             })
             .collect();
         assert_eq!(
@@ -495,6 +509,9 @@ mod tests {
         let f = credentials(&s, &log, &emps);
         assert_eq!(f.len(), 1);
         assert_eq!(f.first().map(|f| f.record_count), Some(500));
-        assert_eq!(f.first().map(|f| f.records.len()), Some(MAX_RECORDS_PER_FINDING));
+        assert_eq!(
+            f.first().map(|f| f.records.len()),
+            Some(MAX_RECORDS_PER_FINDING)
+        );
     }
 }

@@ -22,7 +22,7 @@ use crate::checks::{self, CheckSettings, Finding, LogRecord};
 use crate::error::SyncError;
 use crate::link::{Connector, DeviceIdentity, LinkError, TerminalPunch, TerminalUser};
 use crate::session::{
-    Actor, ClockReading, Clock, Completed, RecordCounts, SessionIo, SessionSpec, SupervisedSession,
+    Actor, Clock, ClockReading, Completed, RecordCounts, SessionIo, SessionSpec, SupervisedSession,
 };
 use crate::settings::SyncSettings;
 
@@ -134,7 +134,10 @@ pub async fn download_terminal(
 }
 
 /// The serial the punches are keyed by: the terminal's own, checked against the stored one.
-fn resolve_serial(terminal: &Terminal, identity: Option<&DeviceIdentity>) -> Result<String, SyncError> {
+fn resolve_serial(
+    terminal: &Terminal,
+    identity: Option<&DeviceIdentity>,
+) -> Result<String, SyncError> {
     let reported = identity.and_then(|i| i.serial_number.clone());
     match (&terminal.serial_no, reported) {
         (Some(stored), Some(rep)) if stored != &rep => Err(SyncError::Invalid(format!(
@@ -225,10 +228,12 @@ pub(crate) fn classify(
 
 /// All enrollment numbers that are (or were) employees.
 pub(crate) fn employee_numbers(conn: &Connection) -> Result<HashSet<String>, SyncError> {
-    Ok(employees::list(conn, &employees::EmployeeFilter::default())?
-        .into_iter()
-        .map(|e| e.enrollment_no)
-        .collect())
+    Ok(
+        employees::list(conn, &employees::EmployeeFilter::default())?
+            .into_iter()
+            .map(|e| e.enrollment_no)
+            .collect(),
+    )
 }
 
 /// Stores the findings of one session; returns them.
@@ -304,7 +309,13 @@ fn store_download(
         &records,
         &employees,
     );
-    store_findings(tx, session.id(), Some(terminal.id), completed.ended_at, &found)?;
+    store_findings(
+        tx,
+        session.id(),
+        Some(terminal.id),
+        completed.ended_at,
+        &found,
+    )?;
     if terminal.serial_no.is_none() {
         terminals::set_serial_no(tx, terminal.id, &serial)?;
     }

@@ -95,9 +95,8 @@ pub trait TerminalLink: Send {
     /// The peer address as the router would log it (e.g. `tcp://192.168.1.201:4370`).
     fn peer(&self) -> String;
 
-    fn device_identity(
-        &mut self,
-    ) -> impl Future<Output = Result<DeviceIdentity, LinkError>> + Send;
+    fn device_identity(&mut self)
+    -> impl Future<Output = Result<DeviceIdentity, LinkError>> + Send;
 
     /// The terminal's clock (local time).
     fn read_clock(&mut self) -> impl Future<Output = Result<NaiveDateTime, LinkError>> + Send;

@@ -269,7 +269,10 @@ pub struct Override {
 pub enum Decision {
     Allowed,
     /// The rules refused, a supervisor overrode with `reason`.
-    Overridden { refusal: Refusal, reason: String },
+    Overridden {
+        refusal: Refusal,
+        reason: String,
+    },
 }
 
 /// Why a connection may not go ahead.
@@ -277,9 +280,7 @@ pub enum Decision {
 pub enum PolicyError {
     #[error("{0}")]
     Refused(Refusal),
-    #[error(
-        "only a supervisor may override the connection rules (you are '{role}'); {refusal}"
-    )]
+    #[error("only a supervisor may override the connection rules (you are '{role}'); {refusal}")]
     OverrideNotPermitted { role: String, refusal: Refusal },
     #[error("an override needs a reason (say why the rule must be broken); {0}")]
     OverrideWithoutReason(Refusal),
@@ -379,7 +380,11 @@ mod tests {
                 at(13, 29),
                 Some(("peak_window", at(13, 30))),
             ),
-            ("one minute after afternoon sign-in window", at(13, 31), None),
+            (
+                "one minute after afternoon sign-in window",
+                at(13, 31),
+                None,
+            ),
             ("limit + 1 min before evening window", at(17, 26), None),
             (
                 "one minute inside evening window",
@@ -547,7 +552,10 @@ mod tests {
             panic!("08:30 must be refused by default rules");
         };
         let msg = r.to_string();
-        assert!(msg.contains("peak window (morning sign-in) 08:15–09:00"), "{msg}");
+        assert!(
+            msg.contains("peak window (morning sign-in) 08:15–09:00"),
+            "{msg}"
+        );
         assert!(msg.contains("2026-03-02 09:00:00"), "{msg}");
     }
 
@@ -559,12 +567,11 @@ mod tests {
         assert_eq!(parsed.margin_before_sign_in_min, 45);
         assert_eq!(parsed.time_limit_secs, 180);
         let json = serde_json::to_string(&ConnectionRules::default()).unwrap_or_default();
-        let back: ConnectionRules = serde_json::from_str(&json).unwrap_or_else(|_| {
-            ConnectionRules {
+        let back: ConnectionRules =
+            serde_json::from_str(&json).unwrap_or_else(|_| ConnectionRules {
                 spacing_min: 999,
                 ..ConnectionRules::default()
-            }
-        });
+            });
         assert_eq!(back, ConnectionRules::default());
     }
 }

@@ -286,8 +286,9 @@ impl<L: TerminalLink> GuardedLink<L> {
     pub async fn read_users(&mut self) -> Result<Vec<TerminalUser>, LinkError> {
         self.step(Phase::ReadingUsers, "read_users");
         let reporter = self.reporter.clone();
-        let mut progress =
-            |p: TransferProgress| reporter.send(Phase::ReadingUsers, p.records_done, p.records_total);
+        let mut progress = |p: TransferProgress| {
+            reporter.send(Phase::ReadingUsers, p.records_done, p.records_total)
+        };
         self.link.read_users(&mut progress, &self.cancel).await
     }
 

@@ -50,7 +50,11 @@ pub struct ZkConnector {
 enum ZkTarget {
     Tcp(String),
     Udp(String),
-    Serial { path: String, baud: u32, machine: u8 },
+    Serial {
+        path: String,
+        baud: u32,
+        machine: u8,
+    },
 }
 
 impl ZkConnector {

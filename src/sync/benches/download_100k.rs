@@ -52,7 +52,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into());
     }
     let mut child = Command::new(&bin)
-        .args(["--tcp", "127.0.0.1:0", "--employees", "700", "--days", "120", "--seed", "11"])
+        .args([
+            "--tcp",
+            "127.0.0.1:0",
+            "--employees",
+            "700",
+            "--days",
+            "120",
+            "--seed",
+            "11",
+        ])
         .args(["--limit", &RECORDS.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -75,7 +84,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn run(tcp: &str, bin: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let settings = SyncSettings {
         rules: ConnectionRules::unrestricted(),
         ..SyncSettings::default()
@@ -131,7 +142,10 @@ fn run(tcp: &str, bin: &std::path::Path) -> Result<(), Box<dyn std::error::Error
             }
         }
     }
-    println!("kaoqin-sync download benchmark: {RECORDS} records, loopback TCP, simulator {}", bin.display());
+    println!(
+        "kaoqin-sync download benchmark: {RECORDS} records, loopback TCP, simulator {}",
+        bin.display()
+    );
     println!(
         "  100,000 new : median {:?} (runs {:?}); session (connect..disconnect) median {:?}",
         median(&mut first.clone()),

@@ -35,29 +35,61 @@ async fn download_stores_exactly_the_simulators_records_once() {
     let terminal = db.terminal.clone();
 
     let first = download(
-        &mut db.store, &conn, &clerk(), &terminal, &settings, None, system_clock(), SessionIo::default(),
+        &mut db.store,
+        &conn,
+        &clerk(),
+        &terminal,
+        &settings,
+        None,
+        system_clock(),
+        SessionIo::default(),
     )
     .await
     .unwrap_or_else(|e| panic!("first download: {e}"));
     let expected = sim_log_sorted(&sim);
     assert!(!expected.is_empty());
-    assert_eq!(db.ledger(), expected, "the ledger must equal the simulator's log");
+    assert_eq!(
+        db.ledger(),
+        expected,
+        "the ledger must equal the simulator's log"
+    );
     assert_eq!(first.counts.read, expected.len() as u64);
     assert_eq!(first.counts.new, expected.len() as u64);
     assert_eq!(first.counts.already_stored, 0);
     assert_eq!(first.terminal_serial, "KQSIM0000001");
-    assert_eq!(sim.status("enabled"), "1", "terminal enabled after the download");
+    assert_eq!(
+        sim.status("enabled"),
+        "1",
+        "terminal enabled after the download"
+    );
 
     // Session row: everything needed beside a router log.
     let s = last_session(&db);
     assert_eq!(s.result, SessionResult::Ok);
     assert_eq!(s.actor, "wang");
     assert_eq!(s.role, "hr_clerk");
-    assert_eq!(s.peer_addr.as_deref(), Some(format!("tcp://{}", sim.tcp).as_str()));
+    assert_eq!(
+        s.peer_addr.as_deref(),
+        Some(format!("tcp://{}", sim.tcp).as_str())
+    );
     assert!(s.ended_at.is_some());
     assert_eq!(s.records_new, expected.len() as u64);
-    for cmd in ["connect", "device_info", "get_time", "disable_device", "read_users", "read_attendance", "enable_device", "disconnect"] {
-        assert_eq!(s.commands.get(cmd).and_then(|v| v.as_u64()), Some(1), "command {cmd} in {}", s.commands);
+    for cmd in [
+        "connect",
+        "device_info",
+        "get_time",
+        "disable_device",
+        "read_users",
+        "read_attendance",
+        "enable_device",
+        "disconnect",
+    ] {
+        assert_eq!(
+            s.commands.get(cmd).and_then(|v| v.as_u64()),
+            Some(1),
+            "command {cmd} in {}",
+            s.commands
+        );
     }
     let t = db.terminal_now();
     assert_eq!(t.serial_no.as_deref(), Some("KQSIM0000001"));
@@ -66,7 +98,14 @@ async fn download_stores_exactly_the_simulators_records_once() {
 
     // Again: nothing new, nothing twice.
     let second = download(
-        &mut db.store, &conn, &clerk(), &terminal, &settings, None, system_clock(), SessionIo::default(),
+        &mut db.store,
+        &conn,
+        &clerk(),
+        &terminal,
+        &settings,
+        None,
+        system_clock(),
+        SessionIo::default(),
     )
     .await
     .unwrap_or_else(|e| panic!("second download: {e}"));
@@ -77,7 +116,14 @@ async fn download_stores_exactly_the_simulators_records_once() {
     // A punch taken meanwhile arrives with the next download, alone.
     sim.ok("add-punch 1001 2026-01-05 08:31:00 15 0");
     let third = download(
-        &mut db.store, &conn, &clerk(), &terminal, &settings, None, system_clock(), SessionIo::default(),
+        &mut db.store,
+        &conn,
+        &clerk(),
+        &terminal,
+        &settings,
+        None,
+        system_clock(),
+        SessionIo::default(),
     )
     .await
     .unwrap_or_else(|e| panic!("third download: {e}"));
@@ -105,20 +151,35 @@ async fn time_limit_cuts_mid_transfer_commits_nothing_and_reenables() {
     let io = SessionIo::new(tx, CancellationToken::new());
     let started = std::time::Instant::now();
     let result = download(
-        &mut db.store, &sim.connector(), &clerk(), &db.terminal.clone(), &open_settings(3), None,
-        system_clock(), io,
+        &mut db.store,
+        &sim.connector(),
+        &clerk(),
+        &db.terminal.clone(),
+        &open_settings(3),
+        None,
+        system_clock(),
+        io,
     )
     .await;
     let elapsed = started.elapsed();
     let session_id = match result {
-        Err(SyncError::Cut { session_id, message }) => {
+        Err(SyncError::Cut {
+            session_id,
+            message,
+        }) => {
             assert!(message.contains("time limit of 3 s"), "{message}");
-            assert!(message.contains("reading the attendance log"), "cut mid-transfer: {message}");
+            assert!(
+                message.contains("reading the attendance log"),
+                "cut mid-transfer: {message}"
+            );
             session_id
         }
         other => panic!("expected a cut, got {other:?}"),
     };
-    assert!(elapsed < Duration::from_millis(3500), "the session took {elapsed:?}, beyond the 3 s limit");
+    assert!(
+        elapsed < Duration::from_millis(3500),
+        "the session took {elapsed:?}, beyond the 3 s limit"
+    );
     assert_eq!(db.ledger_count(), 0, "nothing from the cut batch is stored");
     sim.ok("fault clear");
     assert_eq!(sim.status("enabled"), "1", "terminal enabled again");
@@ -129,7 +190,10 @@ async fn time_limit_cuts_mid_transfer_commits_nothing_and_reenables() {
     assert!(s.cut);
     assert_eq!(s.records_new, 0);
     assert!(s.ended_at.is_some());
-    assert_eq!(s.commands.get("enable_device").and_then(|v| v.as_u64()), Some(1));
+    assert_eq!(
+        s.commands.get("enable_device").and_then(|v| v.as_u64()),
+        Some(1)
+    );
     let entry = audit::list(db.store.conn(), &Default::default())
         .unwrap_or_else(|e| panic!("{e}"))
         .into_iter()
@@ -144,8 +208,14 @@ async fn time_limit_cuts_mid_transfer_commits_nothing_and_reenables() {
 
     // The next download (no fault) completes it.
     let report = download(
-        &mut db.store, &sim.connector(), &clerk(), &db.terminal.clone(), &open_settings(60), None,
-        system_clock(), SessionIo::default(),
+        &mut db.store,
+        &sim.connector(),
+        &clerk(),
+        &db.terminal.clone(),
+        &open_settings(60),
+        None,
+        system_clock(),
+        SessionIo::default(),
     )
     .await
     .unwrap_or_else(|e| panic!("retry: {e}"));
@@ -166,8 +236,14 @@ async fn dropped_connection_at_every_chunk_boundary_then_retry_is_exact() {
         // Users are read first (inline or one chunk); count their chunks too by dropping later.
         sim.ok(&format!("fault drop-after-chunks {}", n + 1));
         let r = download(
-            &mut db.store, &sim.connector(), &clerk(), &terminal, &open_settings(60), None,
-            system_clock(), SessionIo::default(),
+            &mut db.store,
+            &sim.connector(),
+            &clerk(),
+            &terminal,
+            &open_settings(60),
+            None,
+            system_clock(),
+            SessionIo::default(),
         )
         .await;
         match r {
@@ -176,21 +252,36 @@ async fn dropped_connection_at_every_chunk_boundary_then_retry_is_exact() {
             }
             other => panic!("chunk boundary {n}: expected a dropped connection, got {other:?}"),
         }
-        assert_eq!(db.ledger_count(), 0, "boundary {n}: nothing stored from the broken transfer");
+        assert_eq!(
+            db.ledger_count(),
+            0,
+            "boundary {n}: nothing stored from the broken transfer"
+        );
         sim.ok("fault clear");
         let ok = download(
-            &mut db.store, &sim.connector(), &clerk(), &terminal, &open_settings(60), None,
-            system_clock(), SessionIo::default(),
+            &mut db.store,
+            &sim.connector(),
+            &clerk(),
+            &terminal,
+            &open_settings(60),
+            None,
+            system_clock(),
+            SessionIo::default(),
         )
         .await
         .unwrap_or_else(|e| panic!("boundary {n}: retry failed: {e}"));
         assert_eq!(ok.counts.new, 10_000, "boundary {n}");
-        assert_eq!(db.ledger(), expected, "boundary {n}: exactly the simulator's records");
-        let results: Vec<SessionResult> = sessions::list(db.store.conn(), &SessionFilter::default())
-            .unwrap_or_else(|e| panic!("{e}"))
-            .into_iter()
-            .map(|s| s.result)
-            .collect();
+        assert_eq!(
+            db.ledger(),
+            expected,
+            "boundary {n}: exactly the simulator's records"
+        );
+        let results: Vec<SessionResult> =
+            sessions::list(db.store.conn(), &SessionFilter::default())
+                .unwrap_or_else(|e| panic!("{e}"))
+                .into_iter()
+                .map(|s| s.result)
+                .collect();
         assert_eq!(results, vec![SessionResult::Error, SessionResult::Ok]);
         assert_eq!(sim.status("enabled"), "1");
     }
@@ -216,12 +307,22 @@ async fn cancellation_stops_the_session_and_stores_nothing() {
         0
     });
     let r = download(
-        &mut db.store, &sim.connector(), &clerk(), &db.terminal.clone(), &open_settings(60), None,
-        system_clock(), io,
+        &mut db.store,
+        &sim.connector(),
+        &clerk(),
+        &db.terminal.clone(),
+        &open_settings(60),
+        None,
+        system_clock(),
+        io,
     )
     .await;
     assert!(matches!(r, Err(SyncError::Cancelled { .. })), "got {r:?}");
-    assert_eq!(canceller.await.unwrap_or(0), 20_000, "progress reported the total");
+    assert_eq!(
+        canceller.await.unwrap_or(0),
+        20_000,
+        "progress reported the total"
+    );
     assert_eq!(db.ledger_count(), 0);
     sim.ok("fault clear");
     assert_eq!(sim.status("enabled"), "1");
@@ -237,7 +338,13 @@ async fn clock_tampering_and_non_face_punches_are_found() {
     let terminal = db.terminal.clone();
     let settings = open_settings(60);
     download(
-        &mut db.store, &sim.connector(), &clerk(), &terminal, &settings, None, system_clock(),
+        &mut db.store,
+        &sim.connector(),
+        &clerk(),
+        &terminal,
+        &settings,
+        None,
+        system_clock(),
         SessionIo::default(),
     )
     .await
@@ -247,15 +354,25 @@ async fn clock_tampering_and_non_face_punches_are_found() {
     // fingerprint punch (at explicit times after the last record, so only the tampered one
     // goes backwards).
     let now = chrono::Local::now().naive_local();
-    let t1 = (now - CDuration::minutes(5)).format("%Y-%m-%d %H:%M:%S").to_string();
-    let t2 = (now - CDuration::minutes(4)).format("%Y-%m-%d %H:%M:%S").to_string();
+    let t1 = (now - CDuration::minutes(5))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let t2 = (now - CDuration::minutes(4))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
     sim.ok(&format!("add-punch 1001 {t1} 0 0"));
     sim.ok(&format!("add-punch 1002 {t2} 1 0"));
     sim.ok("set-clock-offset -172800");
     sim.ok("add-punch 1003 now 15 0");
 
     let report = download(
-        &mut db.store, &sim.connector(), &clerk(), &terminal, &settings, None, system_clock(),
+        &mut db.store,
+        &sim.connector(),
+        &clerk(),
+        &terminal,
+        &settings,
+        None,
+        system_clock(),
         SessionIo::default(),
     )
     .await
@@ -270,31 +387,65 @@ async fn clock_tampering_and_non_face_punches_are_found() {
         .iter()
         .find(|f| f.kind.as_str() == "time-backwards")
         .unwrap_or_else(|| panic!("no time-backwards finding: {kinds:?}"));
-    assert!(back.records.iter().any(|r| r.enrollment_no == "1003"), "{back:?}");
+    assert!(
+        back.records.iter().any(|r| r.enrollment_no == "1003"),
+        "{back:?}"
+    );
     let nonface: Vec<(String, String)> = report
         .findings
         .iter()
         .filter(|f| f.kind.as_str() == "non-face-verify")
-        .flat_map(|f| f.records.iter().map(|r| (r.enrollment_no.clone(), r.timestamp.format("%Y-%m-%d %H:%M:%S").to_string())))
+        .flat_map(|f| {
+            f.records.iter().map(|r| {
+                (
+                    r.enrollment_no.clone(),
+                    r.timestamp.format("%Y-%m-%d %H:%M:%S").to_string(),
+                )
+            })
+        })
         .collect();
-    assert!(nonface.contains(&("1001".to_string(), t1.clone())), "{nonface:?}");
-    assert!(nonface.contains(&("1002".to_string(), t2.clone())), "{nonface:?}");
     assert!(
-        report.findings.iter().any(|f| f.kind.as_str() == "non-face-verify" && f.summary.contains("password")),
+        nonface.contains(&("1001".to_string(), t1.clone())),
+        "{nonface:?}"
+    );
+    assert!(
+        nonface.contains(&("1002".to_string(), t2.clone())),
+        "{nonface:?}"
+    );
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.kind.as_str() == "non-face-verify" && f.summary.contains("password")),
         "password named"
     );
     assert!(
-        report.findings.iter().any(|f| f.kind.as_str() == "non-face-verify" && f.summary.contains("fingerprint")),
+        report
+            .findings
+            .iter()
+            .any(|f| f.kind.as_str() == "non-face-verify" && f.summary.contains("fingerprint")),
         "fingerprint named"
     );
 
     // Stored with the session, listed open.
-    let stored = findings::list(db.store.conn(), &findings::FindingFilter { terminal_id: Some(terminal.id), open_only: true })
-        .unwrap_or_else(|e| panic!("{e}"));
-    let in_session: Vec<&findings::Finding> =
-        stored.iter().filter(|f| f.session_id == Some(report.session_id)).collect();
+    let stored = findings::list(
+        db.store.conn(),
+        &findings::FindingFilter {
+            terminal_id: Some(terminal.id),
+            open_only: true,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let in_session: Vec<&findings::Finding> = stored
+        .iter()
+        .filter(|f| f.session_id == Some(report.session_id))
+        .collect();
     assert_eq!(in_session.len(), report.findings.len());
-    assert!(in_session.iter().all(|f| f.details["records"].is_array() && f.details["summary"].is_string()));
+    assert!(
+        in_session
+            .iter()
+            .all(|f| f.details["records"].is_array() && f.details["summary"].is_string())
+    );
     assert_eq!(last_session(&db).clock_skew_secs, Some(skew));
 }
 
@@ -312,8 +463,14 @@ async fn progress_reports_phase_records_and_time_left() {
         seen
     });
     let report = download(
-        &mut db.store, &sim.connector(), &clerk(), &db.terminal.clone(), &open_settings(180), None,
-        system_clock(), io,
+        &mut db.store,
+        &sim.connector(),
+        &clerk(),
+        &db.terminal.clone(),
+        &open_settings(180),
+        None,
+        system_clock(),
+        io,
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));

@@ -41,8 +41,14 @@ async fn peak_window_refuses_without_connecting_and_is_audited() {
     let unreachable = kaoqin_sync::ZkConnector::tcp("127.0.0.1:9", Default::default());
     let clock: Arc<dyn Clock> = Arc::new(FixedClock(at(8, 30)));
     let r = download(
-        &mut db.store, &unreachable, &clerk(), &db.terminal.clone(), &default_rules(), None,
-        clock.clone(), SessionIo::default(),
+        &mut db.store,
+        &unreachable,
+        &clerk(),
+        &db.terminal.clone(),
+        &default_rules(),
+        None,
+        clock.clone(),
+        SessionIo::default(),
     )
     .await;
     match r {
@@ -54,18 +60,34 @@ async fn peak_window_refuses_without_connecting_and_is_audited() {
     }
     // A clerk's override is refused too, and says why.
     let r = download(
-        &mut db.store, &unreachable, &clerk(), &db.terminal.clone(), &default_rules(),
-        Some("payroll is due".into()), clock.clone(), SessionIo::default(),
+        &mut db.store,
+        &unreachable,
+        &clerk(),
+        &db.terminal.clone(),
+        &default_rules(),
+        Some("payroll is due".into()),
+        clock.clone(),
+        SessionIo::default(),
     )
     .await;
     assert!(
-        matches!(r, Err(SyncError::Policy(PolicyError::OverrideNotPermitted { .. }))),
+        matches!(
+            r,
+            Err(SyncError::Policy(PolicyError::OverrideNotPermitted { .. }))
+        ),
         "got {r:?}"
     );
-    let list = sessions::list(db.store.conn(), &SessionFilter::default()).unwrap_or_else(|e| panic!("{e}"));
+    let list = sessions::list(db.store.conn(), &SessionFilter::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(list.len(), 2);
-    assert!(list.iter().all(|s| s.result == SessionResult::Refused && s.records_read == 0));
-    assert!(list.iter().all(|s| s.commands == serde_json::json!({})), "no command was sent");
+    assert!(
+        list.iter()
+            .all(|s| s.result == SessionResult::Refused && s.records_read == 0)
+    );
+    assert!(
+        list.iter().all(|s| s.commands == serde_json::json!({})),
+        "no command was sent"
+    );
     let actions = audit_actions(&db);
     assert_eq!(actions.len(), 2);
     assert!(actions.iter().all(|(a, _)| a == "download.refused"));
@@ -74,22 +96,40 @@ async fn peak_window_refuses_without_connecting_and_is_audited() {
 
     // The supervisor overrides with a reason: it connects, and the override is on record.
     let report = download(
-        &mut db.store, &sim.connector(), &supervisor(), &db.terminal.clone(), &default_rules(),
-        Some("terminal to be replaced today".into()), clock.clone(), SessionIo::default(),
+        &mut db.store,
+        &sim.connector(),
+        &supervisor(),
+        &db.terminal.clone(),
+        &default_rules(),
+        Some("terminal to be replaced today".into()),
+        clock.clone(),
+        SessionIo::default(),
     )
     .await
     .unwrap_or_else(|e| panic!("override: {e}"));
     assert!(report.counts.new > 0);
-    assert!(report.overridden.as_deref().unwrap_or("").contains("peak window"));
+    assert!(
+        report
+            .overridden
+            .as_deref()
+            .unwrap_or("")
+            .contains("peak window")
+    );
     let s = sessions::get(db.store.conn(), report.session_id).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.result, SessionResult::Ok);
-    assert_eq!(s.override_reason.as_deref(), Some("terminal to be replaced today"));
+    assert_eq!(
+        s.override_reason.as_deref(),
+        Some("terminal to be replaced today")
+    );
     let start = audit_actions(&db)
         .into_iter()
         .find(|(a, _)| a == "download.start")
         .unwrap_or_else(|| panic!("no start entry"));
     assert_eq!(start.1["override"]["rule"], "peak_window");
-    assert_eq!(start.1["override"]["reason"], "terminal to be replaced today");
+    assert_eq!(
+        start.1["override"]["reason"],
+        "terminal to be replaced today"
+    );
 }
 
 #[tokio::test]
@@ -105,15 +145,27 @@ async fn spacing_counts_from_the_previous_connection_end() {
     };
     let t0 = at(10, 0);
     download(
-        &mut db.store, &sim.connector(), &clerk(), &db.terminal.clone(), &settings, None,
-        Arc::new(FixedClock(t0)), SessionIo::default(),
+        &mut db.store,
+        &sim.connector(),
+        &clerk(),
+        &db.terminal.clone(),
+        &settings,
+        None,
+        Arc::new(FixedClock(t0)),
+        SessionIo::default(),
     )
     .await
     .unwrap_or_else(|e| panic!("first: {e}"));
     // 9 minutes later: refused, earliest = end of the first + 10 min (its end is t0: fixed clock).
     let r = download(
-        &mut db.store, &sim.connector(), &clerk(), &db.terminal.clone(), &settings, None,
-        Arc::new(FixedClock(at(10, 9))), SessionIo::default(),
+        &mut db.store,
+        &sim.connector(),
+        &clerk(),
+        &db.terminal.clone(),
+        &settings,
+        None,
+        Arc::new(FixedClock(at(10, 9))),
+        SessionIo::default(),
     )
     .await;
     match r {
@@ -125,8 +177,14 @@ async fn spacing_counts_from_the_previous_connection_end() {
     }
     // A refused attempt is no connection: at 10:10 it is allowed.
     let ok = download(
-        &mut db.store, &sim.connector(), &clerk(), &db.terminal.clone(), &settings, None,
-        Arc::new(FixedClock(at(10, 10))), SessionIo::default(),
+        &mut db.store,
+        &sim.connector(),
+        &clerk(),
+        &db.terminal.clone(),
+        &settings,
+        None,
+        Arc::new(FixedClock(at(10, 10))),
+        SessionIo::default(),
     )
     .await
     .unwrap_or_else(|e| panic!("at 10:10: {e}"));
@@ -149,5 +207,9 @@ async fn rule_changes_need_a_supervisor_and_are_audited() {
     assert_eq!(actions.len(), 1);
     assert_eq!(actions[0].0, "settings.change");
     assert_eq!(actions[0].1["new"]["spacing_min"], 15);
-    assert!(audit::verify(db.store.conn()).map(|r| r.is_intact()).unwrap_or(false));
+    assert!(
+        audit::verify(db.store.conn())
+            .map(|r| r.is_intact())
+            .unwrap_or(false)
+    );
 }

@@ -28,7 +28,12 @@ fn db_with_employees() -> Db {
     let mut db = db_with_terminal("127.0.0.1:4370");
     let tx = db.store.transaction().unwrap_or_else(|e| panic!("{e}"));
     terminals::set_serial_no(&tx, db.terminal.id, "KQSIM0000001").unwrap_or_else(|e| panic!("{e}"));
-    for (no, name) in [("1001", "张伟"), ("1002", "王芳"), ("1003", "李娜"), ("1004", "刘洋")] {
+    for (no, name) in [
+        ("1001", "张伟"),
+        ("1002", "王芳"),
+        ("1003", "李娜"),
+        ("1004", "刘洋"),
+    ] {
         employees::add(
             &tx,
             &NewEmployee {
@@ -48,16 +53,27 @@ fn attlog_with_bad_lines_imports_the_good_ones_and_names_the_bad() {
     let mut db = db_with_employees();
     let terminal = db.terminal_now();
     let report = import_punches_file(
-        &mut db.store, &clerk(), &sample(), Some(&terminal), &CheckSettings::default(), now(),
+        &mut db.store,
+        &clerk(),
+        &sample(),
+        Some(&terminal),
+        &CheckSettings::default(),
+        now(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report.format, "attlog");
     let bad: Vec<usize> = report.bad_lines.iter().map(|e| e.line).collect();
     assert_eq!(bad, vec![5, 6, 8, 10]);
     let reasons: Vec<String> = report.bad_lines.iter().map(|e| e.to_string()).collect();
-    assert!(reasons[0].contains("line 5") && reasons[0].contains("not a time"), "{reasons:?}");
+    assert!(
+        reasons[0].contains("line 5") && reasons[0].contains("not a time"),
+        "{reasons:?}"
+    );
     assert!(reasons[1].contains("tab-separated"), "{reasons:?}");
-    assert!(reasons[2].contains("enrollment number is empty"), "{reasons:?}");
+    assert!(
+        reasons[2].contains("enrollment number is empty"),
+        "{reasons:?}"
+    );
     assert!(reasons[3].contains("in/out state 'out'"), "{reasons:?}");
     assert_eq!(report.lines_ok, 8);
     let total = report.total();
@@ -68,12 +84,20 @@ fn attlog_with_bad_lines_imports_the_good_ones_and_names_the_bad() {
     assert!(ledger.contains(&("1003".into(), "2026-03-02 08:44:10".into(), 1, 0)));
 
     // Checks: the step back, fingerprint (1003), password (1002), unknown 9999.
-    let imported = report.terminals.first().unwrap_or_else(|| panic!("no terminal part"));
+    let imported = report
+        .terminals
+        .first()
+        .unwrap_or_else(|| panic!("no terminal part"));
     assert_eq!(imported.terminal_name.as_deref(), Some("front-door"));
     let kinds: Vec<(&str, Vec<&str>)> = imported
         .findings
         .iter()
-        .map(|f| (f.kind.as_str(), f.records.iter().map(|r| r.enrollment_no.as_str()).collect()))
+        .map(|f| {
+            (
+                f.kind.as_str(),
+                f.records.iter().map(|r| r.enrollment_no.as_str()).collect(),
+            )
+        })
         .collect();
     assert_eq!(
         kinds,
@@ -101,12 +125,20 @@ fn attlog_with_bad_lines_imports_the_good_ones_and_names_the_bad() {
 
     // The same file again adds nothing.
     let again = import_punches_file(
-        &mut db.store, &clerk(), &sample(), Some(&terminal), &CheckSettings::default(), now(),
+        &mut db.store,
+        &clerk(),
+        &sample(),
+        Some(&terminal),
+        &CheckSettings::default(),
+        now(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.total().new, 0);
     assert_eq!(again.total().already_stored, 8);
-    assert!(again.terminals.iter().all(|t| t.findings.is_empty()), "old records are not reported again");
+    assert!(
+        again.terminals.iter().all(|t| t.findings.is_empty()),
+        "old records are not reported again"
+    );
     assert_eq!(db.ledger_count(), 7);
 }
 
@@ -115,7 +147,12 @@ fn our_csv_round_trips_through_punches_list() {
     let mut db = db_with_employees();
     let terminal = db.terminal_now();
     import_punches_file(
-        &mut db.store, &clerk(), &sample(), Some(&terminal), &CheckSettings::default(), now(),
+        &mut db.store,
+        &clerk(),
+        &sample(),
+        Some(&terminal),
+        &CheckSettings::default(),
+        now(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let mut csv = Vec::new();
@@ -128,18 +165,35 @@ fn our_csv_round_trips_through_punches_list() {
         lines.next(),
         Some("terminal_serial,enrollment_no,timestamp,verify_mode,state,download_session")
     );
-    assert!(text.contains("KQSIM0000001,1003,2026-03-02 08:44:10,1,0,"), "{text}");
+    assert!(
+        text.contains("KQSIM0000001,1003,2026-03-02 08:44:10,1,0,"),
+        "{text}"
+    );
 
     // Into a fresh database: the same 7 punches; into this one: nothing new.
     let path = db.dir.path().join("punches.csv");
     std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
-    let again = import_punches_file(&mut db.store, &clerk(), &path, None, &CheckSettings::default(), now())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let again = import_punches_file(
+        &mut db.store,
+        &clerk(),
+        &path,
+        None,
+        &CheckSettings::default(),
+        now(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.format, "csv");
     assert_eq!((again.total().new, again.total().already_stored), (0, 7));
     let mut fresh = db_with_employees();
-    let first = import_punches_file(&mut fresh.store, &clerk(), &path, None, &CheckSettings::default(), now())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let first = import_punches_file(
+        &mut fresh.store,
+        &clerk(),
+        &path,
+        None,
+        &CheckSettings::default(),
+        now(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(first.total().new, 7);
     assert!(first.bad_lines.is_empty());
     assert_eq!(fresh.ledger(), db.ledger());
@@ -150,20 +204,46 @@ fn our_csv_round_trips_through_punches_list() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rows, 2);
     let text = String::from_utf8(out).unwrap_or_default();
-    assert!(text.starts_with("session,kind,terminal,actor,role,peer,started_at,ended_at,duration_s,commands,"));
+    assert!(text.starts_with(
+        "session,kind,terminal,actor,role,peer,started_at,ended_at,duration_s,commands,"
+    ));
     assert_eq!(text.lines().count(), 3);
 }
 
 #[test]
 fn attlog_needs_a_terminal_and_a_file_without_good_lines_stores_nothing() {
     let mut db = db_with_employees();
-    let r = import_punches_file(&mut db.store, &clerk(), &sample(), None, &CheckSettings::default(), now());
-    assert!(matches!(&r, Err(SyncError::Invalid(m)) if m.contains("--terminal")), "got {r:?}");
+    let r = import_punches_file(
+        &mut db.store,
+        &clerk(),
+        &sample(),
+        None,
+        &CheckSettings::default(),
+        now(),
+    );
+    assert!(
+        matches!(&r, Err(SyncError::Invalid(m)) if m.contains("--terminal")),
+        "got {r:?}"
+    );
     let bad = db.dir.path().join("bad.dat");
     std::fs::write(&bad, "garbage\nmore\tgarbage\n").unwrap_or_else(|e| panic!("{e}"));
     let terminal = db.terminal_now();
-    let r = import_punches_file(&mut db.store, &clerk(), &bad, Some(&terminal), &CheckSettings::default(), now());
-    assert!(matches!(&r, Err(SyncError::Invalid(m)) if m.contains("line 1")), "got {r:?}");
+    let r = import_punches_file(
+        &mut db.store,
+        &clerk(),
+        &bad,
+        Some(&terminal),
+        &CheckSettings::default(),
+        now(),
+    );
+    assert!(
+        matches!(&r, Err(SyncError::Invalid(m)) if m.contains("line 1")),
+        "got {r:?}"
+    );
     assert_eq!(db.ledger_count(), 0);
-    assert!(sessions::list(db.store.conn(), &SessionFilter::default()).unwrap_or_default().is_empty());
+    assert!(
+        sessions::list(db.store.conn(), &SessionFilter::default())
+            .unwrap_or_default()
+            .is_empty()
+    );
 }
