@@ -592,11 +592,9 @@ impl ZkClient {
         let report = |done: usize| {
             // The first 4 bytes are the table's size prefix, not records.
             let payload = (size as u64).saturating_sub(4);
-            let records_done = if payload == 0 {
-                records_total
-            } else {
-                (done as u64).saturating_sub(4) * records_total / payload
-            };
+            let records_done = ((done as u64).saturating_sub(4) * records_total)
+                .checked_div(payload)
+                .unwrap_or(records_total);
             Progress {
                 bytes_done: done as u64,
                 bytes_total: size as u64,

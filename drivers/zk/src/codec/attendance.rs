@@ -12,6 +12,7 @@
 //! - 40 B: uid u16 @0, user_id[24] @2, verify @26, time @27, state @31, reserved @32..40.
 //!   pyzk: status=@26, punch=@31.
 //! - 49 B: as 40 B, then 12 reserved + 5 padding bytes (`<H24sB4sB12s5x`).
+//!
 //! The work code is only carried by the 16-byte layout.
 
 use chrono::NaiveDateTime;
@@ -265,7 +266,7 @@ pub fn encode_attendance(
 /// Record size from the log's byte length and the record count from GET_FREE_SIZES.
 /// An unknown size is an error naming the size; a length that does not divide is an error too.
 pub fn detect_att_format(total: usize, count: usize) -> Result<AttFormat, CodecError> {
-    if count == 0 || total % count != 0 {
+    if count == 0 || !total.is_multiple_of(count) {
         return Err(CodecError::RecordCountMismatch {
             kind: "attendance",
             total,

@@ -127,9 +127,7 @@ impl TcpDeframer {
         if pending.get(..have) != TCP_MAGIC.get(..have) {
             return Some(Err(self.skip_garbage()));
         }
-        let Some(len_bytes) = pending.get(4..8) else {
-            return None;
-        };
+        let len_bytes = pending.get(4..8)?;
         let declared = u32::from_le_bytes([len_bytes[0], len_bytes[1], len_bytes[2], len_bytes[3]]);
         if (declared as usize) < HEADER_LEN {
             self.start += TCP_MAGIC.len();

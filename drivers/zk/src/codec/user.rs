@@ -224,7 +224,7 @@ pub fn encode_user(
 
 /// Record size from a table's byte length and the user count from GET_FREE_SIZES.
 pub fn detect_user_format(total: usize, count: usize) -> Result<UserFormat, CodecError> {
-    if count == 0 || total % count != 0 {
+    if count == 0 || !total.is_multiple_of(count) {
         return Err(CodecError::RecordCountMismatch {
             kind: "user",
             total,
