@@ -22,7 +22,21 @@
 //!   size from total/count and names an unknown size in the error).
 //! - Text: [`codec::TextEncoding`] (GBK default, UTF-8), names cut on character boundaries.
 //!
-//! **Client** ([`client`], tokio): see the module documentation.
+//! **Client** ([`client`], tokio):
+//! - `ZkClient::connect(Endpoint::Tcp(addr) | Endpoint::Udp(addr) | Endpoint::Serial { path, baud,
+//!   machine }, ClientOptions { comm_key, encoding, timeout, retries, read_only, user_format })`,
+//!   or `ZkClient::connect_stream(any AsyncRead+AsyncWrite, name, opts)` (pty, tests).
+//! - Reads: `device_info()`, `firmware_version()`, `read_option(key)`, `free_sizes()`,
+//!   `get_time()`, `state()`, `read_users()` / `read_users_with(progress, cancel)`,
+//!   `read_attendance()` / `read_attendance_with(&mut |p: Progress| .., &CancellationToken)`.
+//! - Writes: `set_time(t)`, `set_user(&UserRecord)`, `delete_user(uid)`, `remove_password(uid)`,
+//!   `remove_admin(uid)`, `clear_attendance()`, `free_data()`, `disconnect()`.
+//! - Disable: `with_disabled(timeout, async |c| { .. })` enables again on every return path; the
+//!   terminal's own auto re-enable timeout covers drops, panics and crashes. Manual
+//!   `disable(timeout)` / `enable()` also exist.
+//! - Errors: [`ZkError`] (`Unreachable`, `CommKeyRequired`, `AuthenticationFailed`, `TimedOut`,
+//!   `Busy`, `ProtocolViolation { detail, hex }`, `UnsupportedRecordFormat { kind, size }`,
+//!   `Rejected`, `UnknownCommand`, `ReadOnly`, `Disconnected`, `Cancelled`, `InvalidInput`, `Io`).
 
 pub mod client;
 pub mod codec;

@@ -289,6 +289,13 @@ fn main() -> ExitCode {
     };
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // `kaoqin-zk log | head` closes our stdout early: not an error worth reporting.
+        Err(e)
+            if e.downcast_ref::<io::Error>()
+                .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("kaoqin-zk: error: {e:#}");
             ExitCode::FAILURE
