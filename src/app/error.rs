@@ -1,0 +1,85 @@
+//! The services' error type. Variants are typed so the CLI can choose an exit code and the GUI a
+//! message; texts name the field or file and say what to do. Never carries a password or secret.
+
+use super::permissions::{Action, Role};
+use kaoqin_store::StoreError;
+use std::path::PathBuf;
+
+/// Why a log-in was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("no app user named '{name}'; check the spelling or ask the administrator")]
+    UnknownUser { name: String },
+    #[error(
+        "wrong password for user '{name}' (failed attempts in a row: {failures}); the wait grows with each failure"
+    )]
+    WrongPassword { name: String, failures: u32 },
+    #[error("user '{name}' is disabled; ask the administrator")]
+    Disabled { name: String },
+    #[error("no user given: pass --user NAME or set KAOQIN_USER")]
+    NoUser,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The role may not do this (the attempt is in the audit log).
+    #[error(
+        "permission denied: the {role} role may not {what} ({action}); ask a user with the right role"
+    )]
+    PermissionDenied {
+        role: Role,
+        action: Action,
+        what: &'static str,
+    },
+
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+
+    /// A value given by the user is not acceptable; `field` names it.
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+
+    #[error(
+        "no Kaoqin database at {path}; create one with `kaoqin init --org NAME --admin NAME`, \
+         or point --db / KAOQIN_DB at the right file"
+    )]
+    NoDatabase { path: PathBuf },
+
+    #[error(
+        "{path} already holds a Kaoqin database; nothing was changed (use another --db path to start afresh)"
+    )]
+    AlreadyInitialised { path: PathBuf },
+
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AppError {
+    pub fn denied(role: Role, action: Action) -> AppError {
+        AppError::PermissionDenied {
+            role,
+            action,
+            what: action.description(),
+        }
+    }
+
+    /// True when the refusal is about the role (including the auditor connection's own guard).
+    pub fn is_permission_denied(&self) -> bool {
+        matches!(
+            self,
+            AppError::PermissionDenied { .. } | AppError::Store(StoreError::AuditorReadOnly)
+        )
+    }
+
+    pub fn is_auth_failure(&self) -> bool {
+        matches!(self, AppError::Auth(_))
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::Store(StoreError::from(e))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,356 @@
+//! Terminal definitions: add, list, update, remove. Addresses are parsed per kind here; the comm key
+//! / ISAPI password is sealed with the key file before it reaches the store and is never logged,
+//! audited or returned in plain text (only "a secret is set").
+
+use chrono::NaiveDateTime;
+use kaoqin_store::terminals::{self, NewTerminal, TerminalUpdate};
+use kaoqin_store::{TerminalKind, TextEncoding};
+use serde_json::json;
+
+use super::error::{AppError, AppResult};
+use super::permissions::Action;
+use super::session::Session;
+
+/// Default ZK port.
+pub const ZK_DEFAULT_PORT: u16 = 4370;
+/// Default serial speed of ZK terminals.
+pub const ZK_DEFAULT_BAUD: u32 = 115_200;
+
+/// A terminal as entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerminalInput {
+    pub name: String,
+    pub kind: TerminalKind,
+    /// HOST:PORT, DEVICE_PATH or URL, by kind.
+    pub address: String,
+    pub baud: Option<u32>,
+    pub machine: Option<u32>,
+    pub encoding: TextEncoding,
+    pub location: Option<String>,
+}
+
+/// Changes; `None` keeps the field. `secret: Some("")` clears the secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TerminalChanges {
+    pub rename: Option<String>,
+    pub kind: Option<TerminalKind>,
+    pub address: Option<String>,
+    pub baud: Option<u32>,
+    pub machine: Option<u32>,
+    pub encoding: Option<TextEncoding>,
+    pub location: Option<String>,
+    pub secret: Option<String>,
+}
+
+/// A terminal as listed: no secret, only whether one is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerminalInfo {
+    pub name: String,
+    pub kind: TerminalKind,
+    /// As the user writes it: HOST:PORT, DEVICE_PATH or URL.
+    pub address: String,
+    pub baud: Option<u32>,
+    pub machine: u32,
+    pub encoding: TextEncoding,
+    pub location: Option<String>,
+    pub serial_no: Option<String>,
+    pub has_secret: bool,
+    pub last_contact_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+}
+
+impl From<terminals::Terminal> for TerminalInfo {
+    fn from(t: terminals::Terminal) -> Self {
+        let address = match t.port {
+            Some(p) => format!("{}:{p}", t.address),
+            None => t.address.clone(),
+        };
+        TerminalInfo {
+            name: t.name,
+            kind: t.kind,
+            address,
+            baud: t.baud,
+            machine: t.machine_no,
+            encoding: t.encoding,
+            location: t.location,
+            serial_no: t.serial_no,
+            has_secret: t.comm_secret.is_some(),
+            last_contact_at: t.last_contact_at,
+            last_error: t.last_error,
+        }
+    }
+}
+
+/// Splits a user-written address into (address, port, baud) for `kind`.
+pub fn parse_address(
+    kind: TerminalKind,
+    address: &str,
+    baud: Option<u32>,
+) -> AppResult<(String, Option<u16>, Option<u32>)> {
+    let a = address.trim();
+    if a.is_empty() {
+        return Err(AppError::Invalid {
+            field: "address",
+            reason: "it is empty".into(),
+        });
+    }
+    let bad = |reason: String| AppError::Invalid {
+        field: "address",
+        reason,
+    };
+    match kind {
+        TerminalKind::ZkTcp | TerminalKind::ZkUdp => {
+            if a.contains("://") || a.contains('/') {
+                return Err(bad(format!(
+                    "'{a}': a {kind} terminal is reached at HOST:PORT, e.g. 192.168.1.201:4370"
+                )));
+            }
+            // "[v6]:port", "host:port" or a bare host (default port).
+            let (host, port) = match a.rsplit_once(':') {
+                Some((h, p)) if !h.contains(':') || h.ends_with(']') => {
+                    let port = p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
+                        bad(format!(
+                            "'{a}': the port '{p}' is not a number from 1 to 65535"
+                        ))
+                    })?;
+                    (
+                        h.trim_start_matches('[').trim_end_matches(']').to_string(),
+                        port,
+                    )
+                }
+                _ => (a.to_string(), ZK_DEFAULT_PORT),
+            };
+            if host.is_empty() {
+                return Err(bad(format!("'{a}' has no host name or IP address")));
+            }
+            Ok((host, Some(port), None))
+        }
+        TerminalKind::ZkSerial => Ok((a.to_string(), None, Some(baud.unwrap_or(ZK_DEFAULT_BAUD)))),
+        TerminalKind::Isapi => {
+            let lower = a.to_ascii_lowercase();
+            if !(lower.starts_with("http://") || lower.starts_with("https://"))
+                || a.len() <= "https://".len()
+            {
+                return Err(bad(format!(
+                    "'{a}': an isapi terminal needs a URL such as http://192.168.1.64"
+                )));
+            }
+            Ok((a.trim_end_matches('/').to_string(), None, None))
+        }
+    }
+}
+
+impl Session {
+    /// Adds a terminal; `secret` is the comm key or ISAPI password ("" = none).
+    pub fn add_terminal(&mut self, t: &TerminalInput, secret: &str) -> AppResult<TerminalInfo> {
+        self.require(Action::ManageTerminals, &t.name)?;
+        let (address, port, baud) = parse_address(t.kind, &t.address, t.baud)?;
+        let comm_secret = if secret.is_empty() {
+            None
+        } else {
+            Some(self.secret_box()?.seal(secret)?)
+        };
+        let has_secret = comm_secret.is_some();
+        let new = NewTerminal {
+            name: t.name.clone(),
+            kind: t.kind,
+            address,
+            port,
+            baud,
+            machine_no: t.machine.unwrap_or(1),
+            encoding: t.encoding,
+            comm_secret,
+            location: t.location.clone(),
+        };
+        self.act(
+            Action::ManageTerminals,
+            "terminal.add",
+            t.name.trim(),
+            |tx| {
+                let saved = terminals::add(tx, &new)?;
+                let info = TerminalInfo::from(saved);
+                let details = json!({
+                    "kind": info.kind.as_str(),
+                    "address": info.address,
+                    "machine": info.machine,
+                    "encoding": info.encoding.as_str(),
+                    "protected": has_secret,
+                });
+                Ok((info, details))
+            },
+        )
+    }
+
+    pub fn list_terminals(&self) -> AppResult<Vec<TerminalInfo>> {
+        self.require(Action::ViewOrganisation, "terminals")?;
+        Ok(terminals::list(self.conn())?
+            .into_iter()
+            .map(TerminalInfo::from)
+            .collect())
+    }
+
+    pub fn update_terminal(&mut self, name: &str, c: &TerminalChanges) -> AppResult<TerminalInfo> {
+        self.require(Action::ManageTerminals, name)?;
+        let cur = terminals::get_by_name(self.conn(), name)?;
+        let kind = c.kind.unwrap_or(cur.kind);
+        let (address, port, baud) = match (&c.address, c.kind) {
+            (Some(a), _) => {
+                let (a, p, b) = parse_address(kind, a, c.baud.or(cur.baud))?;
+                (Some(a), Some(p), Some(b))
+            }
+            (None, Some(_)) => {
+                return Err(AppError::Invalid {
+                    field: "address",
+                    reason: "changing the kind needs the new --address too".into(),
+                });
+            }
+            (None, None) => (None, None, c.baud.map(Some)),
+        };
+        let comm_secret = match &c.secret {
+            None => None,
+            Some(s) if s.is_empty() => Some(None),
+            Some(s) => Some(Some(self.secret_box()?.seal(s)?)),
+        };
+        let u = TerminalUpdate {
+            name: c.rename.clone(),
+            kind: c.kind,
+            address,
+            port,
+            baud,
+            machine_no: c.machine,
+            encoding: c.encoding,
+            comm_secret,
+            location: c
+                .location
+                .as_ref()
+                .map(|l| Some(l.clone()).filter(|l| !l.trim().is_empty())),
+            ..Default::default()
+        };
+        let changed: Vec<&str> = [
+            ("name", c.rename.is_some()),
+            ("kind", c.kind.is_some()),
+            ("address", c.address.is_some()),
+            ("baud", c.baud.is_some()),
+            ("machine", c.machine.is_some()),
+            ("encoding", c.encoding.is_some()),
+            ("location", c.location.is_some()),
+            ("protection", c.secret.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(k, set)| set.then_some(k))
+        .collect();
+        let target = cur.name.clone();
+        self.act(Action::ManageTerminals, "terminal.update", &target, |tx| {
+            let t = terminals::update(tx, &cur.name, &u)?;
+            Ok((TerminalInfo::from(t), json!({ "changed": changed })))
+        })
+    }
+
+    /// Removes the definition; punches, sessions and snapshots stay.
+    pub fn remove_terminal(&mut self, name: &str) -> AppResult<()> {
+        self.require(Action::ManageTerminals, name)?;
+        let cur = terminals::get_by_name(self.conn(), name)?;
+        self.act(
+            Action::ManageTerminals,
+            "terminal.remove",
+            &cur.name,
+            |tx| {
+                let t = terminals::remove(tx, &cur.name)?;
+                Ok((
+                    (),
+                    json!({ "kind": t.kind.as_str(), "serial_no": t.serial_no }),
+                ))
+            },
+        )
+    }
+
+    /// The terminal's comm key / ISAPI password in plain text, for the sync layer to connect
+    /// (None when none is set). Needs Download, TakeSnapshot or DeviceAdmin.
+    pub fn terminal_secret(&self, name: &str) -> AppResult<Option<String>> {
+        if ![Action::Download, Action::TakeSnapshot, Action::DeviceAdmin]
+            .into_iter()
+            .any(|a| self.may(a))
+        {
+            return self.require(Action::Download, name).map(|()| None);
+        }
+        let t = terminals::get_by_name(self.conn(), name)?;
+        match t.comm_secret {
+            None => Ok(None),
+            Some(blob) => Ok(Some(self.secret_box()?.open(&blob)?)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_parse_by_kind() {
+        let ok: &[(
+            TerminalKind,
+            &str,
+            Option<u32>,
+            (&str, Option<u16>, Option<u32>),
+        )] = &[
+            (
+                TerminalKind::ZkTcp,
+                "192.168.1.201:4370",
+                None,
+                ("192.168.1.201", Some(4370), None),
+            ),
+            (
+                TerminalKind::ZkUdp,
+                "10.0.0.5",
+                None,
+                ("10.0.0.5", Some(4370), None),
+            ),
+            (
+                TerminalKind::ZkTcp,
+                "[::1]:5000",
+                None,
+                ("::1", Some(5000), None),
+            ),
+            (
+                TerminalKind::ZkSerial,
+                "/dev/ttyUSB0",
+                None,
+                ("/dev/ttyUSB0", None, Some(115_200)),
+            ),
+            (
+                TerminalKind::ZkSerial,
+                "COM3",
+                Some(9600),
+                ("COM3", None, Some(9600)),
+            ),
+            (
+                TerminalKind::Isapi,
+                "http://192.168.1.64/",
+                None,
+                ("http://192.168.1.64", None, None),
+            ),
+        ];
+        for (kind, addr, baud, (a, p, b)) in ok {
+            let got = parse_address(*kind, addr, *baud).unwrap();
+            assert_eq!(got, (a.to_string(), *p, *b), "{kind} {addr}");
+        }
+        let bad: &[(TerminalKind, &str, &str)] = &[
+            (
+                TerminalKind::ZkTcp,
+                "host:99999",
+                "not a number from 1 to 65535",
+            ),
+            (TerminalKind::ZkTcp, "http://x", "HOST:PORT"),
+            (TerminalKind::ZkTcp, ":4370", "no host"),
+            (TerminalKind::Isapi, "192.168.1.64", "needs a URL"),
+            (TerminalKind::ZkSerial, "  ", "empty"),
+        ];
+        for (kind, addr, msg) in bad {
+            let e = parse_address(*kind, addr, None).unwrap_err().to_string();
+            assert!(
+                e.contains("invalid address") && e.contains(msg),
+                "{kind} {addr}: {e}"
+            );
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The `kaoqin` command line: argument definitions, secret input, output formatting, dispatch.
+
+pub mod args;
+pub mod input;
+pub mod run;
+pub mod table;
+
+pub use run::{exit, exit_code, main_entry};

@@ -1,0 +1,553 @@
+//! Dispatch: turns a parsed command line into service calls and prints the outcome. The only place
+//! that prints, prompts and chooses exit codes. Errors get context naming what was being done.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use clap::Parser;
+
+use super::args::*;
+use super::input;
+use super::table;
+use crate::app::audit_log::AuditQuery;
+use crate::app::employees::{EmployeeChanges, EmployeeInput, EmployeeQuery};
+use crate::app::terminals::{TerminalChanges, TerminalInput};
+use crate::app::{
+    AppError, AuthError, Paths, Session, SystemClock, ThreadSleeper, logging, permissions, session,
+};
+use kaoqin_store::{StoreError, TerminalKind, TextEncoding};
+
+/// Process exit codes (also in `--help`).
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const DENIED: u8 = 3;
+    pub const AUTH: u8 = 4;
+}
+
+/// The whole program behind `main`.
+pub fn main_entry() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    let paths = match Paths::resolve(cli.global.db.clone()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    let (_log_guard, log_problem) = logging::init(&paths.log_dir(), cli.global.verbose);
+    if let Some(p) = log_problem {
+        eprintln!("warning: {p}; continuing without a log file");
+    }
+    match run(cli, paths) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+/// Exit code for an error: permission and authentication failures have their own.
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    for cause in e.chain() {
+        if let Some(app) = cause.downcast_ref::<AppError>() {
+            if app.is_permission_denied() {
+                return exit::DENIED;
+            }
+            if app.is_auth_failure() {
+                return exit::AUTH;
+            }
+        }
+        if let Some(StoreError::AuditorReadOnly) = cause.downcast_ref::<StoreError>() {
+            return exit::DENIED;
+        }
+        if cause.downcast_ref::<AuthError>().is_some() {
+            return exit::AUTH;
+        }
+    }
+    exit::ERROR
+}
+
+fn run(cli: Cli, paths: Paths) -> Result<()> {
+    let Some(command) = cli.command else {
+        return crate::app::gui_launch::run_gui(paths, cli.global.lang.as_deref());
+    };
+    match command {
+        Command::Init(a) => init(&paths, &a),
+        Command::Permissions => {
+            print!("{}", permissions::markdown_table());
+            Ok(())
+        }
+        other => {
+            let session = login(&paths, cli.global.user.as_deref())?;
+            dispatch(session, other)
+        }
+    }
+}
+
+fn init(paths: &Paths, a: &InitArgs) -> Result<()> {
+    if paths.db.exists() {
+        return Err(AppError::AlreadyInitialised {
+            path: paths.db.clone(),
+        }
+        .into());
+    }
+    let password = input::new_password(input::ENV_PASSWORD, &a.admin)?;
+    session::init(paths, &a.org, &a.admin, &password, &SystemClock)
+        .with_context(|| format!("cannot create the database {}", paths.db.display()))?;
+    println!(
+        "Created {} for {}; administrator: {}.",
+        paths.db.display(),
+        a.org.trim(),
+        a.admin.trim()
+    );
+    Ok(())
+}
+
+fn login(paths: &Paths, user: Option<&str>) -> Result<Session> {
+    let user = user
+        .filter(|u| !u.trim().is_empty())
+        .ok_or(AppError::Auth(AuthError::NoUser))?;
+    if !paths.db.is_file() {
+        return Err(AppError::NoDatabase {
+            path: paths.db.clone(),
+        }
+        .into());
+    }
+    let password = input::password(user)?;
+    Ok(Session::login(
+        paths,
+        user,
+        &password,
+        Arc::new(SystemClock),
+        &ThreadSleeper,
+    )?)
+}
+
+fn print_rows(format: Format, headers: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
+    print!(
+        "{}",
+        table::render(format, headers, &rows).context("cannot format the listing")?
+    );
+    Ok(())
+}
+
+fn opt_str<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+fn kind(k: TerminalKindArg) -> TerminalKind {
+    match k {
+        TerminalKindArg::ZkTcp => TerminalKind::ZkTcp,
+        TerminalKindArg::ZkUdp => TerminalKind::ZkUdp,
+        TerminalKindArg::ZkSerial => TerminalKind::ZkSerial,
+        TerminalKindArg::Isapi => TerminalKind::Isapi,
+    }
+}
+
+fn encoding(e: EncodingArg) -> TextEncoding {
+    match e {
+        EncodingArg::Gbk => TextEncoding::Gbk,
+        EncodingArg::Utf8 => TextEncoding::Utf8,
+    }
+}
+
+fn dispatch(mut s: Session, command: Command) -> Result<()> {
+    match command {
+        Command::Init(_) | Command::Permissions => Err(anyhow!("internal: handled before log-in")),
+        Command::User(c) => user(&mut s, c),
+        Command::Department(c) => department(&mut s, c),
+        Command::Employee(c) => employee(&mut s, c),
+        Command::Terminal(c) => terminal(&mut s, c),
+        Command::Audit(c) => audit(&s, c),
+        Command::Backup { file } => {
+            let info = s
+                .backup(&file)
+                .with_context(|| format!("backup to {} failed", file.display()))?;
+            println!(
+                "Backed up to {} ({} audit entries, {} punches).",
+                file.display(),
+                info.audit_entries,
+                info.punches
+            );
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let out = s
+                .restore(&file)
+                .with_context(|| format!("cannot restore from {}", file.display()))?;
+            println!(
+                "Restored from {} ({} audit entries, {} punches).",
+                file.display(),
+                out.restored.audit_entries,
+                out.restored.punches
+            );
+            match out.kept_aside {
+                Some(p) => println!("The previous database was kept as {}", p.display()),
+                None => println!("There was no previous database to keep."),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn user(s: &mut Session, c: UserCmd) -> Result<()> {
+    match c {
+        UserCmd::Add { name, role } => {
+            s.require(crate::app::Action::ManageUsers, &name)?;
+            let pw = input::new_password(input::ENV_NEW_PASSWORD, &name)?;
+            let u = s
+                .add_user(&name, role, &pw)
+                .with_context(|| format!("cannot add user '{name}'"))?;
+            println!("Added user {} ({}).", u.name, u.role);
+        }
+        UserCmd::List(f) => {
+            let rows = s
+                .list_users()?
+                .into_iter()
+                .map(|u| {
+                    vec![
+                        u.name,
+                        u.role.to_string(),
+                        if u.disabled { "disabled" } else { "active" }.to_string(),
+                        u.failed_logins.to_string(),
+                        u.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                    ]
+                })
+                .collect();
+            print_rows(
+                f.format,
+                &["name", "role", "status", "failed_logins", "created"],
+                rows,
+            )?;
+        }
+        UserCmd::Disable { name } => {
+            s.disable_user(&name)
+                .with_context(|| format!("cannot disable user '{name}'"))?;
+            println!("User {name} is disabled.");
+        }
+        UserCmd::Passwd { name } => {
+            let own = name.trim() == s.user().name;
+            let action = if own {
+                crate::app::Action::ChangeOwnPassword
+            } else {
+                crate::app::Action::ManageUsers
+            };
+            s.require(action, &name)?;
+            let pw = input::new_password(input::ENV_NEW_PASSWORD, &name)?;
+            s.set_password(&name, &pw)
+                .with_context(|| format!("cannot change the password of '{name}'"))?;
+            println!("Password of {name} changed.");
+        }
+    }
+    Ok(())
+}
+
+fn department(s: &mut Session, c: DepartmentCmd) -> Result<()> {
+    match c {
+        DepartmentCmd::Add { name, parent } => {
+            let d = s
+                .add_department(&name, parent.as_deref())
+                .with_context(|| format!("cannot add department '{name}'"))?;
+            match d.parent {
+                Some(p) => println!("Added department {} under {p}.", d.name),
+                None => println!("Added department {}.", d.name),
+            }
+        }
+        DepartmentCmd::List(f) => {
+            let rows = s
+                .list_departments()?
+                .into_iter()
+                .map(|d| {
+                    let name = match f.format {
+                        Format::Table => format!("{}{}", "  ".repeat(d.depth), d.name),
+                        Format::Csv => d.name,
+                    };
+                    vec![name, d.parent.unwrap_or_default()]
+                })
+                .collect();
+            print_rows(f.format, &["department", "parent"], rows)?;
+        }
+    }
+    Ok(())
+}
+
+fn employee(s: &mut Session, c: EmployeeCmd) -> Result<()> {
+    match c {
+        EmployeeCmd::Add(a) => {
+            let input = EmployeeInput {
+                no: a.no.clone(),
+                name: a.name,
+                department: a.department,
+                hired: a.hired,
+                position: a.position,
+                card: a.card,
+            };
+            let e = s
+                .add_employee(&input)
+                .with_context(|| format!("cannot add employee 工号 {}", a.no))?;
+            println!(
+                "Added employee {} {} ({}).",
+                e.enrollment_no,
+                e.name,
+                e.department.unwrap_or_default()
+            );
+        }
+        EmployeeCmd::List {
+            department,
+            all,
+            format,
+        } => {
+            let q = EmployeeQuery {
+                department,
+                include_inactive: all,
+            };
+            let rows = s
+                .list_employees(&q)?
+                .into_iter()
+                .map(|e| {
+                    vec![
+                        e.enrollment_no,
+                        e.name,
+                        e.department.unwrap_or_default(),
+                        e.position.unwrap_or_default(),
+                        opt_str(&e.hire_date),
+                        opt_str(&e.leave_date),
+                        e.card_no.unwrap_or_default(),
+                        if e.active { "active" } else { "left" }.to_string(),
+                    ]
+                })
+                .collect();
+            print_rows(
+                format.format,
+                &[
+                    "no",
+                    "name",
+                    "department",
+                    "position",
+                    "hired",
+                    "left",
+                    "card",
+                    "status",
+                ],
+                rows,
+            )?;
+        }
+        EmployeeCmd::Update(a) => {
+            let changes = EmployeeChanges {
+                name: a.name,
+                department: a.department,
+                position: a.position,
+                card: a.card,
+                hired: a.hired,
+                left: a.left,
+            };
+            if changes == EmployeeChanges::default() {
+                return Err(anyhow!(
+                    "nothing to change: give at least one of --name, --department, --position, --card, --hired, --left"
+                ));
+            }
+            let e = s
+                .update_employee(&a.no, &changes)
+                .with_context(|| format!("cannot update employee 工号 {}", a.no))?;
+            println!("Updated employee {} {}.", e.enrollment_no, e.name);
+        }
+        EmployeeCmd::Deactivate { no, left } => {
+            let e = s
+                .deactivate_employee(&no, left)
+                .with_context(|| format!("cannot deactivate employee 工号 {no}"))?;
+            println!(
+                "Employee {} {} left on {}.",
+                e.enrollment_no,
+                e.name,
+                opt_str(&e.leave_date)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn terminal(s: &mut Session, c: TerminalCmd) -> Result<()> {
+    match c {
+        TerminalCmd::Add(a) => {
+            s.require(crate::app::Action::ManageTerminals, &a.name)?;
+            let secret = input::terminal_secret(&a.name)?;
+            let t = TerminalInput {
+                name: a.name.clone(),
+                kind: kind(a.kind),
+                address: a.address,
+                baud: a.baud,
+                machine: a.machine,
+                encoding: encoding(a.encoding),
+                location: a.location,
+            };
+            let info = s
+                .add_terminal(&t, &secret)
+                .with_context(|| format!("cannot add terminal '{}'", a.name))?;
+            println!(
+                "Added terminal {} ({} at {}{}).",
+                info.name,
+                info.kind,
+                info.address,
+                if info.has_secret {
+                    ", comm key set"
+                } else {
+                    ", no comm key"
+                }
+            );
+        }
+        TerminalCmd::List(f) => {
+            let rows = s
+                .list_terminals()?
+                .into_iter()
+                .map(|t| {
+                    vec![
+                        t.name,
+                        t.kind.to_string(),
+                        t.address,
+                        opt_str(&t.baud),
+                        t.machine.to_string(),
+                        t.encoding.to_string(),
+                        t.location.unwrap_or_default(),
+                        t.serial_no.unwrap_or_default(),
+                        if t.has_secret { "yes" } else { "no" }.to_string(),
+                        t.last_contact_at
+                            .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print_rows(
+                f.format,
+                &[
+                    "name",
+                    "kind",
+                    "address",
+                    "baud",
+                    "machine",
+                    "encoding",
+                    "location",
+                    "serial",
+                    "comm_key",
+                    "last_contact",
+                ],
+                rows,
+            )?;
+        }
+        TerminalCmd::Update(a) => {
+            s.require(crate::app::Action::ManageTerminals, &a.name)?;
+            let secret = if a.secret {
+                Some(input::terminal_secret(&a.name)?)
+            } else {
+                None
+            };
+            let changes = TerminalChanges {
+                rename: a.rename,
+                kind: a.kind.map(kind),
+                address: a.address,
+                baud: a.baud,
+                machine: a.machine,
+                encoding: a.encoding.map(encoding),
+                location: a.location,
+                secret,
+            };
+            if changes == TerminalChanges::default() {
+                return Err(anyhow!(
+                    "nothing to change: give at least one of --rename, --kind, --address, --baud, --machine, --encoding, --location, --secret"
+                ));
+            }
+            let t = s
+                .update_terminal(&a.name, &changes)
+                .with_context(|| format!("cannot update terminal '{}'", a.name))?;
+            println!("Updated terminal {} ({} at {}).", t.name, t.kind, t.address);
+        }
+        TerminalCmd::Remove { name } => {
+            s.remove_terminal(&name)
+                .with_context(|| format!("cannot remove terminal '{name}'"))?;
+            println!("Removed terminal {name} (its punches stay in the ledger).");
+        }
+    }
+    Ok(())
+}
+
+fn audit(s: &Session, c: AuditCmd) -> Result<()> {
+    match c {
+        AuditCmd::Log {
+            since,
+            actor,
+            action,
+            format,
+        } => {
+            let q = AuditQuery {
+                since,
+                actor,
+                action,
+            };
+            let rows = s
+                .audit_log(&q)?
+                .into_iter()
+                .map(|e| {
+                    vec![
+                        e.seq.to_string(),
+                        e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                        e.actor,
+                        e.role,
+                        e.action,
+                        e.target,
+                        e.details.to_string(),
+                    ]
+                })
+                .collect();
+            print_rows(
+                format.format,
+                &[
+                    "seq", "time", "actor", "role", "action", "target", "details",
+                ],
+                rows,
+            )?;
+            Ok(())
+        }
+        AuditCmd::Verify => {
+            let report = s.verify_audit()?;
+            match report.first_break {
+                None => {
+                    println!(
+                        "Audit log intact: {} entries; head hash {}",
+                        report.entries_checked, report.head_hash
+                    );
+                    Ok(())
+                }
+                Some(b) => {
+                    println!(
+                        "Audit log BROKEN at entry {}: {}",
+                        b.seq,
+                        b.reason.describe()
+                    );
+                    println!("  expected: {}", b.expected);
+                    println!("  found:    {}", b.found);
+                    Err(anyhow!(
+                        "the audit chain is broken at entry {} (expected {}, found {}); \
+                         keep this database as evidence and compare it with a backup",
+                        b.seq,
+                        b.expected,
+                        b.found
+                    ))
+                }
+            }
+        }
+    }
+}
