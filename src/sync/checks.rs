@@ -30,7 +30,7 @@ pub struct CheckSettings {
     /// Verification modes the policy accepts; anything else is a finding. ZK: 15 = face.
     /// Empty means no credential policy.
     pub allowed_verify_modes: Vec<u8>,
-    /// Flag punches by enrollment numbers that are no employee.
+    /// Flag punches by enrollment numbers that are no employee (only once any employee exists).
     pub flag_unknown_enrollment: bool,
 }
 
@@ -261,6 +261,8 @@ pub fn credentials(
 ) -> Vec<Finding> {
     let mut by_mode: BTreeMap<(u8, &str), Vec<RecordRef>> = BTreeMap::new();
     let mut unknown: BTreeMap<&str, Vec<RecordRef>> = BTreeMap::new();
+    // With no employee registered yet (first set-up), every punch would be "unknown": noise.
+    let flag_unknown = settings.flag_unknown_enrollment && !employees.is_empty();
     for (i, r) in log.iter().enumerate().filter(|(_, r)| r.is_new) {
         if !settings.allowed_verify_modes.is_empty()
             && !settings.allowed_verify_modes.contains(&r.verify)
@@ -270,7 +272,7 @@ pub fn credentials(
                 .or_default()
                 .push(rref(i, r));
         }
-        if settings.flag_unknown_enrollment && !employees.contains(r.enrollment_no.trim()) {
+        if flag_unknown && !employees.contains(r.enrollment_no.trim()) {
             unknown
                 .entry(r.enrollment_no.as_str())
                 .or_default()
@@ -497,6 +499,12 @@ mod tests {
             .map(|f| f.kind)
             .collect();
         assert_eq!(kinds, vec![FindingKind::UnknownEnrollment]);
+        // No employee registered yet: unknown numbers are not flagged.
+        let kinds: Vec<FindingKind> = credentials(&open, &log, &HashSet::new())
+            .into_iter()
+            .map(|f| f.kind)
+            .collect();
+        assert!(kinds.is_empty(), "{kinds:?}");
     }
 
     #[test]

@@ -155,8 +155,23 @@ fn resolve_serial(
     }
 }
 
+/// `YYYY-MM-DD HH:MM:SS` (the ledger's text form, `kaoqin_store::PUNCH_TS`) without a format
+/// string parser per record: this runs for every record of every download.
 fn ts_key(t: NaiveDateTime) -> String {
-    t.format(kaoqin_store::PUNCH_TS).to_string()
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let mut s = String::with_capacity(19);
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    s
 }
 
 /// (timestamp text, enrollment number) of the punches already in the ledger for `serial` between
@@ -272,7 +287,9 @@ fn store_download(
 ) -> Result<DownloadReport, SyncError> {
     let serial = resolve_serial(terminal, completed.identity.as_ref())?;
     let log = &completed.value.log;
+    let t0 = std::time::Instant::now();
     let classified = classify(tx, &serial, log)?;
+    let t_classify = t0.elapsed();
     let stats = punches::insert_batch(
         tx,
         session.id(),
@@ -286,6 +303,7 @@ fn store_download(
         new: stats.new,
         already_stored: read.saturating_sub(stats.new),
     };
+    let t_insert = t0.elapsed() - t_classify;
 
     let records: Vec<LogRecord> = log
         .iter()
@@ -316,6 +334,13 @@ fn store_download(
         completed.ended_at,
         &found,
     )?;
+    tracing::debug!(
+        classify_ms = t_classify.as_millis() as u64,
+        insert_ms = t_insert.as_millis() as u64,
+        checks_and_findings_ms = (t0.elapsed() - t_classify - t_insert).as_millis() as u64,
+        findings = found.len(),
+        "download stored"
+    );
     if terminal.serial_no.is_none() {
         terminals::set_serial_no(tx, terminal.id, &serial)?;
     }

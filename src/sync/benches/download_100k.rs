@@ -42,7 +42,14 @@ fn median(v: &mut [Duration]) -> Duration {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // `cargo bench` passes --bench; ignore arguments.
+    // `cargo bench` passes --bench; ignore arguments. RUST_LOG=kaoqin_sync=debug shows where the
+    // storing time goes.
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let bin = sim_bin();
     if !bin.exists() {
         return Err(format!(
