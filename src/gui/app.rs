@@ -1,0 +1,284 @@
+//! The application state machine: opening the database → first-run wizard or log-in → main window.
+//!
+//! Holds state and turns the actions that views emit into background jobs; the views themselves
+//! live in `login`, `wizard`, `shell` and `pages`. Must not format data or decide permissions.
+
+use std::sync::Arc;
+
+use crate::i18n::Lang;
+
+use super::backend::{Backend, UserSession};
+use super::login::{self, LoginAction, LoginForm};
+use super::model::{DbStatus, Lists, SignedIn, UiError};
+use super::nav::Page;
+use super::shell::{self, ShellAction};
+use super::tasks::Tasks;
+use super::wizard::{self, WizardAction, WizardForm};
+
+/// Key under which [`Prefs`] are kept in eframe's storage.
+pub const PREFS_KEY: &str = "kaoqin-prefs";
+
+/// What the window remembers between runs (besides its size, which eframe keeps itself).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    pub lang: Lang,
+    pub last_page: Page,
+    /// The last user name that signed in, pre-filled on the log-in screen (never the password).
+    pub last_user: String,
+}
+
+/// Results of background jobs.
+pub(crate) enum Msg {
+    Status(Result<DbStatus, UiError>),
+    SetupDone {
+        admin: String,
+        result: Result<(), UiError>,
+    },
+    SignedIn(Result<(Arc<UserSession>, SignedIn), UiError>),
+    Lists(Result<Lists, UiError>),
+}
+
+pub(crate) enum Screen {
+    Opening,
+    Failed(UiError),
+    Wizard(WizardForm),
+    Login(LoginForm),
+    Main(Box<MainState>),
+}
+
+/// The signed-in main window.
+pub(crate) struct MainState {
+    pub session: Arc<UserSession>,
+    pub who: SignedIn,
+    pub page: Page,
+    pub lists: Option<Lists>,
+    pub error: Option<UiError>,
+    pub pages: super::pages::PageState,
+}
+
+/// The whole GUI. `show` draws one frame into a `Ui`; eframe and the tests both call it.
+pub struct KaoqinApp {
+    backend: Arc<Backend>,
+    pub(crate) prefs: Prefs,
+    pub(crate) screen: Screen,
+    tasks: Tasks<Msg>,
+    started: bool,
+    organisation: Option<String>,
+}
+
+impl KaoqinApp {
+    pub fn new(backend: Backend, prefs: Prefs) -> Self {
+        KaoqinApp {
+            backend: Arc::new(backend),
+            prefs,
+            screen: Screen::Opening,
+            tasks: Tasks::new(),
+            started: false,
+            organisation: None,
+        }
+    }
+
+    /// The remembered preferences (language, last page, last user).
+    pub fn prefs(&self) -> &Prefs {
+        &self.prefs
+    }
+
+    /// The current interface language.
+    pub fn lang(&self) -> Lang {
+        self.prefs.lang
+    }
+
+    /// Whether a background job is running.
+    pub fn busy(&self) -> bool {
+        self.tasks.busy()
+    }
+
+    /// Draws one frame.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if !self.started {
+            self.started = true;
+            self.open_database(&ctx);
+        }
+        for msg in self.tasks.poll() {
+            self.handle(&ctx, msg);
+        }
+        let busy = self.tasks.busy();
+        let lang = self.prefs.lang;
+        match &mut self.screen {
+            Screen::Opening => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    ui.centered_and_justified(|ui| {
+                        ui.add(egui::Spinner::new());
+                    });
+                });
+            }
+            Screen::Failed(err) => {
+                let err = err.clone();
+                egui::CentralPanel::default().show(ui, |ui| {
+                    super::widgets::error_box(ui, lang, &err);
+                    ui.label(tr!(
+                        lang,
+                        "app.db_path",
+                        path = self.backend.db_path().display()
+                    ));
+                });
+            }
+            Screen::Wizard(form) => {
+                if let Some(action) = wizard::show(ui, &mut self.prefs.lang, form, busy) {
+                    self.on_wizard(&ctx, action);
+                }
+            }
+            Screen::Login(form) => {
+                let org = self.organisation.clone();
+                if let Some(action) =
+                    login::show(ui, &mut self.prefs.lang, org.as_deref(), form, busy)
+                {
+                    self.on_login(&ctx, action);
+                }
+            }
+            Screen::Main(main) => {
+                let db = self.backend.db_path().display().to_string();
+                if let Some(action) = shell::show(ui, &mut self.prefs, main, &db, busy) {
+                    self.on_shell(&ctx, action);
+                }
+            }
+        }
+    }
+
+    fn open_database(&mut self, ctx: &egui::Context) {
+        let backend = Arc::clone(&self.backend);
+        self.tasks
+            .spawn(ctx, "open", move || Msg::Status(backend.status()));
+    }
+
+    fn handle(&mut self, ctx: &egui::Context, msg: Msg) {
+        match msg {
+            Msg::Status(Ok(status)) => {
+                self.organisation = status.organisation.clone();
+                self.screen = if status.needs_setup {
+                    Screen::Wizard(WizardForm::default())
+                } else {
+                    Screen::Login(LoginForm::new(&self.prefs.last_user))
+                };
+            }
+            Msg::Status(Err(e)) => self.screen = Screen::Failed(e),
+            Msg::SetupDone { admin, result } => match result {
+                Ok(()) => {
+                    self.prefs.last_user = admin.clone();
+                    let mut form = LoginForm::new(&admin);
+                    form.notice = Some("wizard.done");
+                    self.screen = Screen::Login(form);
+                    // Re-read the organisation name for the log-in screen.
+                    let backend = Arc::clone(&self.backend);
+                    self.tasks.spawn(ctx, "status", move || {
+                        Msg::Status(backend.status().map(|s| DbStatus {
+                            needs_setup: false,
+                            ..s
+                        }))
+                    });
+                }
+                Err(e) => {
+                    if let Screen::Wizard(form) = &mut self.screen {
+                        form.error = Some(e);
+                    }
+                }
+            },
+            Msg::SignedIn(Ok((session, who))) => {
+                self.prefs.last_user = who.user.clone();
+                let page = if self.prefs.last_page.visible_to(who.role) {
+                    self.prefs.last_page
+                } else {
+                    Page::Dashboard
+                };
+                self.screen = Screen::Main(Box::new(MainState {
+                    session,
+                    who,
+                    page,
+                    lists: None,
+                    error: None,
+                    pages: Default::default(),
+                }));
+                self.load_lists(ctx);
+            }
+            Msg::SignedIn(Err(e)) => {
+                if let Screen::Login(form) = &mut self.screen {
+                    form.password.clear();
+                    form.error = Some(e);
+                }
+            }
+            Msg::Lists(result) => {
+                if let Screen::Main(main) = &mut self.screen {
+                    match result {
+                        Ok(lists) => {
+                            main.lists = Some(lists);
+                            main.error = None;
+                        }
+                        Err(e) => main.error = Some(e),
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_wizard(&mut self, ctx: &egui::Context, action: WizardAction) {
+        match action {
+            WizardAction::Create {
+                organisation,
+                admin,
+                password,
+            } => {
+                let backend = Arc::clone(&self.backend);
+                self.tasks.spawn(ctx, "init", move || {
+                    let result = backend.init(&organisation, &admin, &password);
+                    Msg::SetupDone { admin, result }
+                });
+            }
+        }
+    }
+
+    fn on_login(&mut self, ctx: &egui::Context, action: LoginAction) {
+        match action {
+            LoginAction::SignIn { user, password } => {
+                let backend = Arc::clone(&self.backend);
+                self.tasks.spawn(ctx, "login", move || {
+                    Msg::SignedIn(
+                        backend
+                            .login(&user, &password)
+                            .map(|(s, w)| (Arc::new(s), w)),
+                    )
+                });
+            }
+        }
+    }
+
+    fn on_shell(&mut self, ctx: &egui::Context, action: ShellAction) {
+        match action {
+            ShellAction::Refresh => self.load_lists(ctx),
+            ShellAction::SignOut => {
+                self.screen = Screen::Login(LoginForm::new(&self.prefs.last_user));
+            }
+        }
+    }
+
+    fn load_lists(&mut self, ctx: &egui::Context) {
+        let Screen::Main(main) = &self.screen else {
+            return;
+        };
+        let backend = Arc::clone(&self.backend);
+        let session = Arc::clone(&main.session);
+        self.tasks
+            .spawn(ctx, "lists", move || Msg::Lists(backend.lists(&session)));
+    }
+}
+
+impl eframe::App for KaoqinApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, PREFS_KEY, &self.prefs);
+    }
+}

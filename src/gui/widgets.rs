@@ -1,0 +1,104 @@
+//! Small widgets shared by the screens: labelled text fields, the error box, the language switch,
+//! a centred card and a virtualized table. Presentation only.
+
+use crate::i18n::Lang;
+
+use super::model::UiError;
+
+/// A label above a single-line text field; the field is labelled for screen readers and tests.
+pub(crate) fn labelled_text(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut String,
+    password: bool,
+) -> egui::Response {
+    let l = ui.label(label);
+    let resp = ui.add(
+        egui::TextEdit::singleline(value)
+            .password(password)
+            .desired_width(f32::INFINITY),
+    );
+    resp.labelled_by(l.id)
+}
+
+/// A localized error: what happened and what to do, then the technical detail, if any.
+pub(crate) fn error_box(ui: &mut egui::Ui, lang: Lang, err: &UiError) {
+    egui::Frame::group(ui.style())
+        .fill(ui.visuals().extreme_bg_color)
+        .stroke(egui::Stroke::new(1.0, ui.visuals().error_fg_color))
+        .show(ui, |ui| {
+            ui.colored_label(ui.visuals().error_fg_color, tr!(lang, err.key));
+            if !err.detail.is_empty() {
+                ui.label(egui::RichText::new(&err.detail).small().weak());
+            }
+        });
+}
+
+/// The language choice, each language named in itself so anyone can find their own.
+pub(crate) fn language_switch(ui: &mut egui::Ui, lang: &mut Lang) {
+    ui.horizontal(|ui| {
+        ui.label(tr!(lang, "settings.language"));
+        for l in Lang::ALL {
+            if ui.selectable_label(*lang == l, l.native_name()).clicked() {
+                *lang = l;
+            }
+        }
+    });
+}
+
+/// Centres a fixed-width card in the available space (log-in, wizard).
+pub(crate) fn centered_card(ui: &mut egui::Ui, width: f32, add: impl FnOnce(&mut egui::Ui)) {
+    let avail = ui.available_size();
+    ui.add_space((avail.y * 0.12).max(8.0));
+    ui.horizontal(|ui| {
+        ui.add_space(((avail.x - width) / 2.0).max(0.0));
+        egui::Frame::group(ui.style())
+            .inner_margin(egui::Margin::same(20))
+            .show(ui, |ui| {
+                ui.set_width(width);
+                ui.vertical(|ui| add(ui));
+            });
+    });
+}
+
+/// A striped, virtualized table: only the visible rows are laid out, so a million rows cost the
+/// same per frame as twenty. `cell(ui, row, col)` draws one cell.
+pub(crate) fn table(
+    ui: &mut egui::Ui,
+    id: &str,
+    headers: &[String],
+    rows: usize,
+    mut cell: impl FnMut(&mut egui::Ui, usize, usize),
+) {
+    use egui_extras::{Column, TableBuilder};
+    let mut builder = TableBuilder::new(ui)
+        .id_salt(id)
+        .striped(true)
+        .resizable(true)
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .min_scrolled_height(0.0)
+        .max_scroll_height(f32::INFINITY);
+    for i in 0..headers.len() {
+        builder = if i + 1 == headers.len() {
+            builder.column(Column::remainder().at_least(60.0))
+        } else {
+            builder.column(Column::auto().at_least(60.0).resizable(true))
+        };
+    }
+    builder
+        .header(24.0, |mut header| {
+            for h in headers {
+                header.col(|ui| {
+                    ui.strong(h);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(22.0, rows, |mut row| {
+                let r = row.index();
+                for c in 0..headers.len() {
+                    row.col(|ui| cell(ui, r, c));
+                }
+            });
+        });
+}

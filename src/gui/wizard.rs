@@ -1,0 +1,163 @@
+//! The first-run wizard, shown when the database has no organisation and no app user: the
+//! organisation's name and the first administrator (name, password twice).
+//!
+//! Checks only what the form itself can know (filled in, passwords equal); everything else is
+//! the init service's job, the same one `kaoqin init` calls.
+
+use crate::i18n::Lang;
+
+use super::model::UiError;
+use super::widgets;
+
+#[derive(Debug, Default)]
+pub(crate) struct WizardForm {
+    pub organisation: String,
+    pub admin: String,
+    pub password: String,
+    pub password_again: String,
+    pub error: Option<UiError>,
+}
+
+pub(crate) enum WizardAction {
+    Create {
+        organisation: String,
+        admin: String,
+        password: String,
+    },
+}
+
+/// The form's own check, before anything is sent to the service.
+pub(crate) fn check(form: &WizardForm) -> Result<(), UiError> {
+    if form.organisation.trim().is_empty() {
+        return Err(UiError::new("wizard.error_org_empty", ""));
+    }
+    if form.admin.trim().is_empty() {
+        return Err(UiError::new("wizard.error_admin_empty", ""));
+    }
+    if form.password.is_empty() {
+        return Err(UiError::new("wizard.error_password_empty", ""));
+    }
+    if form.password != form.password_again {
+        return Err(UiError::new("wizard.error_password_mismatch", ""));
+    }
+    Ok(())
+}
+
+pub(crate) fn show(
+    ui: &mut egui::Ui,
+    lang: &mut Lang,
+    form: &mut WizardForm,
+    busy: bool,
+) -> Option<WizardAction> {
+    let mut action = None;
+    egui::CentralPanel::default().show(ui, |ui| {
+        widgets::centered_card(ui, 440.0, |ui| {
+            ui.heading(tr!(lang, "wizard.title"));
+            ui.label(tr!(lang, "wizard.intro"));
+            ui.add_space(12.0);
+            let nothing_focused = ui.memory(|m| m.focused().is_none());
+            let org = widgets::labelled_text(
+                ui,
+                &tr!(lang, "wizard.organisation"),
+                &mut form.organisation,
+                false,
+            );
+            if nothing_focused && form.organisation.is_empty() {
+                org.request_focus();
+            }
+            let admin =
+                widgets::labelled_text(ui, &tr!(lang, "wizard.admin"), &mut form.admin, false);
+            let p1 =
+                widgets::labelled_text(ui, &tr!(lang, "wizard.password"), &mut form.password, true);
+            let p2 = widgets::labelled_text(
+                ui,
+                &tr!(lang, "wizard.password_again"),
+                &mut form.password_again,
+                true,
+            );
+            let entered = [&org, &admin, &p1, &p2].iter().any(|r| r.lost_focus())
+                && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                let clicked = ui
+                    .add_enabled(!busy, egui::Button::new(tr!(lang, "wizard.create")))
+                    .clicked();
+                if busy {
+                    ui.add(egui::Spinner::new());
+                }
+                if !busy && (clicked || entered) {
+                    match check(form) {
+                        Ok(()) => {
+                            form.error = None;
+                            action = Some(WizardAction::Create {
+                                organisation: form.organisation.trim().to_owned(),
+                                admin: form.admin.trim().to_owned(),
+                                password: form.password.clone(),
+                            });
+                        }
+                        Err(e) => form.error = Some(e),
+                    }
+                }
+            });
+            if let Some(err) = &form.error {
+                ui.add_space(8.0);
+                widgets::error_box(ui, *lang, err);
+            }
+            ui.add_space(16.0);
+            ui.separator();
+            widgets::language_switch(ui, lang);
+        });
+    });
+    action
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_checks() {
+        let ok = || WizardForm {
+            organisation: "某某局".into(),
+            admin: "admin".into(),
+            password: "s3cret-pass".into(),
+            password_again: "s3cret-pass".into(),
+            error: None,
+        };
+        assert_eq!(check(&ok()), Ok(()));
+        let cases: Vec<(WizardForm, &str)> = vec![
+            (
+                WizardForm {
+                    organisation: "  ".into(),
+                    ..ok()
+                },
+                "wizard.error_org_empty",
+            ),
+            (
+                WizardForm {
+                    admin: "".into(),
+                    ..ok()
+                },
+                "wizard.error_admin_empty",
+            ),
+            (
+                WizardForm {
+                    password: "".into(),
+                    password_again: "".into(),
+                    ..ok()
+                },
+                "wizard.error_password_empty",
+            ),
+            (
+                WizardForm {
+                    password_again: "other".into(),
+                    ..ok()
+                },
+                "wizard.error_password_mismatch",
+            ),
+        ];
+        for (form, key) in cases {
+            assert_eq!(check(&form).map_err(|e| e.key), Err(key));
+        }
+    }
+}
