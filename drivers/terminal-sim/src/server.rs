@@ -124,7 +124,8 @@ pub async fn serve_tcp(shared: Arc<Shared>, listener: TcpListener) {
                 let shared = shared.clone();
                 tokio::spawn(async move {
                     tracing::debug!(%peer, "tcp connection");
-                    serve_stream(shared, stream, Transport::Tcp, peer.to_string()).await;
+                    let mut stream = stream;
+                    serve_stream(shared, &mut stream, Transport::Tcp, peer.to_string()).await;
                     tracing::debug!(%peer, "tcp connection closed");
                 });
             }
@@ -139,7 +140,7 @@ pub async fn serve_tcp(shared: Arc<Shared>, listener: TcpListener) {
 /// Serve one byte stream (a TCP connection or the pty master) until it closes.
 pub async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(
     shared: Arc<Shared>,
-    mut stream: S,
+    stream: &mut S,
     transport: Transport,
     peer: String,
 ) {
@@ -301,8 +302,13 @@ pub fn open_pty(shared: Arc<Shared>) -> anyhow::Result<(String, tokio::task::Joi
         // Holding the slave open keeps the master readable between client sessions (no EIO
         // when the last client closes its side).
         let _slave = slave;
-        serve_stream(shared, master, Transport::Serial, "pty".into()).await;
-        tracing::warn!("pseudo-terminal closed");
+        let mut master = master;
+        loop {
+            // A client closing its side can make the master report EOF/EIO; the terminal's
+            // serial port stays there for the next client, with a fresh session.
+            serve_stream(shared.clone(), &mut master, Transport::Serial, "pty".into()).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     });
     Ok((path, task))
 }

@@ -28,6 +28,10 @@ impl Sim {
     pub fn start(args: &[&str]) -> Sim {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kaoqin-sim"))
             .args(args)
+            .env(
+                "RUST_LOG",
+                std::env::var("KAOQIN_SIM_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
