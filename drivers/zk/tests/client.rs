@@ -479,3 +479,34 @@ async fn serial_endpoint_opens_a_device_path() {
     .unwrap();
     assert!(matches!(e, ZkError::InvalidInput(_)), "{e}");
 }
+
+#[tokio::test]
+async fn corrupted_reply_is_a_protocol_violation_with_hex() {
+    let term = shared(Term {
+        corrupt_reply_to: Some(cmd::GET_TIME),
+        ..Term::default()
+    });
+    let ep = Endpoint::Tcp(tcp_terminal(term).await);
+    let mut c = connect(ep, opts()).await;
+    let e = c.get_time().await.unwrap_err();
+    let ZkError::ProtocolViolation { detail, hex } = &e else {
+        panic!("expected a protocol violation, got {e}");
+    };
+    assert!(detail.contains("checksum"), "{detail}");
+    // The offending frame, starting with the TCP wrapper, is in the message.
+    assert!(hex.starts_with("5050827d0c000000d007"), "{hex}");
+    assert!(e.to_string().contains("bad checksum"), "{e}");
+}
+
+#[tokio::test]
+async fn connection_dropped_mid_transfer_is_reported() {
+    let term = shared(Term {
+        records: sample_records(20_000, AttFormat::B40),
+        close_after_chunks: Some(3),
+        ..Term::default()
+    });
+    let ep = Endpoint::Tcp(tcp_terminal(term).await);
+    let mut c = connect(ep, opts()).await;
+    let e = c.read_attendance().await.unwrap_err();
+    assert!(matches!(e, ZkError::Disconnected), "{e}");
+}

@@ -73,10 +73,14 @@ impl Link {
                 read_buf,
                 ..
             } => loop {
+                // Keep the head of the offending bytes for the error message.
+                let mut head = [0u8; 64];
+                let n = deframer.pending().len().min(head.len());
+                head[..n].copy_from_slice(&deframer.pending()[..n]);
                 if let Some(r) = deframer.next_packet() {
                     return r.map(Some).map_err(|e| ZkError::ProtocolViolation {
                         detail: e.to_string(),
-                        hex: hex_preview(deframer.pending()),
+                        hex: hex_preview(&head[..n]),
                     });
                 }
                 match timeout_at(deadline, io.read(read_buf)).await {

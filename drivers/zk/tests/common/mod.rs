@@ -43,6 +43,11 @@ pub struct Term {
     pub buffer: Vec<u8>,
     pub seen: Vec<u16>,
     pub options: BTreeMap<String, String>,
+    /// Corrupt the checksum of the next reply to this command (stream transports).
+    pub corrupt_reply_to: Option<u16>,
+    /// Close the stream after answering this many READ_CHUNK requests.
+    pub close_after_chunks: Option<u32>,
+    pub chunks_answered: u32,
 }
 
 impl Default for Term {
@@ -79,6 +84,9 @@ impl Default for Term {
             buffer: Vec::new(),
             seen: Vec::new(),
             options,
+            corrupt_reply_to: None,
+            close_after_chunks: None,
+            chunks_answered: 0,
         }
     }
 }
@@ -319,10 +327,29 @@ pub async fn serve_stream<S: AsyncRead + AsyncWrite + Unpin>(mut io: S, term: Sh
         d.push(&buf[..n]);
         while let Some(r) = d.next_packet() {
             let Ok(p) = r else { continue };
-            let replies = term.lock().unwrap().handle(&p, false);
+            let (replies, corrupt, close) = {
+                let mut t = term.lock().unwrap();
+                let replies = t.handle(&p, false);
+                let corrupt = t.corrupt_reply_to == Some(p.command);
+                if corrupt {
+                    t.corrupt_reply_to = None;
+                }
+                if p.command == cmd::READ_CHUNK {
+                    t.chunks_answered += 1;
+                }
+                let close = t.close_after_chunks.is_some_and(|n| t.chunks_answered >= n);
+                (replies, corrupt, close)
+            };
+            if close {
+                return;
+            }
             let mut out = Vec::new();
             for rp in replies {
                 codec::tcp::encode_tcp_into(&rp, &mut out);
+            }
+            if corrupt {
+                // Checksum field: wrapper (8) + command (2).
+                out[10] ^= 0x5a;
             }
             if io.write_all(&out).await.is_err() {
                 return;
