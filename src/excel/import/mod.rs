@@ -567,7 +567,7 @@ fn validate_calendar(grid: Grid) -> Import<CalendarRow> {
             }
         }
         let kind = r.required("type").and_then(|k| {
-            let parsed = DayKind::parse(&k);
+            let parsed = DayKind::parse(&k).or_else(|| day_kind_by_label(&k));
             if parsed.is_none() {
                 r.fail("type", "unknown day type; use 工作日, 休息日, 法定节假日, 其他假日 or 调休上班");
             }
@@ -589,6 +589,18 @@ fn validate_calendar(grid: Grid) -> Import<CalendarRow> {
         }
         Some(CalendarRow { row: n, date: date?, kind: kind?, name: r.text("name"), statutory })
     })
+}
+
+/// A day type by its label in any of our locales ("Public holiday", "法定節假日", …).
+fn day_kind_by_label(s: &str) -> Option<DayKind> {
+    let n = normalize(s);
+    [DayKind::Workday, DayKind::RestDay, DayKind::PublicHoliday, DayKind::OtherHoliday, DayKind::MakeupWorkday]
+        .into_iter()
+        .find(|k| {
+            [Locale::ZhCn, Locale::En, Locale::ZhTw]
+                .iter()
+                .any(|l| normalize(t(*l, &format!("day.{}", k.code()))) == n)
+        })
 }
 
 /// The rejected rows as a workbook: the file's own columns plus the reasons (`--skip-invalid`).
