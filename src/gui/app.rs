@@ -32,6 +32,7 @@ pub struct Prefs {
 pub(crate) enum Msg {
     Status(Result<DbStatus, UiError>),
     SetupDone {
+        organisation: String,
         admin: String,
         result: Result<(), UiError>,
     },
@@ -164,20 +165,17 @@ impl KaoqinApp {
                 };
             }
             Msg::Status(Err(e)) => self.screen = Screen::Failed(e),
-            Msg::SetupDone { admin, result } => match result {
+            Msg::SetupDone {
+                organisation,
+                admin,
+                result,
+            } => match result {
                 Ok(()) => {
+                    self.organisation = Some(organisation);
                     self.prefs.last_user = admin.clone();
                     let mut form = LoginForm::new(&admin);
                     form.notice = Some("wizard.done");
                     self.screen = Screen::Login(form);
-                    // Re-read the organisation name for the log-in screen.
-                    let backend = Arc::clone(&self.backend);
-                    self.tasks.spawn(ctx, "status", move || {
-                        Msg::Status(backend.status().map(|s| DbStatus {
-                            needs_setup: false,
-                            ..s
-                        }))
-                    });
                 }
                 Err(e) => {
                     if let Screen::Wizard(form) = &mut self.screen {
@@ -232,7 +230,11 @@ impl KaoqinApp {
                 let backend = Arc::clone(&self.backend);
                 self.tasks.spawn(ctx, "init", move || {
                     let result = backend.init(&organisation, &admin, &password);
-                    Msg::SetupDone { admin, result }
+                    Msg::SetupDone {
+                        organisation,
+                        admin,
+                        result,
+                    }
                 });
             }
         }

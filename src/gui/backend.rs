@@ -6,11 +6,15 @@
 //! be swapped for services without touching a page. Errors become locale keys here.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use kaoqin_store::{Store, StoreError};
 
+use crate::app::clock::{SystemClock, ThreadSleeper};
+use crate::app::error::{AppError, AuthError};
 use crate::app::paths::Paths;
 use crate::app::permissions::{Action, Role, allowed};
+use crate::app::session;
 
 use super::model::{
     AuditRow, ChainCheck, DbStatus, DepartmentRow, EmployeeRow, Lists, SignedIn, TerminalRow,
@@ -21,6 +25,8 @@ use super::model::{
 pub struct UserSession {
     user: String,
     role: Role,
+    /// The services' session: its connection (read-only for the auditor) serves the lists.
+    session: Mutex<session::Session>,
 }
 
 impl UserSession {
@@ -50,114 +56,58 @@ impl Backend {
         &self.paths
     }
 
-    /// Opens (creating and migrating if needed) the database and says whether set-up is due.
+    /// Says whether set-up is due (no database yet, or one without users) and the organisation.
     pub fn status(&self) -> Result<DbStatus, UiError> {
-        if let Some(dir) = self.paths.db.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| UiError::new("error.db_dir", format!("{}: {e}", dir.display())))?;
+        if !session::is_initialised(&self.paths).map_err(app_error)? {
+            return Ok(DbStatus {
+                needs_setup: true,
+                organisation: None,
+            });
         }
         let store = Store::open(&self.paths.db).map_err(store_error)?;
         let organisation = kaoqin_store::org::get_name(store.conn()).map_err(store_error)?;
-        let users = kaoqin_store::users::count(store.conn()).map_err(store_error)?;
         Ok(DbStatus {
-            needs_setup: users == 0,
+            needs_setup: false,
             organisation,
         })
     }
 
-    /// First run: the organisation and the first administrator.
-    ///
-    /// ADAPTER until `app` has the init service that `kaoqin init` uses: same effect (organisation,
-    /// admin with an argon2 hash, an audit entry in the same transaction).
+    /// First run: the organisation and the first administrator, through `app::session::init`,
+    /// the same service as `kaoqin init`.
     pub fn init(&self, organisation: &str, admin: &str, password: &str) -> Result<(), UiError> {
-        let now = chrono::Local::now().naive_local();
-        let mut store = Store::open(&self.paths.db).map_err(store_error)?;
-        if kaoqin_store::users::count(store.conn()).map_err(store_error)? > 0 {
-            return Err(UiError::new("error.already_initialised", ""));
-        }
-        let hash = kaoqin_store::users::hash_password(password).map_err(store_error)?;
-        let tx = store.transaction().map_err(store_error)?;
-        kaoqin_store::org::set_name(&tx, organisation).map_err(store_error)?;
-        kaoqin_store::users::add(&tx, admin, kaoqin_store::Role::Admin, &hash, now)
-            .map_err(store_error)?;
-        kaoqin_store::audit::append(
-            &tx,
-            kaoqin_store::audit::NewEntry {
-                at: now,
-                actor: admin.to_owned(),
-                role: Some(kaoqin_store::Role::Admin),
-                action: "init".to_owned(),
-                target: organisation.to_owned(),
-                details: serde_json::json!({ "via": "gui" }),
-            },
-        )
-        .map_err(store_error)?;
-        tx.commit().map_err(|e| store_error(e.into()))?;
-        Ok(())
+        session::init(&self.paths, organisation, admin, password, &SystemClock).map_err(app_error)
     }
 
-    /// Checks the password.
-    ///
-    /// ADAPTER until `app` has the log-in service: verifies the argon2 hash, records failures and
-    /// audits both outcomes in the same transaction.
+    /// Checks the password through `app::session::Session::login` (audited, failed-log-in delay).
     pub fn login(&self, user: &str, password: &str) -> Result<(UserSession, SignedIn), UiError> {
-        let now = chrono::Local::now().naive_local();
-        let mut store = Store::open(&self.paths.db).map_err(store_error)?;
-        let found = kaoqin_store::users::find_by_name(store.conn(), user).map_err(store_error)?;
-        let ok = found
-            .as_ref()
-            .is_some_and(|u| kaoqin_store::users::verify_password(&u.password_hash, password));
-        let tx = store.transaction().map_err(store_error)?;
-        let role = found.as_ref().map(|u| u.role);
-        kaoqin_store::audit::append(
-            &tx,
-            kaoqin_store::audit::NewEntry {
-                at: now,
-                actor: user.to_owned(),
-                role,
-                action: if ok { "login.ok" } else { "login.failed" }.to_owned(),
-                target: String::new(),
-                details: serde_json::json!({ "via": "gui" }),
-            },
+        let s = session::Session::login(
+            &self.paths,
+            user,
+            password,
+            Arc::new(SystemClock),
+            &ThreadSleeper,
         )
-        .map_err(store_error)?;
-        if ok {
-            kaoqin_store::users::reset_failed_logins(&tx, user).map_err(store_error)?;
-        } else if found.is_some() {
-            kaoqin_store::users::record_failed_login(&tx, user, now).map_err(store_error)?;
-        }
-        tx.commit().map_err(|e| store_error(e.into()))?;
-        let Some(u) = found.filter(|_| ok) else {
-            return Err(UiError::new("error.bad_credentials", ""));
-        };
-        if u.disabled {
-            return Err(UiError::new("error.user_disabled", ""));
-        }
-        let role: Role =
-            u.role
-                .as_str()
-                .parse()
-                .map_err(|e: crate::app::permissions::UnknownRole| {
-                    UiError::new("error.generic", e.to_string())
-                })?;
+        .map_err(app_error)?;
         let who = SignedIn {
-            user: u.name.clone(),
-            role,
+            user: s.user().name.clone(),
+            role: s.role(),
         };
-        Ok((UserSession { user: u.name, role }, who))
+        Ok((
+            UserSession {
+                user: who.user.clone(),
+                role: who.role,
+                session: Mutex::new(s),
+            },
+            who,
+        ))
     }
 
     /// Everything the pages list, filtered by what the role may see.
     pub fn lists(&self, session: &UserSession) -> Result<Lists, UiError> {
-        let store = if allowed(session.role, Action::TakeSnapshot)
-            && !allowed(session.role, Action::ManageEmployees)
-        {
-            Store::open_read_only_for_auditor(&self.paths.db)
-        } else {
-            Store::open(&self.paths.db)
-        }
-        .map_err(store_error)?;
-        let conn = store.conn();
+        // Reads go through the session's own connection (read-only for the auditor). A panic in
+        // another job while holding the lock does not make the data unreadable.
+        let guard = session.session.lock().unwrap_or_else(|p| p.into_inner());
+        let conn = guard.conn();
         let organisation = kaoqin_store::org::get_name(conn)
             .map_err(store_error)?
             .unwrap_or_default();
@@ -297,6 +247,30 @@ fn store_error(e: StoreError) -> UiError {
         StoreError::Io { .. } => "error.db_io",
         StoreError::Invalid { .. } => "error.invalid",
         StoreError::Duplicate { .. } => "error.duplicate",
+        _ => "error.generic",
+    };
+    UiError::new(key, e.to_string())
+}
+
+/// Maps a service error to a locale key; the service's own message stays as detail.
+fn app_error(e: AppError) -> UiError {
+    let key = match &e {
+        // One message for unknown user and wrong password: no hint which part was wrong.
+        AppError::Auth(
+            AuthError::UnknownUser { .. } | AuthError::WrongPassword { .. } | AuthError::NoUser,
+        ) => {
+            return UiError::new("error.bad_credentials", "");
+        }
+        AppError::Auth(AuthError::Disabled { .. }) => "error.user_disabled",
+        AppError::PermissionDenied { .. } => "error.permission",
+        AppError::AlreadyInitialised { .. } => "error.already_initialised",
+        AppError::Invalid { .. } => "error.invalid",
+        AppError::Store(_) => {
+            if let AppError::Store(inner) = e {
+                return store_error(inner);
+            }
+            "error.generic"
+        }
         _ => "error.generic",
     };
     UiError::new(key, e.to_string())

@@ -1,0 +1,320 @@
+//! The GUI driven headless with egui_kittest (AccessKit queries) on a real SQLite database:
+//! first-run wizard, log-in per role and what each role sees, wrong password, live language switch.
+//!
+//! The background worker threads are real, so each test steps frames until the UI shows what it
+//! waits for (or fails after a timeout). The harness draws with the bundled font only and panics
+//! on any character it lacks, which doubles as a font-coverage check.
+
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role as A11yRole;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kaoqin::app::paths::Paths;
+use kaoqin::gui::{Backend, KaoqinApp, Prefs};
+use kaoqin::i18n::Lang;
+
+struct Env {
+    _dir: tempfile::TempDir,
+    paths: Paths,
+}
+
+fn env() -> Env {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = Paths::resolve_with(
+        Some(dir.path().join("kaoqin.db")),
+        Some(dir.path().join("data")),
+        Some(dir.path().join("config")),
+    )
+    .expect("paths");
+    Env { _dir: dir, paths }
+}
+
+/// A database set up through the same service the wizard uses, plus one user per other role.
+fn env_with_users() -> Env {
+    let env = env();
+    let backend = Backend::new(env.paths.clone());
+    backend.status().expect("open db");
+    backend
+        .init("测试局", "admin", "admin-pass-1")
+        .expect("init");
+    let store = kaoqin_store::Store::open(&env.paths.db).expect("open");
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+        .and_then(|d| d.and_hms_opt(9, 0, 0))
+        .expect("date");
+    for (name, role) in [
+        ("zhuguan", kaoqin_store::Role::Supervisor),
+        ("kaoqinyuan", kaoqin_store::Role::HrClerk),
+        ("jiandu", kaoqin_store::Role::Auditor),
+    ] {
+        let hash = kaoqin_store::users::hash_password(&format!("{name}-pass-1")).expect("hash");
+        kaoqin_store::users::add(store.conn(), name, role, &hash, now).expect("add user");
+    }
+    env
+}
+
+fn harness(env: &Env, lang: Lang) -> Harness<'static, KaoqinApp> {
+    let app = KaoqinApp::new(
+        Backend::new(env.paths.clone()),
+        Prefs {
+            lang,
+            ..Default::default()
+        },
+    );
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .with_context_setup(|ctx| ctx.set_fonts(kaoqin::gui::fonts::definitions()))
+        .build_ui_state(|ui, app: &mut KaoqinApp| app.show(ui), app)
+}
+
+/// Steps frames until `cond` holds; fails with `what` after 60 s.
+fn wait_for(
+    h: &mut Harness<'static, KaoqinApp>,
+    what: &str,
+    cond: impl Fn(&Harness<'static, KaoqinApp>) -> bool,
+) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if cond(h) && !h.state().busy() {
+            h.step();
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn has(h: &Harness<'static, KaoqinApp>, label: &str) -> bool {
+    h.query_all_by_label(label).next().is_some()
+}
+
+fn has_button(h: &Harness<'static, KaoqinApp>, label: &str) -> bool {
+    h.query_all_by_role_and_label(A11yRole::Button, label)
+        .next()
+        .is_some()
+}
+
+fn click_button(h: &mut Harness<'static, KaoqinApp>, label: &str) {
+    h.get_all_by_role_and_label(A11yRole::Button, label)
+        .next()
+        .unwrap_or_else(|| panic!("no button {label}"))
+        .click();
+    h.step();
+    h.step();
+}
+
+fn type_into(h: &mut Harness<'static, KaoqinApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+}
+
+fn tr(lang: Lang, key: &str) -> String {
+    let s = kaoqin::gui::translate(lang, key);
+    assert_ne!(s, key, "no translation for {key}");
+    s
+}
+
+fn sign_in(h: &mut Harness<'static, KaoqinApp>, lang: Lang, user: &str, password: &str) {
+    wait_for(h, "the log-in screen", |h| {
+        has_button(h, &tr(lang, "login.sign_in"))
+    });
+    type_into(h, &tr(lang, "login.user"), user);
+    type_into(h, &tr(lang, "login.password"), password);
+    click_button(h, &tr(lang, "login.sign_in"));
+}
+
+const NAV: [&str; 8] = [
+    "nav.dashboard",
+    "nav.terminals",
+    "nav.employees",
+    "nav.schedules",
+    "nav.requests",
+    "nav.reports",
+    "nav.audit",
+    "nav.settings",
+];
+
+#[test]
+fn each_role_sees_its_navigation_and_items() {
+    let env = env_with_users();
+    let lang = Lang::ZhCn;
+    // (user, password, pages expected, device admin visible, app users visible)
+    let cases: &[(&str, &str, &[&str], bool, bool)] = &[
+        (
+            "admin",
+            "admin-pass-1",
+            &[
+                "nav.dashboard",
+                "nav.terminals",
+                "nav.employees",
+                "nav.schedules",
+                "nav.reports",
+                "nav.audit",
+                "nav.settings",
+            ],
+            false,
+            true,
+        ),
+        ("zhuguan", "zhuguan-pass-1", &NAV, true, false),
+        (
+            "kaoqinyuan",
+            "kaoqinyuan-pass-1",
+            &[
+                "nav.dashboard",
+                "nav.terminals",
+                "nav.employees",
+                "nav.schedules",
+                "nav.requests",
+                "nav.reports",
+                "nav.settings",
+            ],
+            false,
+            false,
+        ),
+        ("jiandu", "jiandu-pass-1", &NAV, false, false),
+    ];
+    for (user, password, pages, device_admin, app_users) in cases {
+        let mut h = harness(&env, lang);
+        sign_in(&mut h, lang, user, password);
+        wait_for(&mut h, "the main window", |h| {
+            has(h, &tr(lang, "dashboard.organisation"))
+        });
+        assert!(has(&h, "测试局"), "{user}: organisation not shown");
+        for key in NAV {
+            assert_eq!(
+                has_button(&h, &tr(lang, key)),
+                pages.contains(&key),
+                "{user}: navigation item {key}"
+            );
+        }
+        click_button(&mut h, &tr(lang, "nav.terminals"));
+        assert_eq!(
+            has(&h, &tr(lang, "terminals.device_admin")),
+            *device_admin,
+            "{user}: device admin section"
+        );
+        click_button(&mut h, &tr(lang, "nav.settings"));
+        assert_eq!(
+            has(&h, &tr(lang, "settings.app_users")),
+            *app_users,
+            "{user}: app users section"
+        );
+        let read_only = *user == "jiandu";
+        assert_eq!(
+            has(&h, &tr(lang, "status.read_only")),
+            read_only,
+            "{user}: read-only badge"
+        );
+    }
+}
+
+#[test]
+fn wrong_password_shows_a_localized_error_and_stays_on_log_in() {
+    let env = env_with_users();
+    for lang in [Lang::ZhCn, Lang::English] {
+        let mut h = harness(&env, lang);
+        sign_in(&mut h, lang, "admin", "not-the-password");
+        wait_for(&mut h, "the error", |h| {
+            has(h, &tr(lang, "error.bad_credentials"))
+        });
+        assert!(has_button(&h, &tr(lang, "login.sign_in")));
+        assert!(!has_button(&h, &tr(lang, "nav.dashboard")));
+    }
+    // An unknown user gets the same message (no hint which part was wrong).
+    let mut h = harness(&env, Lang::ZhCn);
+    sign_in(&mut h, Lang::ZhCn, "nobody", "whatever");
+    wait_for(&mut h, "the error", |h| {
+        has(h, &tr(Lang::ZhCn, "error.bad_credentials"))
+    });
+}
+
+#[test]
+fn switching_language_changes_labels_live() {
+    let env = env_with_users();
+    let mut h = harness(&env, Lang::ZhCn);
+    wait_for(&mut h, "the log-in screen", |h| has_button(h, "登录"));
+    h.get_by_label("English").click();
+    h.step();
+    h.step();
+    assert!(has_button(&h, "Sign in"));
+    assert!(!has_button(&h, "登录"));
+    assert_eq!(h.state().lang(), Lang::English);
+
+    sign_in(&mut h, Lang::English, "zhuguan", "zhuguan-pass-1");
+    wait_for(&mut h, "the main window", |h| has_button(h, "Dashboard"));
+    click_button(&mut h, "Settings");
+    h.get_by_label("繁體中文").click();
+    h.step();
+    h.step();
+    assert!(has_button(&h, "總覽"), "zh-TW navigation");
+    assert!(!has_button(&h, "Dashboard"));
+    assert_eq!(
+        h.state().prefs().lang,
+        Lang::ZhTw,
+        "the choice is remembered in the preferences"
+    );
+}
+
+#[test]
+fn first_run_wizard_creates_the_organisation_and_the_admin() {
+    let env = env();
+    let lang = Lang::ZhCn;
+    let mut h = harness(&env, lang);
+    wait_for(&mut h, "the wizard", |h| {
+        has_button(h, &tr(lang, "wizard.create"))
+    });
+
+    // Mismatched passwords are caught by the form, nothing is written.
+    type_into(&mut h, &tr(lang, "wizard.organisation"), "某某市人社局");
+    type_into(&mut h, &tr(lang, "wizard.admin"), "guanliyuan");
+    type_into(&mut h, &tr(lang, "wizard.password"), "first-pass-1");
+    type_into(&mut h, &tr(lang, "wizard.password_again"), "first-pass-2");
+    click_button(&mut h, &tr(lang, "wizard.create"));
+    assert!(has(&h, &tr(lang, "wizard.error_password_mismatch")));
+    let store = kaoqin_store::Store::open(&env.paths.db).expect("open");
+    assert_eq!(kaoqin_store::users::count(store.conn()).expect("count"), 0);
+
+    h.get_by_label(&tr(lang, "wizard.password_again")).focus();
+    h.step();
+    h.key_press(egui::Key::Backspace);
+    h.step();
+    h.get_by_label(&tr(lang, "wizard.password_again"))
+        .type_text("1");
+    h.step();
+    click_button(&mut h, &tr(lang, "wizard.create"));
+    wait_for(&mut h, "the log-in screen", |h| {
+        has(h, &tr(lang, "wizard.done"))
+    });
+
+    assert_eq!(
+        kaoqin_store::org::get_name(store.conn())
+            .expect("org")
+            .as_deref(),
+        Some("某某市人社局")
+    );
+    let admin = kaoqin_store::users::get_by_name(store.conn(), "guanliyuan").expect("admin exists");
+    assert_eq!(admin.role, kaoqin_store::Role::Admin);
+    assert!(kaoqin_store::users::verify_password(
+        &admin.password_hash,
+        "first-pass-1"
+    ));
+    assert!(
+        kaoqin_store::audit::verify(store.conn())
+            .expect("verify")
+            .is_intact()
+    );
+
+    // The user name is pre-filled; the password signs in and the organisation is shown.
+    type_into(&mut h, &tr(lang, "login.password"), "first-pass-1");
+    click_button(&mut h, &tr(lang, "login.sign_in"));
+    wait_for(&mut h, "the main window", |h| {
+        has_button(h, &tr(lang, "nav.audit"))
+    });
+    assert!(has(&h, "某某市人社局"));
+}
