@@ -350,3 +350,54 @@ async fn injected_faults_surface_as_client_errors() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_files_load_and_read_back_unchanged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log_rows = [
+        "1001,2026-03-02 08:41:07,15,0,0",
+        "1002,2026-03-02 08:59:59,1,0,0",
+        "1001,2026-03-02 18:02:13,0,1,0",
+        "777,2026-03-03 09:30:00,15,255,0",
+    ];
+    let user_rows = ["1,1001,张伟,14,1234,0,1", "2,1002,欧阳娜娜,0,,5566,2"];
+    let log = dir.path().join("log.csv");
+    let users_csv = dir.path().join("users.csv");
+    std::fs::write(&log, log_rows.join("\n")).expect("write log");
+    std::fs::write(&users_csv, user_rows.join("\n")).expect("write users");
+    let (l, u) = (
+        log.to_string_lossy().into_owned(),
+        users_csv.to_string_lossy().into_owned(),
+    );
+    let sim = start(&["--log", &l, "--users", &u]);
+    assert_eq!(dump(&sim), log_rows);
+    let mut c = connect(&endpoints(&sim)[0], opts()).await;
+    let got: Vec<String> = c
+        .read_attendance()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .records
+        .iter()
+        .map(|r| {
+            format!(
+                "{},{},{},{},{}",
+                r.user_id,
+                r.timestamp.format("%Y-%m-%d %H:%M:%S"),
+                r.verify.as_u8(),
+                r.state.as_u8(),
+                r.work_code
+            )
+        })
+        .collect();
+    assert_eq!(got, log_rows);
+    let got: Vec<String> = c
+        .read_users()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .users
+        .iter()
+        .map(user_row)
+        .collect();
+    assert_eq!(got, user_rows);
+    c.disconnect().await.unwrap_or_else(|e| panic!("{e}"));
+}
