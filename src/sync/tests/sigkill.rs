@@ -14,10 +14,13 @@ use std::time::{Duration, Instant};
 use common::*;
 use kaoqin_store::Store;
 use kaoqin_store::sessions::{self, SessionFilter, SessionResult};
+use kaoqin_sync::policy::PolicyError;
 use kaoqin_sync::session::SessionIo;
-use kaoqin_sync::{download_terminal, settings};
+use kaoqin_sync::{SyncError, download_terminal, settings};
 
 const CHILD_DB: &str = "KAOQIN_SYNC_CHILD_DB";
+/// Long enough for the kill to land mid-transfer, short enough to wait out (see below).
+const LIMIT_SECS: u32 = 6;
 
 /// Runs only as the child: one download of terminal "front-door" into the given database.
 #[test]
@@ -49,7 +52,7 @@ fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_complete
     settings::set_rules(
         &mut db.store,
         &supervisor(),
-        &open_settings(120).rules,
+        &open_settings(LIMIT_SECS).rules,
         chrono::Local::now().naive_local(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -59,7 +62,13 @@ fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_complete
 
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
     let mut child = Command::new(exe)
-        .args(["--exact", "child_download_process", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "child_download_process",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env(CHILD_DB, &path)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -78,13 +87,16 @@ fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_complete
         if running && sim.status("enabled") == "0" {
             break;
         }
-        assert!(Instant::now() < deadline, "the child never started its transfer");
+        assert!(
+            Instant::now() < deadline,
+            "the child never started its transfer"
+        );
         if let Ok(Some(status)) = child.try_wait() {
             panic!("the child ended early: {status}");
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    std::thread::sleep(Duration::from_millis(800));
+    std::thread::sleep(Duration::from_millis(1000));
     child.kill().unwrap_or_else(|e| panic!("SIGKILL: {e}")); // SIGKILL on Unix
     let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
     assert!(!status.success(), "the child was killed, not finished");
@@ -94,15 +106,27 @@ fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_complete
     let problems = db.store.integrity_check().unwrap_or_else(|e| panic!("{e}"));
     assert!(problems.is_empty(), "integrity_check: {problems:?}");
     assert_eq!(db.ledger_count(), 0, "nothing from the killed transfer");
-    let rows = sessions::list(db.store.conn(), &SessionFilter::default()).unwrap_or_else(|e| panic!("{e}"));
+    let rows = sessions::list(db.store.conn(), &SessionFilter::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].result, SessionResult::Running, "the killed session stays visible");
-    assert!(kaoqin_store::audit::verify(db.store.conn()).map(|r| r.is_intact()).unwrap_or(false));
+    assert_eq!(
+        rows[0].result,
+        SessionResult::Running,
+        "the killed session stays visible"
+    );
+    assert!(
+        kaoqin_store::audit::verify(db.store.conn())
+            .map(|r| r.is_intact())
+            .unwrap_or(false)
+    );
 
+    // The killed session never recorded its end, so it counts as connected until its time limit
+    // (the spacing rule must not trust a session it cannot see end): the next download is refused
+    // until then, and then completes.
     let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
-    let report = rt
-        .block_on(download_terminal(
-            &mut db.store,
+    let next = |store: &mut Store| {
+        rt.block_on(download_terminal(
+            store,
             &clerk(),
             "front-door",
             None,
@@ -110,10 +134,29 @@ fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_complete
             system_clock(),
             SessionIo::default(),
         ))
-        .unwrap_or_else(|e| panic!("the next download: {e}"));
+    };
+    let report = match next(&mut db.store) {
+        Ok(r) => r,
+        Err(SyncError::Policy(PolicyError::Refused(refusal))) => {
+            assert_eq!(refusal.rule.name(), "spacing");
+            let assumed_end = rows[0].started_at + chrono::Duration::seconds(i64::from(LIMIT_SECS));
+            assert_eq!(refusal.earliest_allowed_at, assumed_end);
+            let wait = (assumed_end - chrono::Local::now().naive_local())
+                .to_std()
+                .unwrap_or_default();
+            std::thread::sleep(wait + Duration::from_millis(200));
+            next(&mut db.store).unwrap_or_else(|e| panic!("the next download: {e}"))
+        }
+        Err(e) => panic!("the next download: {e}"),
+    };
     assert_eq!(report.counts.new, 40_000);
     let mut expected = sim.dump();
     expected.sort();
     assert_eq!(db.ledger(), expected);
-    assert!(db.store.integrity_check().map(|p| p.is_empty()).unwrap_or(false));
+    assert!(
+        db.store
+            .integrity_check()
+            .map(|p| p.is_empty())
+            .unwrap_or(false)
+    );
 }

@@ -195,8 +195,10 @@ async fn spacing_counts_from_the_previous_connection_end() {
 async fn rule_changes_need_a_supervisor_and_are_audited() {
     let sim = Sim::start(&["--employees", "1", "--days", "1"]);
     let mut db = db_with_terminal(&sim.tcp);
-    let mut rules = ConnectionRules::default();
-    rules.spacing_min = 15;
+    let rules = ConnectionRules {
+        spacing_min: 15,
+        ..ConnectionRules::default()
+    };
     let r = kaoqin_sync::settings::set_rules(&mut db.store, &clerk(), &rules, at(10, 0));
     assert!(matches!(r, Err(SyncError::NotPermitted(_))), "got {r:?}");
     kaoqin_sync::settings::set_rules(&mut db.store, &supervisor(), &rules, at(10, 0))
