@@ -14,12 +14,14 @@
 //!   audit), over any [`link::Connector`]; [`zk::ZkConnector`] is the real ZK one.
 //! - [`download::download`]: the whole download into the ledger in one transaction.
 //! - [`import::import_punches_file`]: USB-stick import with the same dedup, checks and audit.
-//! - [`listing`]: the punches and sessions CSV; [`settings`]: stored rules and thresholds.
+//! - [`listing`]: the punches and sessions CSV; [`settings`]: stored rules and thresholds;
+//!   [`findings::explain_finding`]: a supervisor explains a finding (audited).
 
 pub mod attlog;
 pub mod checks;
 pub mod download;
 mod error;
+pub mod findings;
 pub mod import;
 pub mod link;
 pub mod listing;

@@ -247,3 +247,59 @@ fn attlog_needs_a_terminal_and_a_file_without_good_lines_stores_nothing() {
             .is_empty()
     );
 }
+
+#[test]
+fn only_a_supervisor_explains_a_finding_and_it_is_audited() {
+    let mut db = db_with_employees();
+    let terminal = db.terminal_now();
+    let report = import_punches_file(
+        &mut db.store,
+        &clerk(),
+        &sample(),
+        Some(&terminal),
+        &CheckSettings::default(),
+        now(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let session = report.terminals[0].session_id;
+    let open = kaoqin_store::findings::list(
+        db.store.conn(),
+        &kaoqin_store::findings::FindingFilter {
+            terminal_id: Some(terminal.id),
+            open_only: true,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(open.len(), 4);
+    assert!(open.iter().all(|f| f.session_id == Some(session)));
+    let id = open[0].id;
+    let r = kaoqin_sync::findings::explain_finding(&mut db.store, &clerk(), id, "ok", now());
+    assert!(matches!(r, Err(SyncError::NotPermitted(_))), "got {r:?}");
+    let f = kaoqin_sync::findings::explain_finding(
+        &mut db.store,
+        &supervisor(),
+        id,
+        "re-exported file, checked with HR",
+        now(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(f.explained_by.as_deref(), Some("li"));
+    let again =
+        kaoqin_sync::findings::explain_finding(&mut db.store, &supervisor(), id, "x", now());
+    assert!(matches!(again, Err(SyncError::Invalid(_))), "got {again:?}");
+    let open_now = kaoqin_store::findings::list(
+        db.store.conn(),
+        &kaoqin_store::findings::FindingFilter {
+            terminal_id: Some(terminal.id),
+            open_only: true,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(open_now.len(), 3);
+    let last = audit::list(db.store.conn(), &Default::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .pop()
+        .unwrap_or_else(|| panic!("no audit entry"));
+    assert_eq!(last.action, "finding.explain");
+    assert_eq!(last.details["note"], "re-exported file, checked with HR");
+}

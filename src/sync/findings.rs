@@ -1,0 +1,55 @@
+//! Findings after they are stored: a supervisor marks one as explained, with a note, audited in the
+//! same transaction (`kaoqin findings explain`). Listing is the store's `findings::list`.
+//! Must not create findings (the checks do, inside a download or import).
+
+use chrono::NaiveDateTime;
+use kaoqin_store::{Role, Store, audit, findings};
+use serde_json::json;
+
+use crate::error::SyncError;
+use crate::session::Actor;
+
+/// Marks finding `id` as explained (supervisor only); the note is audited with it.
+pub fn explain_finding(
+    store: &mut Store,
+    actor: &Actor,
+    id: i64,
+    note: &str,
+    at: NaiveDateTime,
+) -> Result<findings::Finding, SyncError> {
+    if actor.role != Role::Supervisor {
+        return Err(SyncError::NotPermitted(format!(
+            "only a supervisor may explain a finding (you are '{}', role {})",
+            actor.name, actor.role
+        )));
+    }
+    let tx = store.transaction()?;
+    let before = findings::get(&tx, id)?;
+    if before.explained_at.is_some() {
+        return Err(SyncError::Invalid(format!(
+            "finding #{id} was already explained by {} ({}); it cannot be explained twice",
+            before.explained_by.unwrap_or_default(),
+            before.explained_note.unwrap_or_default()
+        )));
+    }
+    findings::explain(&tx, id, note, &actor.name, at)?;
+    audit::append(
+        &tx,
+        audit::NewEntry {
+            at,
+            actor: actor.name.clone(),
+            role: Some(actor.role),
+            action: "finding.explain".into(),
+            target: format!("finding #{id}"),
+            details: json!({
+                "finding": id,
+                "kind": before.kind,
+                "session": before.session_id,
+                "note": note.trim(),
+            }),
+        },
+    )?;
+    let after = findings::get(&tx, id)?;
+    tx.commit()?;
+    Ok(after)
+}
