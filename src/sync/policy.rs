@@ -131,6 +131,10 @@ pub enum Rule {
     Spacing {
         previous_end: NaiveDateTime,
         spacing_min: u32,
+        /// The previous session never recorded its end (still running elsewhere, or its program
+        /// was stopped): `previous_end` is its start plus the time limit. Set by the session layer.
+        #[serde(default)]
+        previous_unfinished: bool,
     },
 }
 
@@ -157,9 +161,21 @@ impl std::fmt::Display for Rule {
             Rule::Spacing {
                 previous_end,
                 spacing_min,
+                previous_unfinished: false,
             } => write!(
                 f,
                 "at least {spacing_min} min between connections (previous one ended {})",
+                previous_end.format("%Y-%m-%d %H:%M:%S")
+            ),
+            Rule::Spacing {
+                previous_end,
+                spacing_min,
+                previous_unfinished: true,
+            } => write!(
+                f,
+                "at least {spacing_min} min between connections (the previous connection never \
+                 recorded its end: it may still be running in another window, or its program was \
+                 stopped; it counts as lasting its whole time limit, until {})",
                 previous_end.format("%Y-%m-%d %H:%M:%S")
             ),
         }
@@ -217,6 +233,7 @@ fn first_refusal(
                 Rule::Spacing {
                     previous_end: prev,
                     spacing_min: rules.spacing_min,
+                    previous_unfinished: false,
                 },
                 free_at,
             ));

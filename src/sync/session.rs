@@ -371,15 +371,41 @@ pub fn cleanup_budget(limit: Duration) -> Duration {
         .min(limit / 2)
 }
 
-/// The end of the terminal's previous connection, for the spacing rule. A session that never
-/// finished (the process died) is taken to have lasted its whole time limit.
+/// The end of the terminal's previous connection, for the spacing rule, and whether that session
+/// never recorded its end: such a session (still running in another process, or its process died)
+/// is taken to last its whole time limit.
 pub fn last_connection_end(
     conn: &Connection,
     terminal_id: i64,
     rules: &ConnectionRules,
-) -> Result<Option<NaiveDateTime>, SyncError> {
-    Ok(sessions::last_connection(conn, terminal_id)?
-        .map(|s| s.ended_at.unwrap_or(s.started_at + rules.time_limit())))
+) -> Result<Option<(NaiveDateTime, bool)>, SyncError> {
+    Ok(
+        sessions::last_connection(conn, terminal_id)?.map(|s| match s.ended_at {
+            Some(end) => (end, false),
+            None => (s.started_at + rules.time_limit(), true),
+        }),
+    )
+}
+
+fn mark_unfinished(e: PolicyError) -> PolicyError {
+    let mark = |mut r: policy::Refusal| {
+        if let policy::Rule::Spacing {
+            previous_unfinished,
+            ..
+        } = &mut r.rule
+        {
+            *previous_unfinished = true;
+        }
+        r
+    };
+    match e {
+        PolicyError::Refused(r) => PolicyError::Refused(mark(r)),
+        PolicyError::OverrideNotPermitted { role, refusal } => PolicyError::OverrideNotPermitted {
+            role,
+            refusal: mark(refusal),
+        },
+        PolicyError::OverrideWithoutReason(r) => PolicyError::OverrideWithoutReason(mark(r)),
+    }
 }
 
 impl SupervisedSession {
@@ -393,7 +419,9 @@ impl SupervisedSession {
         peer: String,
     ) -> Result<SupervisedSession, SyncError> {
         let now = clock.now();
-        let last_end = last_connection_end(store.conn(), spec.terminal.id, &spec.rules)?;
+        let last = last_connection_end(store.conn(), spec.terminal.id, &spec.rules)?;
+        let last_end = last.map(|(end, _)| end);
+        let unfinished = last.is_some_and(|(_, u)| u);
         let ov = spec.override_reason.as_ref().map(|reason| Override {
             role: spec.actor.role.as_str().to_string(),
             reason: reason.clone(),
@@ -401,6 +429,7 @@ impl SupervisedSession {
         let decision = match policy::decide(&spec.rules, last_end, now, ov.as_ref()) {
             Ok(d) => d,
             Err(e) => {
+                let e = if unfinished { mark_unfinished(e) } else { e };
                 record_refusal(store, &spec, &peer, now, &e)?;
                 return Err(SyncError::Policy(e));
             }

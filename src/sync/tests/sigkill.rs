@@ -139,6 +139,10 @@ fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_complete
         Ok(r) => r,
         Err(SyncError::Policy(PolicyError::Refused(refusal))) => {
             assert_eq!(refusal.rule.name(), "spacing");
+            assert!(
+                refusal.to_string().contains("never recorded its end"),
+                "{refusal}"
+            );
             let assumed_end = rows[0].started_at + chrono::Duration::seconds(i64::from(LIMIT_SECS));
             assert_eq!(refusal.earliest_allowed_at, assumed_end);
             let wait = (assumed_end - chrono::Local::now().naive_local())
