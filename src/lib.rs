@@ -11,3 +11,6 @@ pub mod i18n;
 
 // All user-visible strings: locales/{zh-CN,zh-TW,en}.yml; zh-CN is the default and the fallback.
 rust_i18n::i18n!("locales", fallback = "zh-CN");
+
+/// `crate::t!` for the whole crate (GUI pages, i18n tests).
+pub use rust_i18n::t;

@@ -90,7 +90,12 @@ fn departments_and_employees_round_trip() {
     ok(&env.admin(&["department", "add", "财务处", "--parent", "办公室"]));
     let r = env.admin(&["department", "list"]);
     ok(&r);
-    assert!(r.stdout.contains("  财务处  办公室"), "{r:?}");
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("  财务处 ") && l.ends_with(" 办公室")),
+        "{r:?}"
+    );
     ok(&env.run_as(
         "clerk",
         USER_PW,
@@ -537,4 +542,44 @@ fn help_documents_exit_codes_and_permissions_print() {
         "{r:?}"
     );
     fails(&env.raw(&["frobnicate"], &[]), 2, "frobnicate");
+}
+
+#[test]
+fn users_can_be_re_enabled_and_re_roled() {
+    let env = Env::populated();
+    ok(&env.admin(&["user", "disable", "aud"]));
+    fails(
+        &env.run_as("aud", USER_PW, &["audit", "verify"], &[]),
+        4,
+        "disabled",
+    );
+    ok(&env.admin(&["user", "enable", "aud"]));
+    ok(&env.admin(&["user", "role", "aud", "--role", "hr_clerk"]));
+    ok(&env.run_as(
+        "aud",
+        USER_PW,
+        &[
+            "employee",
+            "add",
+            "--no",
+            "1005",
+            "--name",
+            "钱七",
+            "--department",
+            "办公室",
+        ],
+        &[],
+    ));
+    // The last administrator keeps the role.
+    fails(
+        &env.admin(&["user", "role", "root", "--role", "auditor"]),
+        1,
+        "last administrator",
+    );
+    let r = env.admin(&["audit", "log", "--action", "user.role", "--format", "csv"]);
+    assert!(
+        r.stdout
+            .contains(r#"{""from"":""auditor"",""to"":""hr_clerk""}"#),
+        "{r:?}"
+    );
 }

@@ -77,7 +77,7 @@ fn name_field(field: &'static str, value: &str) -> AppResult<String> {
 }
 
 /// Creates a new database at `paths.db` with the organisation and its first administrator, and the
-/// secrets key file if missing. Refuses if the file already exists.
+/// secrets key file if missing. Refuses if the file already holds users or is not ours.
 pub fn init(
     paths: &Paths,
     organisation: &str,
@@ -88,7 +88,10 @@ pub fn init(
     let organisation = name_field("organisation name", organisation)?;
     let admin = name_field("administrator name", admin)?;
     check_new_password(password)?;
-    if paths.db.exists() {
+    // An existing file is fine only if it is an empty Kaoqin database (e.g. the GUI opened it
+    // before its first-run wizard); anything else is refused and left untouched.
+    let existed = paths.db.exists();
+    if is_initialised(paths)? {
         return Err(AppError::AlreadyInitialised {
             path: paths.db.clone(),
         });
@@ -126,7 +129,7 @@ pub fn init(
         tx.commit()?;
         Ok(())
     })();
-    if result.is_err() && !matches!(result, Err(AppError::AlreadyInitialised { .. })) {
+    if result.is_err() && !existed {
         // Leave no half-made database behind: the next `init` must start clean.
         for suffix in ["", "-wal", "-shm"] {
             let mut p = paths.db.clone().into_os_string();

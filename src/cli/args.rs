@@ -119,6 +119,15 @@ pub enum UserCmd {
     List(FormatArg),
     /// Disable a user: they can no longer log in.
     Disable { name: String },
+    /// Re-enable a disabled user.
+    Enable { name: String },
+    /// Change a user's role.
+    Role {
+        name: String,
+        /// admin, supervisor, hr_clerk or auditor.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
     /// Set a user's password (KAOQIN_NEW_PASSWORD or asked twice).
     Passwd { name: String },
 }
@@ -296,18 +305,25 @@ pub enum AuditCmd {
     Verify,
 }
 
-/// Dates as a clerk types them; impossible dates (2026-02-30) are named as such.
+/// Dates as a clerk types them (2026-03-01, 2026/3/1, 20260301); impossible dates (2026-02-30)
+/// are named as such.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     let t = s.trim();
-    let parsed = NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
-        .or_else(|_| NaiveDate::parse_from_str(t, "%Y%m%d"));
-    parsed.map_err(|e| match e.kind() {
-        chrono::format::ParseErrorKind::OutOfRange => {
-            format!("'{t}' is not a real calendar date")
-        }
-        _ => format!("'{t}' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01"),
-    })
+    let parts: Vec<&str> = if t.contains('-') || t.contains('/') {
+        t.split(['-', '/']).collect()
+    } else if t.len() == 8 && t.is_ascii() {
+        vec![&t[..4], &t[4..6], &t[6..]]
+    } else {
+        Vec::new()
+    };
+    let nums: Option<Vec<u32>> = parts.iter().map(|p| p.parse::<u32>().ok()).collect();
+    match nums.as_deref() {
+        Some([y, m, d]) if *y >= 1000 && *y <= 9999 => NaiveDate::from_ymd_opt(*y as i32, *m, *d)
+            .ok_or_else(|| format!("'{t}' is not a real calendar date")),
+        _ => Err(format!(
+            "'{t}' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01"
+        )),
+    }
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {

@@ -100,7 +100,10 @@ fn run(cli: Cli, paths: Paths) -> Result<()> {
 }
 
 fn init(paths: &Paths, a: &InitArgs) -> Result<()> {
-    if paths.db.exists() {
+    // Refuse before asking for a password.
+    if session::is_initialised(paths)
+        .with_context(|| format!("cannot create the database {}", paths.db.display()))?
+    {
         return Err(AppError::AlreadyInitialised {
             path: paths.db.clone(),
         }
@@ -239,6 +242,16 @@ fn user(s: &mut Session, c: UserCmd) -> Result<()> {
             s.disable_user(&name)
                 .with_context(|| format!("cannot disable user '{name}'"))?;
             println!("User {name} is disabled.");
+        }
+        UserCmd::Enable { name } => {
+            s.enable_user(&name)
+                .with_context(|| format!("cannot enable user '{name}'"))?;
+            println!("User {name} is enabled.");
+        }
+        UserCmd::Role { name, role } => {
+            s.set_user_role(&name, role)
+                .with_context(|| format!("cannot change the role of '{name}'"))?;
+            println!("User {name} now has the role {role}.");
         }
         UserCmd::Passwd { name } => {
             let own = name.trim() == s.user().name;
