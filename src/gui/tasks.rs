@@ -4,7 +4,7 @@
 //! The worker wakes the UI with `request_repaint` when its result is ready; nothing polls on a
 //! timer, so an idle window costs no CPU. This module knows nothing about pages or services.
 
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// A channel of results of type `M` plus the count of jobs still running.
 pub struct Tasks<M> {
@@ -45,14 +45,10 @@ impl<M: Send + 'static> Tasks<M> {
     /// The results that arrived since the last call.
     pub fn poll(&mut self) -> Vec<M> {
         let mut out = Vec::new();
-        loop {
-            match self.rx.try_recv() {
-                Ok(m) => {
-                    self.running = self.running.saturating_sub(1);
-                    out.push(m);
-                }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
-            }
+        // Empty and Disconnected both mean nothing more to read now.
+        while let Ok(m) = self.rx.try_recv() {
+            self.running = self.running.saturating_sub(1);
+            out.push(m);
         }
         out
     }
