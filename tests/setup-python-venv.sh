@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
-# Creates (idempotently) the Python venv that holds pyzk 0.9, the independent public ZK client the
-# interoperability tests run against our simulator. Location: $KAOQIN_VENV or <repo>/.venv.
+# Creates the Python venv used by the pyzk interoperability tests and benchmark
+# (drivers/terminal-sim/tests, scripts/bench-pyzk.sh). Idempotent: re-running
+# only installs pyzk if it is missing or at the wrong version.
+#
+#   scripts/setup-python-venv.sh            # -> <workspace>/.venv
+#   KAOQIN_VENV=/some/dir scripts/setup-python-venv.sh
+#
+# The tests then use $KAOQIN_PYTHON, or <workspace>/.venv/bin/python.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-venv="${KAOQIN_VENV:-$PWD/.venv}"
-if ! "$venv/bin/python" -c 'import zk' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "pyzk==0.9"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${KAOQIN_VENV:-$root/.venv}"
+pyzk_version="0.9"
+
+if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
 fi
-"$venv/bin/python" -c 'import zk, sys; print("pyzk ready in", sys.prefix)'
+if "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('pyzk') == '$pyzk_version' else 1)" 2>/dev/null; then
+    echo "pyzk $pyzk_version already installed in $venv"
+else
+    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "pyzk==$pyzk_version"
+    echo "installed pyzk $pyzk_version into $venv"
+fi
+echo "python: $venv/bin/python"

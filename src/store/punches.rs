@@ -3,7 +3,7 @@
 //! inserts and reads; it must never offer a way to change or remove a punch.
 
 use chrono::NaiveDateTime;
-use rusqlite::{Connection, Transaction, params, types::Value};
+use rusqlite::{Connection, Transaction, types::Value};
 
 use crate::error::{Result, StoreError};
 use crate::timefmt;
@@ -61,9 +61,39 @@ pub struct PunchFilter {
     pub to: Option<NaiveDateTime>,
 }
 
+/// Rows per multi-row INSERT: one statement step stores this many punches, which amortises SQLite's
+/// per-statement work (the bench: ~2x faster than one row per statement).
+const ROWS_PER_STMT: usize = 128;
+
+/// `INSERT … VALUES (row), (row), … ON CONFLICT DO NOTHING` for `rows` rows. ?1 = terminal serial,
+/// ?2 = session, ?3 = stored_at are shared by all rows; each row then has 5 parameters of its own.
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO raw_punches (terminal_serial, ts, enrollment_no, verify_mode, in_out_state, work_code, \
+         session_id, stored_at) VALUES ",
+    );
+    for r in 0..rows {
+        let b = 4 + 5 * r;
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&format!(
+            "(?1,?{},?{},?{},?{},?{},?2,?3)",
+            b,
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4
+        ));
+    }
+    sql.push_str(" ON CONFLICT DO NOTHING");
+    sql
+}
+
 /// Stores `punches` from terminal `terminal_serial` for session `session_id`, skipping those already in
-/// the ledger. Takes a `Transaction` so the batch, the session row and the audit entry commit together
-/// (invariant 5: all or nothing per batch). Punches must not hold an empty enrollment number.
+/// the ledger (or repeated within the batch). Takes a `Transaction` so the batch, the session row and the
+/// audit entry commit together (invariant 5: all or nothing per batch). A punch with an empty enrollment
+/// number fails the whole batch before anything is written.
 pub fn insert_batch(
     tx: &Transaction<'_>,
     session_id: i64,
@@ -77,35 +107,52 @@ pub fn insert_batch(
             reason: "must not be empty".into(),
         });
     }
+    if let Some(p) = punches.iter().find(|p| p.enrollment_no.is_empty()) {
+        return Err(StoreError::Invalid {
+            field: "punch enrollment number",
+            reason: format!("empty at {}", timefmt::punch_ts(p.ts)),
+        });
+    }
     let stored_at = timefmt::event_ts(stored_at);
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO raw_punches (terminal_serial, ts, enrollment_no, verify_mode, in_out_state, work_code,
-             session_id, stored_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT DO NOTHING",
-    )?;
     let mut new = 0u64;
-    // One reusable buffer for the timestamp text: formatting through chrono's Display per row is the
-    // hottest part of the loop.
+    // One reusable buffer for the timestamp text (bound by copy), so the loop does not allocate per row.
     let mut ts = String::with_capacity(19);
-    for p in punches {
-        if p.enrollment_no.is_empty() {
-            return Err(StoreError::Invalid {
-                field: "punch enrollment number",
-                reason: format!("empty at {}", timefmt::punch_ts(p.ts)),
-            });
+    let mut chunks = punches.chunks_exact(ROWS_PER_STMT);
+    {
+        let mut stmt = tx.prepare_cached(&insert_sql(ROWS_PER_STMT))?;
+        stmt.raw_bind_parameter(1, terminal_serial)?;
+        stmt.raw_bind_parameter(2, session_id)?;
+        stmt.raw_bind_parameter(3, stored_at.as_str())?;
+        for chunk in &mut chunks {
+            for (r, p) in chunk.iter().enumerate() {
+                let b = 4 + 5 * r;
+                ts.clear();
+                write_punch_ts(&mut ts, p.ts);
+                stmt.raw_bind_parameter(b, ts.as_str())?;
+                stmt.raw_bind_parameter(b + 1, p.enrollment_no.as_str())?;
+                stmt.raw_bind_parameter(b + 2, p.verify_mode)?;
+                stmt.raw_bind_parameter(b + 3, p.in_out_state)?;
+                stmt.raw_bind_parameter(b + 4, p.work_code)?;
+            }
+            new += stmt.raw_execute()? as u64;
         }
-        ts.clear();
-        write_punch_ts(&mut ts, p.ts);
-        new += stmt.execute(params![
-            terminal_serial,
-            ts,
-            p.enrollment_no,
-            p.verify_mode,
-            p.in_out_state,
-            p.work_code,
-            session_id,
-            stored_at
-        ])? as u64;
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut stmt = tx.prepare_cached(&insert_sql(1))?;
+        stmt.raw_bind_parameter(1, terminal_serial)?;
+        stmt.raw_bind_parameter(2, session_id)?;
+        stmt.raw_bind_parameter(3, stored_at.as_str())?;
+        for p in rest {
+            ts.clear();
+            write_punch_ts(&mut ts, p.ts);
+            stmt.raw_bind_parameter(4, ts.as_str())?;
+            stmt.raw_bind_parameter(5, p.enrollment_no.as_str())?;
+            stmt.raw_bind_parameter(6, p.verify_mode)?;
+            stmt.raw_bind_parameter(7, p.in_out_state)?;
+            stmt.raw_bind_parameter(8, p.work_code)?;
+            new += stmt.raw_execute()? as u64;
+        }
     }
     let read = punches.len() as u64;
     Ok(InsertStats {
@@ -115,20 +162,32 @@ pub fn insert_batch(
     })
 }
 
-/// 'YYYY-MM-DD HH:MM:SS' without going through a format string parser per row.
+/// 'YYYY-MM-DD HH:MM:SS' by hand: `format!` per row was a visible share of the insert loop.
 fn write_punch_ts(out: &mut String, t: NaiveDateTime) {
     use chrono::{Datelike, Timelike};
-    use std::fmt::Write;
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
+    fn two(out: &mut String, n: u32) {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+    }
+    let y = t.year();
+    if (0..=9999).contains(&y) {
+        let y = y as u32;
+        two(out, y / 100);
+        two(out, y % 100);
+    } else {
+        // Out-of-range years never come from a terminal; keep them readable rather than wrong.
+        out.push_str(&format!("{y:04}"));
+    }
+    out.push('-');
+    two(out, t.month());
+    out.push('-');
+    two(out, t.day());
+    out.push(' ');
+    two(out, t.hour());
+    out.push(':');
+    two(out, t.minute());
+    out.push(':');
+    two(out, t.second());
 }
 
 fn where_clause(f: &PunchFilter) -> (String, Vec<Value>) {
@@ -195,4 +254,24 @@ pub fn count(conn: &Connection, f: &PunchFilter) -> Result<u64> {
         |r| r.get(0),
     )?;
     Ok(crate::timefmt::to_u64(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_written_timestamp_matches_chrono() {
+        for s in [
+            "2026-11-02 08:51:07",
+            "0999-01-09 00:00:00",
+            "2000-12-31 23:59:59",
+        ] {
+            let t = NaiveDateTime::parse_from_str(s, timefmt::PUNCH_TS).unwrap();
+            let mut out = String::new();
+            write_punch_ts(&mut out, t);
+            assert_eq!(out, s);
+            assert_eq!(out, timefmt::punch_ts(t));
+        }
+    }
 }

@@ -247,3 +247,56 @@ fn filters_select_by_terminal_employee_and_half_open_time_range() {
         .unwrap();
     assert_eq!(raw.len(), 19, "stored as 'YYYY-MM-DD HH:MM:SS'");
 }
+
+#[test]
+fn large_batches_count_new_and_already_across_statement_chunks() {
+    let (_dir, _path, mut store) = common::fresh();
+    let base = t("2026-11-01 08:00:00");
+    let mk = |i: i64| kaoqin_store::punches::NewPunch {
+        enrollment_no: format!("{}", 1000 + i % 37),
+        ts: base + chrono::Duration::seconds(i * 11),
+        verify_mode: 15,
+        in_out_state: i % 2,
+        work_code: i % 3,
+    };
+    let first: Vec<_> = (0..150).map(mk).collect();
+    // Overlaps the first batch (100..150), repeats rows inside itself, and has a remainder past 64s.
+    let mut second: Vec<_> = (100..300).map(mk).collect();
+    second.extend((250..260).map(mk));
+    let tx = store.transaction().unwrap();
+    let s = session(&tx, "大门");
+    let a = punches::insert_batch(&tx, s, "SN-A", t("2026-11-25 10:00:00"), &first).unwrap();
+    let b = punches::insert_batch(&tx, s, "SN-A", t("2026-11-25 10:00:00"), &second).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(
+        a,
+        InsertStats {
+            read: 150,
+            new: 150,
+            already: 0
+        }
+    );
+    assert_eq!(
+        b,
+        InsertStats {
+            read: 210,
+            new: 150,
+            already: 60
+        }
+    );
+    let all = punches::list(store.conn(), &PunchFilter::default()).unwrap();
+    assert_eq!(all.len(), 300);
+    for (i, p) in all.iter().enumerate() {
+        let want = mk(i as i64);
+        assert_eq!(
+            (&p.enrollment_no, p.ts, p.in_out_state, p.work_code),
+            (
+                &want.enrollment_no,
+                want.ts,
+                want.in_out_state,
+                want.work_code
+            )
+        );
+        assert_eq!((p.terminal_serial.as_str(), p.session_id), ("SN-A", s));
+    }
+}

@@ -51,12 +51,12 @@ pub fn punch(no: &str, ts: &str) -> NewPunch {
 pub fn entry(i: usize) -> audit::NewEntry {
     audit::NewEntry {
         at: t("2026-11-25 09:00:00") + chrono::Duration::seconds(i as i64),
-        actor: if i % 2 == 0 {
+        actor: if i.is_multiple_of(2) {
             "admin".into()
         } else {
             "clerk".into()
         },
-        role: Some(if i % 2 == 0 {
+        role: Some(if i.is_multiple_of(2) {
             Role::Admin
         } else {
             Role::HrClerk
