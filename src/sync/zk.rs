@@ -3,7 +3,8 @@
 //! Only translation: endpoints from the stored terminal, driver errors into [`LinkError`], driver
 //! records into the session's plain types. It must not decide rules, time limits or storage.
 //! The link offers no write operation; a read-only connector (auditor) also makes the driver refuse
-//! any command outside the read whitelist, including DISABLE/ENABLE.
+//! any command outside the read whitelist, including DISABLE/ENABLE. Device administration uses
+//! [`ZkAdminConnector`], the only type whose links reach the driver's write operations.
 
 use std::time::Duration;
 
@@ -276,5 +277,89 @@ impl TerminalLink for ZkLink {
 
     async fn disconnect(self) -> Result<(), LinkError> {
         Ok(self.client.disconnect().await?)
+    }
+}
+
+/// The connector for supervisor device administration (issue 8): the same terminal, but its links
+/// give access to the driver's write operations through [`ZkAdminLink::client_mut`]. Only device
+/// administration sessions use it; downloads and auditor snapshots use [`ZkConnector`], whose
+/// links cannot reach a write command at all.
+#[derive(Debug, Clone)]
+pub struct ZkAdminConnector(ZkConnector);
+
+impl ZkConnector {
+    /// This terminal for device administration (never for an auditor: refuses a read-only one).
+    pub fn into_admin(self) -> Result<ZkAdminConnector, LinkError> {
+        if self.options.read_only {
+            return Err(LinkError::new(
+                LinkErrorKind::ReadOnly,
+                "a read-only (auditor) connection cannot be used for device administration",
+            ));
+        }
+        Ok(ZkAdminConnector(self))
+    }
+}
+
+impl Connector for ZkAdminConnector {
+    type Link = ZkAdminLink;
+
+    fn peer(&self) -> String {
+        self.0.peer()
+    }
+
+    async fn connect(&self) -> Result<ZkAdminLink, LinkError> {
+        Ok(ZkAdminLink(self.0.connect().await?))
+    }
+}
+
+/// A connected terminal with the driver's write operations (set user, set time, …) reachable.
+pub struct ZkAdminLink(ZkLink);
+
+impl ZkAdminLink {
+    /// The driver client, for write commands; record each with `GuardedLink::note_command`.
+    pub fn client_mut(&mut self) -> &mut ZkClient {
+        &mut self.0.client
+    }
+}
+
+impl TerminalLink for ZkAdminLink {
+    fn peer(&self) -> String {
+        self.0.peer()
+    }
+
+    async fn device_identity(&mut self) -> Result<DeviceIdentity, LinkError> {
+        self.0.device_identity().await
+    }
+
+    async fn read_clock(&mut self) -> Result<NaiveDateTime, LinkError> {
+        self.0.read_clock().await
+    }
+
+    async fn disable(&mut self, auto_enable: Duration) -> Result<(), LinkError> {
+        self.0.disable(auto_enable).await
+    }
+
+    async fn enable(&mut self) -> Result<(), LinkError> {
+        self.0.enable().await
+    }
+
+    async fn read_users(
+        &mut self,
+        progress: &mut (dyn FnMut(TransferProgress) + Send),
+        cancel: &CancellationToken,
+    ) -> Result<Vec<TerminalUser>, LinkError> {
+        self.0.read_users(progress, cancel).await
+    }
+
+    async fn read_attendance(
+        &mut self,
+        progress: &mut (dyn FnMut(TransferProgress) + Send),
+        cancel: &CancellationToken,
+    ) -> Result<Vec<TerminalPunch>, LinkError> {
+        self.0.read_attendance(progress, cancel).await
+    }
+
+    async fn disconnect(self) -> Result<(), LinkError> {
+        self.0.disconnect().await
     }
 }
