@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Creates the Python venv used by the pyzk interoperability tests and benchmark
-# (drivers/terminal-sim/tests, scripts/bench-pyzk.sh). Idempotent: re-running
+# (drivers/terminal-sim/tests, drivers/terminal-sim/benches/bench-pyzk.sh). Idempotent: re-running
 # only installs pyzk if it is missing or at the wrong version.
 #
-#   scripts/setup-python-venv.sh            # -> <workspace>/.venv
-#   KAOQIN_VENV=/some/dir scripts/setup-python-venv.sh
+#   tests/setup-python-venv.sh            # -> <workspace>/.venv
+#   KAOQIN_VENV=/some/dir tests/setup-python-venv.sh
 #
 # The tests then use $KAOQIN_PYTHON, or <workspace>/.venv/bin/python.
 set -euo pipefail

@@ -4,9 +4,9 @@
 # Wall time: hyperfine (apt: hyperfine) if present, else a bash timing loop.
 # Peak memory: /usr/bin/time -v (apt: time).
 #
-#   scripts/setup-python-venv.sh && scripts/bench-pyzk.sh [RUNS]
+#   tests/setup-python-venv.sh && drivers/terminal-sim/benches/bench-pyzk.sh [RUNS]
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 runs="${1:-5}"
 py="${KAOQIN_PYTHON:-$root/.venv/bin/python}"
 cd "$root"

@@ -1,5 +1,5 @@
 //! Interoperability with an independent client: pyzk 0.9 (from the venv made by
-//! scripts/setup-python-venv.sh) against the real `kaoqin-sim` binary over TCP and UDP, with and
+//! tests/setup-python-venv.sh) against the real `kaoqin-sim` binary over TCP and UDP, with and
 //! without a comm key. Values are compared with what the simulator reports on its control port.
 
 mod common;

@@ -125,7 +125,7 @@ pub fn python() -> PathBuf {
         .unwrap_or(false);
     assert!(
         ok,
-        "pyzk is not available at {} — run scripts/setup-python-venv.sh (or set KAOQIN_PYTHON to a python with pyzk==0.9)",
+        "pyzk is not available at {} — run tests/setup-python-venv.sh (or set KAOQIN_PYTHON to a python with pyzk==0.9)",
         p.display()
     );
     p
