@@ -9,6 +9,7 @@
 //! export_month_xlsx(path: &Path, report: &MonthReport<'_>, opts: &ExportOptions) -> Result<(), ExcelError>
 //! export_month_csv(dir: &Path, report: &MonthReport<'_>, opts: &ExportOptions) -> Result<Vec<PathBuf>, ExcelError>
 //! month_workbook(report: &MonthReport<'_>, opts: &ExportOptions) -> Result<rust_xlsxwriter::Workbook, ExcelError>
+//! month_sheet_workbook(report: &MonthReport<'_>, opts: &ExportOptions) -> Result<rust_xlsxwriter::Workbook, ExcelError> // sheet only
 //! PunchRow::from_punches(punches: &[Punch], employees: &[Employee]) -> Vec<PunchRow>   // 日报 rows
 //!
 //! // import employees|requests|calendar FILE [--dry-run] [--skip-invalid]
@@ -35,11 +36,13 @@ pub mod locale;
 
 pub use export::csv_out::{export_month_csv, table_csv};
 pub use export::tables::{MonthReport, PunchRow, Table, Value};
-pub use export::xlsx::{ExportOptions, Paper, export_month_xlsx, month_workbook};
+pub use export::xlsx::{
+    ExportOptions, Paper, export_month_xlsx, month_sheet_workbook, month_workbook,
+};
 pub use import::template::write_template;
 pub use import::{
-    CalendarRow, EmployeeRow, Import, ImportContext, ImportKind, Problem, RejectedRow, RequestRow, Severity,
-    read_calendar, read_employees, read_requests, write_error_workbook,
+    CalendarRow, EmployeeRow, Import, ImportContext, ImportKind, Problem, RejectedRow, RequestRow,
+    Severity, read_calendar, read_employees, read_requests, write_error_workbook,
 };
 pub use locale::Locale;
 

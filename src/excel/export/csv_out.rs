@@ -16,9 +16,11 @@ pub fn table_csv(table: &Table) -> Result<Vec<u8>, ExcelError> {
     out.extend_from_slice("\u{feff}".as_bytes());
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(&table.headers).map_err(|e| ExcelError::Invalid(e.to_string()))?;
+        w.write_record(&table.headers)
+            .map_err(|e| ExcelError::Invalid(e.to_string()))?;
         for row in &table.rows {
-            w.write_record(row.iter().map(|v| v.csv_text())).map_err(|e| ExcelError::Invalid(e.to_string()))?;
+            w.write_record(row.iter().map(|v| v.csv_text()))
+                .map_err(|e| ExcelError::Invalid(e.to_string()))?;
         }
         w.flush().map_err(|e| ExcelError::Invalid(e.to_string()))?;
     }
@@ -27,8 +29,15 @@ pub fn table_csv(table: &Table) -> Result<Vec<u8>, ExcelError> {
 
 /// Write month-sheet.csv, summary.csv, exceptions.csv, publication.csv, daily.csv and overtime.csv
 /// into `dir` (created if missing). Returns the files written.
-pub fn export_month_csv(dir: &Path, r: &MonthReport<'_>, opts: &ExportOptions) -> Result<Vec<PathBuf>, ExcelError> {
-    std::fs::create_dir_all(dir).map_err(|e| ExcelError::Write { path: dir.display().to_string(), reason: e.to_string() })?;
+pub fn export_month_csv(
+    dir: &Path,
+    r: &MonthReport<'_>,
+    opts: &ExportOptions,
+) -> Result<Vec<PathBuf>, ExcelError> {
+    std::fs::create_dir_all(dir).map_err(|e| ExcelError::Write {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
     let dept = opts.department.as_deref();
     let l = opts.locale;
     let mut written = Vec::new();
@@ -41,7 +50,10 @@ pub fn export_month_csv(dir: &Path, r: &MonthReport<'_>, opts: &ExportOptions) -
         tables::overtime_table(r, l, dept),
     ] {
         let path = dir.join(format!("{}.csv", table.key));
-        std::fs::write(&path, table_csv(&table)?).map_err(|e| ExcelError::Write { path: path.display().to_string(), reason: e.to_string() })?;
+        std::fs::write(&path, table_csv(&table)?).map_err(|e| ExcelError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
         written.push(path);
     }
     Ok(written)

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use kaoqin_domain::month::Totals;
-use kaoqin_domain::report::{self, DayCell, MonthSheet};
 use kaoqin_domain::report::SymbolSet;
+use kaoqin_domain::report::{self, DayCell, MonthSheet};
 use kaoqin_domain::{DayKind, Employee, LeaveType, MonthResult, OvertimeKind, Punch, Request};
 
 use crate::locale::{Locale, localize_zh, t};
@@ -85,7 +85,8 @@ pub struct PunchRow {
 impl PunchRow {
     /// Rows for raw punches, with names and departments from `employees` (unknown numbers keep blanks).
     pub fn from_punches(punches: &[Punch], employees: &[Employee]) -> Vec<PunchRow> {
-        let by_no: BTreeMap<&str, &Employee> = employees.iter().map(|e| (e.no.as_str(), e)).collect();
+        let by_no: BTreeMap<&str, &Employee> =
+            employees.iter().map(|e| (e.no.as_str(), e)).collect();
         let mut v: Vec<PunchRow> = punches
             .iter()
             .map(|p| {
@@ -145,9 +146,26 @@ pub enum SummaryCol {
 /// Every summary column in the order of `kaoqin_domain::report::summary_heads`.
 pub fn summary_columns(types: &[LeaveType]) -> Vec<SummaryCol> {
     use SummaryCol::*;
-    let mut v = vec![Required, Attended, LateCount, LateMinutes, EarlyCount, EarlyMinutes, Absent, Missing];
+    let mut v = vec![
+        Required,
+        Attended,
+        LateCount,
+        LateMinutes,
+        EarlyCount,
+        EarlyMinutes,
+        Absent,
+        Missing,
+    ];
     v.extend(types.iter().map(|t| Leave(t.code.clone())));
-    v.extend([Outing, Trip, Supplements, OtWorkday, OtRestday, OtHoliday, Rate]);
+    v.extend([
+        Outing,
+        Trip,
+        Supplements,
+        OtWorkday,
+        OtRestday,
+        OtHoliday,
+        Rate,
+    ]);
     v
 }
 
@@ -164,9 +182,12 @@ impl SummaryCol {
             Absent => "sum.absent",
             Missing => "sum.missing",
             Leave(code) => {
-                let name = types.iter().find(|t| &t.code == code).map_or(code.clone(), |t| {
-                    localize_zh(locale, &t.name_zh, &t.name_en)
-                });
+                let name = types
+                    .iter()
+                    .find(|t| &t.code == code)
+                    .map_or(code.clone(), |t| {
+                        localize_zh(locale, &t.name_zh, &t.name_en)
+                    });
                 return t(locale, "sum.leave_days").replace("{name}", &name);
             }
             Outing => "sum.outing",
@@ -210,7 +231,11 @@ pub fn month_sheet_columns(sheet: &MonthSheet, types: &[LeaveType]) -> Vec<Summa
     summary_columns(types)
         .into_iter()
         .filter(|c| match c {
-            SummaryCol::Leave(code) => sheet.total.leave.get(code).is_some_and(|l| l.days > 0.0 || l.minutes > 0),
+            SummaryCol::Leave(code) => sheet
+                .total
+                .leave
+                .get(code)
+                .is_some_and(|l| l.days > 0.0 || l.minutes > 0),
             _ => true,
         })
         .collect()
@@ -273,8 +298,16 @@ pub fn legend(sym: &SymbolSet, types: &[LeaveType], locale: Locale) -> Vec<(Stri
     .filter(|(s, _)| !s.is_empty())
     .map(|(s, k)| (s.to_string(), t(locale, k).to_string()))
     .collect();
-    v.extend(types.iter().map(|lt| (sym.leave_symbol(&lt.code).to_string(), localize_zh(locale, &lt.name_zh, &lt.name_en))));
-    v.push((format!("{}/{}", sym.present, sym.late), t(locale, "leg.halves").to_string()));
+    v.extend(types.iter().map(|lt| {
+        (
+            sym.leave_symbol(&lt.code).to_string(),
+            localize_zh(locale, &lt.name_zh, &lt.name_en),
+        )
+    }));
+    v.push((
+        format!("{}/{}", sym.present, sym.late),
+        t(locale, "leg.halves").to_string(),
+    ));
     v
 }
 
@@ -291,7 +324,7 @@ fn title_line(r: &MonthReport<'_>, locale: Locale, key: &str, department: Option
     let dept = department.map_or_else(|| t(locale, "all_departments").to_string(), str::to_string);
     let month = crate::locale::month_label(locale, r.result.year, r.result.month);
     let org = r.organisation.trim();
-    let sep = if locale == Locale::En { " " } else { " " };
+    let sep = " ";
     [org, dept.as_str(), month.as_str(), t(locale, key)]
         .iter()
         .filter(|s| !s.is_empty())
@@ -322,9 +355,17 @@ pub fn summary_table(r: &MonthReport<'_>, locale: Locale, department: Option<&st
     let mut total_rows = Vec::new();
     let mut i = 0;
     while i < sheet.rows.len() {
-        let dept = sheet.rows.get(i).map_or(String::new(), |x| x.department.clone());
+        let dept = sheet
+            .rows
+            .get(i)
+            .map_or(String::new(), |x| x.department.clone());
         while let Some(row) = sheet.rows.get(i).filter(|x| x.department == dept) {
-            let mut v = vec![Value::Int(i64::from(row.seq)), text(&row.employee_no), text(&row.name), text(&row.department)];
+            let mut v = vec![
+                Value::Int(i64::from(row.seq)),
+                text(&row.employee_no),
+                text(&row.name),
+                text(&row.department),
+            ];
             v.extend(cols.iter().map(|c| c.value(&row.totals)));
             rows.push(v);
             i += 1;
@@ -333,7 +374,11 @@ pub fn summary_table(r: &MonthReport<'_>, locale: Locale, department: Option<&st
             let mut v = vec![
                 Value::Empty,
                 text(t(locale, "subtotal")),
-                text(format!("{} {}", t(locale, "employees_count"), sub.employees)),
+                text(format!(
+                    "{} {}",
+                    t(locale, "employees_count"),
+                    sub.employees
+                )),
                 text(&dept),
             ];
             v.extend(cols.iter().map(|c| c.value(&sub.totals)));
@@ -344,7 +389,11 @@ pub fn summary_table(r: &MonthReport<'_>, locale: Locale, department: Option<&st
     let mut v = vec![
         Value::Empty,
         text(t(locale, "total")),
-        text(format!("{} {}", t(locale, "employees_count"), sheet.rows.len())),
+        text(format!(
+            "{} {}",
+            t(locale, "employees_count"),
+            sheet.rows.len()
+        )),
         Value::Empty,
     ];
     v.extend(cols.iter().map(|c| c.value(&sheet.total)));
@@ -365,13 +414,24 @@ pub fn month_grid_table(r: &MonthReport<'_>, locale: Locale, department: Option<
     let sheet = build_sheet(r, department);
     let cols = month_sheet_columns(&sheet, r.leave_types);
     let mut headers = id_heads(locale);
-    headers.extend(sheet.days.iter().map(|d| format!("{}({})", d.day_of_month, crate::locale::weekday_label(locale, d.date.weekday()))));
+    headers.extend(sheet.days.iter().map(|d| {
+        format!(
+            "{}({})",
+            d.day_of_month,
+            crate::locale::weekday_label(locale, d.date.weekday())
+        )
+    }));
     headers.extend(cols.iter().map(|c| c.head(locale, r.leave_types)));
     let rows = sheet
         .rows
         .iter()
         .map(|row| {
-            let mut v = vec![Value::Int(i64::from(row.seq)), text(&row.employee_no), text(&row.name), text(&row.department)];
+            let mut v = vec![
+                Value::Int(i64::from(row.seq)),
+                text(&row.employee_no),
+                text(&row.name),
+                text(&row.department),
+            ];
             v.extend(row.cells.iter().map(|c| text(c.text())));
             v.extend(cols.iter().map(|c| c.value(&row.totals)));
             v
@@ -393,10 +453,20 @@ fn in_department(dept: &str, department: Option<&str>) -> bool {
 
 /// 异常报表: every late, early, absent, missing punch and stray punch of the month.
 pub fn exceptions_table(r: &MonthReport<'_>, locale: Locale, department: Option<&str>) -> Table {
-    let headers = ["col.seq", "col.employee_no", "col.name", "col.department", "col.date", "col.kind", "col.session", "col.minutes", "col.detail"]
-        .iter()
-        .map(|k| t(locale, k).to_string())
-        .collect();
+    let headers = [
+        "col.seq",
+        "col.employee_no",
+        "col.name",
+        "col.department",
+        "col.date",
+        "col.kind",
+        "col.session",
+        "col.minutes",
+        "col.detail",
+    ]
+    .iter()
+    .map(|k| t(locale, k).to_string())
+    .collect();
     let rows = report::exceptions(r.result, r.employees)
         .into_iter()
         .filter(|e| in_department(&e.department, department))
@@ -406,7 +476,11 @@ pub fn exceptions_table(r: &MonthReport<'_>, locale: Locale, department: Option<
                 Locale::ZhCn => e.detail_zh.clone(),
                 Locale::ZhTw => crate::locale::to_traditional(&e.detail_zh),
                 Locale::En => match e.session {
-                    Some(s) => format!("session {}: {}", s + 1, t(locale, &format!("exc.{}", e.code)).to_lowercase()),
+                    Some(s) => format!(
+                        "session {}: {}",
+                        s + 1,
+                        t(locale, &format!("exc.{}", e.code)).to_lowercase()
+                    ),
                     None => t(locale, "exc.unmatched").to_string(),
                 },
             };
@@ -435,11 +509,27 @@ pub fn exceptions_table(r: &MonthReport<'_>, locale: Locale, department: Option<
 
 /// 公示: approved non-routine cases; the domain already leaves private reasons out.
 pub fn publication_table(r: &MonthReport<'_>, locale: Locale, department: Option<&str>) -> Table {
-    let headers = ["col.seq", "col.employee_no", "col.name", "col.department", "col.item", "col.when", "col.content", "col.reason", "col.approved_by"]
-        .iter()
-        .map(|k| t(locale, k).to_string())
-        .collect();
-    let list = report::publication_list(r.requests, r.employees, r.result.year, r.result.month, r.leave_types);
+    let headers = [
+        "col.seq",
+        "col.employee_no",
+        "col.name",
+        "col.department",
+        "col.item",
+        "col.when",
+        "col.content",
+        "col.reason",
+        "col.approved_by",
+    ]
+    .iter()
+    .map(|k| t(locale, k).to_string())
+    .collect();
+    let list = report::publication_list(
+        r.requests,
+        r.employees,
+        r.result.year,
+        r.result.month,
+        r.leave_types,
+    );
     let rows = list
         .into_iter()
         .filter(|p| in_department(&p.department, department))
@@ -451,7 +541,9 @@ pub fn publication_table(r: &MonthReport<'_>, locale: Locale, department: Option
                     .leave_types
                     .iter()
                     .find(|lt| lt.name_zh == p.detail)
-                    .map_or(p.detail.clone(), |lt| localize_zh(locale, &lt.name_zh, &lt.name_en)),
+                    .map_or(p.detail.clone(), |lt| {
+                        localize_zh(locale, &lt.name_zh, &lt.name_en)
+                    }),
                 (Locale::ZhTw, _) => crate::locale::to_traditional(&p.detail),
                 _ => p.detail.clone(),
             };
@@ -505,10 +597,20 @@ fn state_text(locale: Locale, state: u8) -> String {
 
 /// 日报: every punch with date, time, terminal and verification mode.
 pub fn daily_table(r: &MonthReport<'_>, locale: Locale, department: Option<&str>) -> Table {
-    let headers = ["col.seq", "col.employee_no", "col.name", "col.department", "col.date", "col.time", "col.state", "col.verify", "col.terminal"]
-        .iter()
-        .map(|k| t(locale, k).to_string())
-        .collect();
+    let headers = [
+        "col.seq",
+        "col.employee_no",
+        "col.name",
+        "col.department",
+        "col.date",
+        "col.time",
+        "col.state",
+        "col.verify",
+        "col.terminal",
+    ]
+    .iter()
+    .map(|k| t(locale, k).to_string())
+    .collect();
     let rows = r
         .punches
         .iter()
@@ -540,14 +642,28 @@ pub fn daily_table(r: &MonthReport<'_>, locale: Locale, department: Option<&str>
 
 /// 加班明细: every employee-day with overtime, with its pay category.
 pub fn overtime_table(r: &MonthReport<'_>, locale: Locale, department: Option<&str>) -> Table {
-    let headers = ["col.seq", "col.employee_no", "col.name", "col.department", "col.date", "col.day_type", "col.ot_kind", "col.minutes", "col.ot_statutory"]
-        .iter()
-        .map(|k| t(locale, k).to_string())
-        .collect();
+    let headers = [
+        "col.seq",
+        "col.employee_no",
+        "col.name",
+        "col.department",
+        "col.date",
+        "col.day_type",
+        "col.ot_kind",
+        "col.minutes",
+        "col.ot_statutory",
+    ]
+    .iter()
+    .map(|k| t(locale, k).to_string())
+    .collect();
     let by_no: BTreeMap<&str, &Employee> = r.employees.iter().map(|e| (e.no.as_str(), e)).collect();
     let mut rows = Vec::new();
     for d in r.result.days.iter().filter(|d| d.overtime_minutes > 0) {
-        let (name, dept) = by_no.get(d.employee_no.as_str()).map_or((String::new(), String::new()), |e| (e.name.clone(), e.department.clone()));
+        let (name, dept) = by_no
+            .get(d.employee_no.as_str())
+            .map_or((String::new(), String::new()), |e| {
+                (e.name.clone(), e.department.clone())
+            });
         if !in_department(&dept, department) {
             continue;
         }

@@ -9,7 +9,9 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, Timelike};
 use kaoqin_domain::report::MonthSheet;
-use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+use rust_xlsxwriter::{
+    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+};
 
 use super::tables::{self, CellClass, MonthReport, Table, Value};
 use crate::ExcelError;
@@ -126,8 +128,14 @@ impl Formats {
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter),
             subtitle: Format::new().set_font_size(10).set_align(FormatAlign::Left),
-            head: base().set_bold().set_text_wrap().set_background_color(Color::RGB(0xF2F2F2)),
-            head_off: base().set_bold().set_text_wrap().set_background_color(Color::RGB(OFF_FILL)),
+            head: base()
+                .set_bold()
+                .set_text_wrap()
+                .set_background_color(Color::RGB(0xF2F2F2)),
+            head_off: base()
+                .set_bold()
+                .set_text_wrap()
+                .set_background_color(Color::RGB(OFF_FILL)),
             text: base(),
             int: base().set_num_format("0"),
             num: base().set_num_format("0.##"),
@@ -138,18 +146,30 @@ impl Formats {
             total_int: base().set_bold().set_num_format("0"),
             total_num: base().set_bold().set_num_format("0.##"),
             total_pct: base().set_bold().set_num_format("0.0%"),
-            legend: Format::new().set_font_size(9).set_text_wrap().set_align(FormatAlign::Left).set_align(FormatAlign::Top),
+            legend: Format::new()
+                .set_font_size(9)
+                .set_text_wrap()
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::Top),
             footer: Format::new().set_font_size(10).set_align(FormatAlign::Left),
         }
     }
 }
 
 fn excel_date(d: NaiveDate) -> Result<ExcelDateTime, ExcelError> {
-    let y = u16::try_from(d.year()).map_err(|_| ExcelError::Invalid(format!("date out of range: {d}")))?;
+    let y = u16::try_from(d.year())
+        .map_err(|_| ExcelError::Invalid(format!("date out of range: {d}")))?;
     Ok(ExcelDateTime::from_ymd(y, d.month() as u8, d.day() as u8)?)
 }
 
-fn write_value(ws: &mut Worksheet, row: u32, col: u16, v: &Value, f: &Formats, total: bool) -> Result<(), ExcelError> {
+fn write_value(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    v: &Value,
+    f: &Formats,
+    total: bool,
+) -> Result<(), ExcelError> {
     match v {
         Value::Empty => {
             ws.write_blank(row, col, if total { &f.total_text } else { &f.text })?;
@@ -158,10 +178,20 @@ fn write_value(ws: &mut Worksheet, row: u32, col: u16, v: &Value, f: &Formats, t
             ws.write_string_with_format(row, col, s, if total { &f.total_text } else { &f.text })?;
         }
         Value::Int(i) => {
-            ws.write_number_with_format(row, col, *i as f64, if total { &f.total_int } else { &f.int })?;
+            ws.write_number_with_format(
+                row,
+                col,
+                *i as f64,
+                if total { &f.total_int } else { &f.int },
+            )?;
         }
         Value::Num(x) => {
-            ws.write_number_with_format(row, col, (*x * 100.0).round() / 100.0, if total { &f.total_num } else { &f.num })?;
+            ws.write_number_with_format(
+                row,
+                col,
+                (*x * 100.0).round() / 100.0,
+                if total { &f.total_num } else { &f.num },
+            )?;
         }
         Value::Percent(x) => {
             ws.write_number_with_format(row, col, *x, if total { &f.total_pct } else { &f.pct })?;
@@ -178,7 +208,12 @@ fn write_value(ws: &mut Worksheet, row: u32, col: u16, v: &Value, f: &Formats, t
     Ok(())
 }
 
-fn print_setup(ws: &mut Worksheet, paper: Paper, repeat_last_row: u32, locale: Locale) -> Result<(), ExcelError> {
+fn print_setup(
+    ws: &mut Worksheet,
+    paper: Paper,
+    repeat_last_row: u32,
+    locale: Locale,
+) -> Result<(), ExcelError> {
     ws.set_landscape();
     ws.set_paper_size(paper.code());
     ws.set_print_fit_to_pages(1, 0);
@@ -196,7 +231,11 @@ fn sheet_name(wanted: &str, used: &mut BTreeSet<String>) -> String {
         .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
         .take(31)
         .collect();
-    let clean = if clean.trim().is_empty() { "Sheet".to_string() } else { clean };
+    let clean = if clean.trim().is_empty() {
+        "Sheet".to_string()
+    } else {
+        clean
+    };
     let mut name = clean.clone();
     let mut n = 2;
     while used.contains(&name.to_lowercase()) {
@@ -210,7 +249,13 @@ fn sheet_name(wanted: &str, used: &mut BTreeSet<String>) -> String {
 }
 
 /// A plain table sheet: merged title, header row, rows, totals in bold; printed landscape, one page wide.
-fn write_table(wb: &mut Workbook, table: &Table, name: &str, f: &Formats, opts: &ExportOptions) -> Result<(), ExcelError> {
+fn write_table(
+    wb: &mut Workbook,
+    table: &Table,
+    name: &str,
+    f: &Formats,
+    opts: &ExportOptions,
+) -> Result<(), ExcelError> {
     let ws = wb.add_worksheet();
     ws.set_name(name)?;
     let ncols = table.headers.len().max(1) as u16;
@@ -244,7 +289,9 @@ fn write_table(wb: &mut Workbook, table: &Table, name: &str, f: &Formats, opts: 
 
 /// Approximate printed width: CJK characters count twice.
 fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) > 0x2E80 { 2 } else { 1 }).sum()
+    s.chars()
+        .map(|c| if (c as u32) > 0x2E80 { 2 } else { 1 })
+        .sum()
 }
 
 /// The 月度考勤表 of one scope (all, or one department).
@@ -267,31 +314,76 @@ fn write_month_sheet(
     let ws = wb.add_worksheet();
     ws.set_name(name)?;
 
-    ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, &tables::month_title(r, locale, department), &f.title)?;
+    ws.merge_range(
+        TITLE_ROW,
+        0,
+        TITLE_ROW,
+        last_col,
+        &tables::month_title(r, locale, department),
+        &f.title,
+    )?;
     ws.set_row_height(TITLE_ROW, 28)?;
-    let (first, last) = (sheet.days.first().map(|d| d.date), sheet.days.last().map(|d| d.date));
+    let (first, last) = (
+        sheet.days.first().map(|d| d.date),
+        sheet.days.last().map(|d| d.date),
+    );
     let period = match (first, last) {
         (Some(a), Some(b)) => format!("{}：{a} — {b}", t(locale, "period")),
         _ => String::new(),
     };
     let dept = department.map_or_else(|| t(locale, "all_departments").to_string(), str::to_string);
     let subtitle = format!("{}：{dept}    {period}", t(locale, "col.department"));
-    ws.merge_range(SUBTITLE_ROW, 0, SUBTITLE_ROW, last_col, &subtitle, &f.subtitle)?;
+    ws.merge_range(
+        SUBTITLE_ROW,
+        0,
+        SUBTITLE_ROW,
+        last_col,
+        &subtitle,
+        &f.subtitle,
+    )?;
 
     // Header: ids and summary heads span the day-number and weekday rows.
-    for (c, key) in ["col.seq", "col.employee_no", "col.name", "col.department"].iter().enumerate() {
-        ws.merge_range(HEAD_ROW, c as u16, WEEKDAY_ROW, c as u16, t(locale, key), &f.head)?;
+    for (c, key) in ["col.seq", "col.employee_no", "col.name", "col.department"]
+        .iter()
+        .enumerate()
+    {
+        ws.merge_range(
+            HEAD_ROW,
+            c as u16,
+            WEEKDAY_ROW,
+            c as u16,
+            t(locale, key),
+            &f.head,
+        )?;
     }
     for (i, d) in sheet.days.iter().enumerate() {
         let c = ID_COLS + i as u16;
-        let hf = if d.kind.is_working() { &f.head } else { &f.head_off };
+        let hf = if d.kind.is_working() {
+            &f.head
+        } else {
+            &f.head_off
+        };
         ws.write_number_with_format(HEAD_ROW, c, f64::from(d.day_of_month), hf)?;
         ws.write_string_with_format(WEEKDAY_ROW, c, weekday_label(locale, d.date.weekday()), hf)?;
     }
     for (i, c) in cols.iter().enumerate() {
-        ws.merge_range(HEAD_ROW, first_sum + i as u16, WEEKDAY_ROW, first_sum + i as u16, &c.head(locale, r.leave_types), &f.head)?;
+        ws.merge_range(
+            HEAD_ROW,
+            first_sum + i as u16,
+            WEEKDAY_ROW,
+            first_sum + i as u16,
+            &c.head(locale, r.leave_types),
+            &f.head,
+        )?;
     }
-    ws.merge_range(HEAD_ROW, sign_col, WEEKDAY_ROW, sign_col, t(locale, "signature"), &f.head)?;
+    ws.merge_range(
+        HEAD_ROW,
+        sign_col,
+        WEEKDAY_ROW,
+        sign_col,
+        t(locale, "signature"),
+        &f.head,
+    )?;
     ws.set_row_height(HEAD_ROW, 52)?;
     ws.set_row_height(WEEKDAY_ROW, 14)?;
 
@@ -322,15 +414,41 @@ fn write_month_sheet(
             };
         }
         for (i, col) in cols.iter().enumerate() {
-            write_value(ws, row, first_sum + i as u16, &col.value(&sr.totals), f, false)?;
+            write_value(
+                ws,
+                row,
+                first_sum + i as u16,
+                &col.value(&sr.totals),
+                f,
+                false,
+            )?;
         }
         ws.write_blank(row, sign_col, &f.text)?;
         row += 1;
     }
     // Grand total of the scope.
-    ws.merge_range(row, 0, row, first_sum - 1, &format!("{}（{} {}）", t(locale, "total"), t(locale, "employees_count"), sheet.rows.len()), &f.total_text)?;
+    ws.merge_range(
+        row,
+        0,
+        row,
+        first_sum - 1,
+        &format!(
+            "{}（{} {}）",
+            t(locale, "total"),
+            t(locale, "employees_count"),
+            sheet.rows.len()
+        ),
+        &f.total_text,
+    )?;
     for (i, col) in cols.iter().enumerate() {
-        write_value(ws, row, first_sum + i as u16, &col.value(&sheet.total), f, true)?;
+        write_value(
+            ws,
+            row,
+            first_sum + i as u16,
+            &col.value(&sheet.total),
+            f,
+            true,
+        )?;
     }
     ws.write_blank(row, sign_col, &f.total_text)?;
     row += 2;
@@ -341,15 +459,52 @@ fn write_month_sheet(
         .map(|(s, m)| format!("{s} {m}"))
         .collect::<Vec<_>>()
         .join("　");
-    ws.merge_range(row, 0, row, last_col, &format!("{}：{legend_text}", t(locale, "legend")), &f.legend)?;
+    ws.merge_range(
+        row,
+        0,
+        row,
+        last_col,
+        &format!("{}：{legend_text}", t(locale, "legend")),
+        &f.legend,
+    )?;
     ws.set_row_height(row, 30)?;
     row += 2;
     // Signature lines.
     let third = (last_col + 1) / 3;
-    let line = |label: &str, who: &str| format!("{label}{}", if who.is_empty() { "________________".to_string() } else { who.to_string() });
-    ws.merge_range(row, 0, row, third.saturating_sub(1), &line(t(locale, "prepared_by"), &opts.prepared_by), &f.footer)?;
-    ws.merge_range(row, third, row, 2 * third - 1, &line(t(locale, "checked_by"), &opts.checked_by), &f.footer)?;
-    ws.merge_range(row, 2 * third, row, last_col, &line(t(locale, "date_line"), ""), &f.footer)?;
+    let line = |label: &str, who: &str| {
+        format!(
+            "{label}{}",
+            if who.is_empty() {
+                "________________".to_string()
+            } else {
+                who.to_string()
+            }
+        )
+    };
+    ws.merge_range(
+        row,
+        0,
+        row,
+        third.saturating_sub(1),
+        &line(t(locale, "prepared_by"), &opts.prepared_by),
+        &f.footer,
+    )?;
+    ws.merge_range(
+        row,
+        third,
+        row,
+        2 * third - 1,
+        &line(t(locale, "checked_by"), &opts.checked_by),
+        &f.footer,
+    )?;
+    ws.merge_range(
+        row,
+        2 * third,
+        row,
+        last_col,
+        &line(t(locale, "date_line"), ""),
+        &f.footer,
+    )?;
 
     ws.set_freeze_panes(FIRST_DATA_ROW, ID_COLS)?;
     print_setup(ws, opts.paper, WEEKDAY_ROW, locale)?;
@@ -358,7 +513,11 @@ fn write_month_sheet(
 
 /// The departments of a month, in sheet order.
 fn departments(r: &MonthReport<'_>) -> Vec<String> {
-    r.result.departments.iter().map(|d| d.department.clone()).collect()
+    r.result
+        .departments
+        .iter()
+        .map(|d| d.department.clone())
+        .collect()
 }
 
 /// Build the whole month workbook in memory (month sheet(s), summary, exceptions, publication,
@@ -392,17 +551,49 @@ pub fn month_workbook(r: &MonthReport<'_>, opts: &ExportOptions) -> Result<Workb
     Ok(wb)
 }
 
+/// Only the 月度考勤表 sheet(s), without the other tables (the benchmark's unit of work, and for callers
+/// that print the sheet alone).
+pub fn month_sheet_workbook(
+    r: &MonthReport<'_>,
+    opts: &ExportOptions,
+) -> Result<Workbook, ExcelError> {
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    let mut used = BTreeSet::new();
+    let dept = opts.department.as_deref();
+    let sheet = tables::build_sheet(r, dept);
+    let name = sheet_name(t(opts.locale, "sheet.month"), &mut used);
+    write_month_sheet(&mut wb, r, &sheet, &name, dept, &f, opts)?;
+    Ok(wb)
+}
+
 /// Write the month workbook to `path` (`kaoqin report month YYYY-MM --xlsx FILE`).
-pub fn export_month_xlsx(path: &Path, r: &MonthReport<'_>, opts: &ExportOptions) -> Result<(), ExcelError> {
+pub fn export_month_xlsx(
+    path: &Path,
+    r: &MonthReport<'_>,
+    opts: &ExportOptions,
+) -> Result<(), ExcelError> {
     let mut wb = month_workbook(r, opts)?;
-    wb.save(path).map_err(|e| ExcelError::Write { path: path.display().to_string(), reason: e.to_string() })
+    wb.save(path).map_err(|e| ExcelError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
 }
 
 /// Write one plain table as its own workbook (used for the rejected rows of an import).
 pub(crate) fn table_workbook(table: &Table, locale: Locale) -> Result<Workbook, ExcelError> {
     let f = Formats::new();
     let mut wb = Workbook::new();
-    let opts = ExportOptions { locale, ..ExportOptions::default() };
-    write_table(&mut wb, table, &sheet_name(&table.sheet_name, &mut BTreeSet::new()), &f, &opts)?;
+    let opts = ExportOptions {
+        locale,
+        ..ExportOptions::default()
+    };
+    write_table(
+        &mut wb,
+        table,
+        &sheet_name(&table.sheet_name, &mut BTreeSet::new()),
+        &f,
+        &opts,
+    )?;
     Ok(wb)
 }

@@ -115,11 +115,15 @@ impl<T> Import<T> {
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(|p| p.severity == Severity::Error)
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(|p| p.severity == Severity::Warning)
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
     }
 }
 
@@ -158,7 +162,12 @@ pub struct CalendarRow {
 
 impl CalendarRow {
     pub fn entry(&self) -> CalendarEntry {
-        CalendarEntry { date: self.date, kind: self.kind, name: self.name.clone(), statutory: self.statutory }
+        CalendarEntry {
+            date: self.date,
+            kind: self.kind,
+            name: self.name.clone(),
+            statutory: self.statutory,
+        }
     }
 }
 
@@ -166,25 +175,83 @@ impl CalendarRow {
 type FieldSpec = (&'static str, bool, &'static [&'static str]);
 
 const EMPLOYEE_FIELDS: &[FieldSpec] = &[
-    ("employee_no", true, &["工号", "工號", "员工编号", "员工号", "编号", "employee_no", "employee no", "no", "id", "enrollment_no"]),
+    (
+        "employee_no",
+        true,
+        &[
+            "工号",
+            "工號",
+            "员工编号",
+            "员工号",
+            "编号",
+            "employee_no",
+            "employee no",
+            "no",
+            "id",
+            "enrollment_no",
+        ],
+    ),
     ("name", true, &["姓名", "名字", "name"]),
     ("department", true, &["部门", "部門", "department", "dept"]),
-    ("position", false, &["职位", "職位", "岗位", "职务", "position", "title"]),
-    ("hired", false, &["入职日期", "入職日期", "入职", "hired", "hire_date"]),
-    ("left", false, &["离职日期", "離職日期", "离职", "left", "leave_date"]),
+    (
+        "position",
+        false,
+        &["职位", "職位", "岗位", "职务", "position", "title"],
+    ),
+    (
+        "hired",
+        false,
+        &["入职日期", "入職日期", "入职", "hired", "hire_date"],
+    ),
+    (
+        "left",
+        false,
+        &["离职日期", "離職日期", "离职", "left", "leave_date"],
+    ),
     ("card", false, &["卡号", "卡號", "card", "card_no"]),
 ];
 
 const REQUEST_FIELDS: &[FieldSpec] = &[
-    ("employee_no", true, &["工号", "工號", "员工编号", "employee_no", "employee no", "no"]),
+    (
+        "employee_no",
+        true,
+        &[
+            "工号",
+            "工號",
+            "员工编号",
+            "employee_no",
+            "employee no",
+            "no",
+        ],
+    ),
     ("name", false, &["姓名", "name"]),
     ("kind", true, &["类型", "類型", "申请类型", "kind", "type"]),
-    ("leave_type", false, &["假别", "假別", "请假类型", "leave_type", "leave type"]),
-    ("start", true, &["开始", "開始", "开始时间", "开始日期", "start", "from"]),
-    ("end", false, &["结束", "結束", "结束时间", "结束日期", "end", "to"]),
+    (
+        "leave_type",
+        false,
+        &["假别", "假別", "请假类型", "leave_type", "leave type"],
+    ),
+    (
+        "start",
+        true,
+        &["开始", "開始", "开始时间", "开始日期", "start", "from"],
+    ),
+    (
+        "end",
+        false,
+        &["结束", "結束", "结束时间", "结束日期", "end", "to"],
+    ),
     ("reason", false, &["原因", "事由", "reason"]),
-    ("place", false, &["地点", "地點", "目的地", "place", "destination"]),
-    ("punch", false, &["签到/签退", "簽到/簽退", "方向", "punch", "direction"]),
+    (
+        "place",
+        false,
+        &["地点", "地點", "目的地", "place", "destination"],
+    ),
+    (
+        "punch",
+        false,
+        &["签到/签退", "簽到/簽退", "方向", "punch", "direction"],
+    ),
     ("evidence", false, &["证明", "證明", "证明人", "evidence"]),
 ];
 
@@ -243,7 +310,10 @@ fn field_for(kind: ImportKind, header: &str) -> Option<&'static str> {
     if h.is_empty() {
         return None;
     }
-    fields_of(kind).iter().find(|(_, _, aliases)| aliases.iter().any(|a| normalize(a) == h)).map(|(f, ..)| *f)
+    fields_of(kind)
+        .iter()
+        .find(|(_, _, aliases)| aliases.iter().any(|a| normalize(a) == h))
+        .map(|(f, ..)| *f)
 }
 
 /// One row's cells by field, with the helpers validators need.
@@ -303,14 +373,24 @@ fn parse_when(c: &Cell) -> Result<Option<(NaiveDateTime, bool)>, ()> {
     match c {
         Cell::Empty => Ok(None),
         Cell::Date(d) => Ok(Some((*d, d.time() != NaiveTime::MIN))),
-        Cell::Number(x) => from_serial(*x).map(|d| Some((d, d.time() != NaiveTime::MIN))).ok_or(()),
+        Cell::Number(x) => from_serial(*x)
+            .map(|d| Some((d, d.time() != NaiveTime::MIN)))
+            .ok_or(()),
         Cell::Bool(_) => Err(()),
         Cell::Text(s) => {
             let s = s.trim();
             if s.is_empty() {
                 return Ok(None);
             }
-            for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M", "%Y-%m-%dT%H:%M:%S"] {
+            for f in [
+                "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%d %H:%M",
+                "%Y/%m/%d %H:%M:%S",
+                "%Y/%m/%d %H:%M",
+                "%Y年%m月%d日 %H:%M",
+                "%Y年%m月%d日%H:%M",
+                "%Y-%m-%dT%H:%M:%S",
+            ] {
                 if let Ok(d) = NaiveDateTime::parse_from_str(s, f) {
                     return Ok(Some((d, true)));
                 }
@@ -325,8 +405,22 @@ fn parse_when(c: &Cell) -> Result<Option<(NaiveDateTime, bool)>, ()> {
     }
 }
 
-fn problem(sev: Severity, sheet: &str, row: usize, column: &str, value: &str, reason: impl Into<String>) -> Problem {
-    Problem { severity: sev, sheet: sheet.to_string(), row, column: column.to_string(), value: value.to_string(), reason: reason.into() }
+fn problem(
+    sev: Severity,
+    sheet: &str,
+    row: usize,
+    column: &str,
+    value: &str,
+    reason: impl Into<String>,
+) -> Problem {
+    Problem {
+        severity: sev,
+        sheet: sheet.to_string(),
+        row,
+        column: column.to_string(),
+        value: value.to_string(),
+        reason: reason.into(),
+    }
 }
 
 /// Map headers, then validate each data row with `check` (which also sees the rows accepted so far).
@@ -337,10 +431,27 @@ fn run<T>(
 ) -> Import<T> {
     let mut problems = Vec::new();
     let sheet = grid.sheet.clone();
-    let mut rows_iter = grid.rows.iter().skip_while(|(_, cells)| cells.iter().all(Cell::is_empty));
+    let mut rows_iter = grid
+        .rows
+        .iter()
+        .skip_while(|(_, cells)| cells.iter().all(Cell::is_empty));
     let Some((head_row, head_cells)) = rows_iter.next() else {
-        problems.push(problem(Severity::Error, &sheet, 0, "", "", "the sheet is empty: expected a header row"));
-        return Import { kind, sheet, headers: Vec::new(), rows: Vec::new(), rejected: Vec::new(), problems };
+        problems.push(problem(
+            Severity::Error,
+            &sheet,
+            0,
+            "",
+            "",
+            "the sheet is empty: expected a header row",
+        ));
+        return Import {
+            kind,
+            sheet,
+            headers: Vec::new(),
+            rows: Vec::new(),
+            rejected: Vec::new(),
+            problems,
+        };
     };
     let headers: Vec<String> = head_cells.iter().map(Cell::display).collect();
     let mut columns: BTreeMap<&'static str, (usize, String)> = BTreeMap::new();
@@ -349,18 +460,53 @@ fn run<T>(
             continue;
         }
         match field_for(kind, h) {
-            Some(f) if columns.contains_key(f) => problems.push(problem(Severity::Warning, &sheet, *head_row, h, h, format!("second column for '{f}' is ignored"))),
+            Some(f) if columns.contains_key(f) => problems.push(problem(
+                Severity::Warning,
+                &sheet,
+                *head_row,
+                h,
+                h,
+                format!("second column for '{f}' is ignored"),
+            )),
             Some(f) => {
                 columns.insert(f, (i, h.clone()));
             }
-            None => problems.push(problem(Severity::Warning, &sheet, *head_row, h, h, "unknown column, ignored")),
+            None => problems.push(problem(
+                Severity::Warning,
+                &sheet,
+                *head_row,
+                h,
+                h,
+                "unknown column, ignored",
+            )),
         }
     }
-    let missing: Vec<&str> = fields_of(kind).iter().filter(|(f, req, _)| *req && !columns.contains_key(f)).map(|(f, ..)| *f).collect();
+    let missing: Vec<&str> = fields_of(kind)
+        .iter()
+        .filter(|(f, req, _)| *req && !columns.contains_key(f))
+        .map(|(f, ..)| *f)
+        .collect();
     if !missing.is_empty() {
-        let names: Vec<String> = missing.iter().map(|f| format!("{} ({})", t(Locale::ZhCn, header_key(kind, f)), f)).collect();
-        problems.push(problem(Severity::Error, &sheet, *head_row, "", "", format!("required column(s) missing: {}", names.join(", "))));
-        return Import { kind, sheet, headers, rows: Vec::new(), rejected: Vec::new(), problems };
+        let names: Vec<String> = missing
+            .iter()
+            .map(|f| format!("{} ({})", t(Locale::ZhCn, header_key(kind, f)), f))
+            .collect();
+        problems.push(problem(
+            Severity::Error,
+            &sheet,
+            *head_row,
+            "",
+            "",
+            format!("required column(s) missing: {}", names.join(", ")),
+        ));
+        return Import {
+            kind,
+            sheet,
+            headers,
+            rows: Vec::new(),
+            rejected: Vec::new(),
+            problems,
+        };
     }
     let mut rows = Vec::new();
     let mut rejected = Vec::new();
@@ -368,22 +514,42 @@ fn run<T>(
         if cells.iter().all(Cell::is_empty) {
             continue;
         }
-        let mut row = Row { cells, columns: &columns, errors: Vec::new() };
+        let mut row = Row {
+            cells,
+            columns: &columns,
+            errors: Vec::new(),
+        };
         let out = check(&mut row, *n);
         match out {
             Some(v) if row.errors.is_empty() => rows.push(v),
             _ => {
-                let reasons: Vec<String> = row.errors.iter().map(|(c, _, r)| format!("{c}: {r}")).collect();
+                let reasons: Vec<String> = row
+                    .errors
+                    .iter()
+                    .map(|(c, _, r)| format!("{c}: {r}"))
+                    .collect();
                 for (c, v, r) in row.errors {
                     problems.push(problem(Severity::Error, &sheet, *n, &c, &v, r));
                 }
                 let mut values: Vec<String> = cells.iter().map(Cell::display).collect();
                 values.resize(headers.len().max(values.len()), String::new());
-                rejected.push(RejectedRow { sheet: sheet.clone(), row: *n, values, reasons });
+                rejected.push(RejectedRow {
+                    sheet: sheet.clone(),
+                    row: *n,
+                    values,
+                    reasons,
+                });
             }
         }
     }
-    Import { kind, sheet, headers, rows, rejected, problems }
+    Import {
+        kind,
+        sheet,
+        headers,
+        rows,
+        rejected,
+        problems,
+    }
 }
 
 /// Read and validate an employee file.
@@ -399,36 +565,59 @@ fn validate_employees(grid: Grid, ctx: &ImportContext) -> Import<EmployeeRow> {
         let no = r.required("employee_no");
         if let Some(no) = &no {
             if let Some(first) = seen.get(no) {
-                r.fail("employee_no", format!("duplicate 工号: also on row {first}"));
+                r.fail(
+                    "employee_no",
+                    format!("duplicate 工号: also on row {first}"),
+                );
             } else if ctx.employees.contains(no) {
-                r.fail("employee_no", "duplicate 工号: an employee with this number already exists");
+                r.fail(
+                    "employee_no",
+                    "duplicate 工号: an employee with this number already exists",
+                );
             } else {
                 seen.insert(no.clone(), n);
             }
         }
         let name = r.required("name");
         let dept = r.required("department");
-        if let Some(d) = &dept {
-            if !ctx.departments.contains(d) {
+        if let Some(d) = &dept
+            && !ctx.departments.contains(d) {
                 if ctx.allow_new_departments {
-                    warnings.push(problem(Severity::Warning, &sheet, n, "department", d, "new department will be created"));
+                    warnings.push(problem(
+                        Severity::Warning,
+                        &sheet,
+                        n,
+                        "department",
+                        d,
+                        "new department will be created",
+                    ));
                 } else {
-                    r.fail("department", "unknown department; create it first or correct the name");
+                    r.fail(
+                        "department",
+                        "unknown department; create it first or correct the name",
+                    );
                 }
             }
-        }
         let hired = r.date("hired").flatten();
         let left = r.date("left").flatten();
-        if let (Some(h), Some(l)) = (hired, left) {
-            if l < h {
+        if let (Some(h), Some(l)) = (hired, left)
+            && l < h {
                 r.fail("left", format!("离职日期 {l} is before 入职日期 {h}"));
             }
-        }
         let card = r.text("card");
         if !card.chars().all(|c| c.is_ascii_digit()) {
             r.fail("card", "card number must be digits only");
         }
-        Some(EmployeeRow { row: n, no: no?, name: name?, department: dept?, position: r.text("position"), hired, left, card })
+        Some(EmployeeRow {
+            row: n,
+            no: no?,
+            name: name?,
+            department: dept?,
+            position: r.text("position"),
+            hired,
+            left,
+            card,
+        })
     });
     imp.problems.extend(warnings);
     imp
@@ -453,15 +642,14 @@ fn request_kind_code(s: &str) -> Option<&'static str> {
 fn validate_requests(grid: Grid, ctx: &ImportContext) -> Import<RequestRow> {
     run(grid, ImportKind::Requests, |r, n| {
         let no = r.required("employee_no");
-        if let Some(no) = &no {
-            if !ctx.employees.contains(no) {
+        if let Some(no) = &no
+            && !ctx.employees.contains(no) {
                 r.fail("employee_no", "employee not found");
             }
-        }
         let kind_text = r.required("kind");
         let code = kind_text.as_deref().and_then(|k| {
-            let c = request_kind_code(k);
-            c
+            
+            request_kind_code(k)
         });
         if kind_text.is_some() && code.is_none() {
             r.fail("kind", "unknown kind; use 请假, 外出, 出差, 补签 or 加班 (leave, outing, trip, supplement, overtime)");
@@ -478,10 +666,16 @@ fn validate_requests(grid: Grid, ctx: &ImportContext) -> Import<RequestRow> {
             let (e, e_time) = end.unwrap_or((s, s_time));
             if !s_time && !e_time {
                 if e.date() < s.date() {
-                    r.fail("end", format!("end {} is before start {}", e.date(), s.date()));
+                    r.fail(
+                        "end",
+                        format!("end {} is before start {}", e.date(), s.date()),
+                    );
                     return None;
                 }
-                Some(Span::Days { from: s.date(), to: e.date() })
+                Some(Span::Days {
+                    from: s.date(),
+                    to: e.date(),
+                })
             } else {
                 if e <= s {
                     r.fail("end", format!("end {e} is not after start {s}"));
@@ -495,19 +689,37 @@ fn validate_requests(grid: Grid, ctx: &ImportContext) -> Import<RequestRow> {
                 let lt = r.text("leave_type");
                 let found = ctx.leave_types.iter().find(|t| {
                     let l = normalize(&lt);
-                    [&t.code, &t.name_zh, &t.name_en, &t.symbol].iter().any(|x| normalize(x) == l)
+                    [&t.code, &t.name_zh, &t.name_en, &t.symbol]
+                        .iter()
+                        .any(|x| normalize(x) == l)
                 });
                 let span = span(r);
                 match found {
-                    Some(t) => RequestKind::Leave { leave_type: t.code.clone(), span: span? },
+                    Some(t) => RequestKind::Leave {
+                        leave_type: t.code.clone(),
+                        span: span?,
+                    },
                     None => {
-                        r.fail("leave_type", if lt.is_empty() { "leave needs a leave type (假别)".to_string() } else { "unknown leave type".to_string() });
+                        r.fail(
+                            "leave_type",
+                            if lt.is_empty() {
+                                "leave needs a leave type (假别)".to_string()
+                            } else {
+                                "unknown leave type".to_string()
+                            },
+                        );
                         return None;
                     }
                 }
             }
-            "outing" => RequestKind::Outing { place, span: span(r)? },
-            "trip" => RequestKind::Trip { destination: place, span: span(r)? },
+            "outing" => RequestKind::Outing {
+                place,
+                span: span(r)?,
+            },
+            "trip" => RequestKind::Trip {
+                destination: place,
+                span: span(r)?,
+            },
             "supplement" => {
                 let (at, has_time) = start?;
                 if !has_time {
@@ -516,7 +728,13 @@ fn validate_requests(grid: Grid, ctx: &ImportContext) -> Import<RequestRow> {
                 }
                 let p = normalize(&r.text("punch"));
                 let punch = match p.as_str() {
-                    "" => if at.hour() < 12 { PunchKind::In } else { PunchKind::Out },
+                    "" => {
+                        if at.hour() < 12 {
+                            PunchKind::In
+                        } else {
+                            PunchKind::Out
+                        }
+                    }
                     "in" | "签到" | "簽到" | "上班" => PunchKind::In,
                     "out" | "签退" | "簽退" | "下班" => PunchKind::Out,
                     _ => {
@@ -524,7 +742,11 @@ fn validate_requests(grid: Grid, ctx: &ImportContext) -> Import<RequestRow> {
                         return None;
                     }
                 };
-                RequestKind::Supplement { at, punch, evidence: r.text("evidence") }
+                RequestKind::Supplement {
+                    at,
+                    punch,
+                    evidence: r.text("evidence"),
+                }
             }
             _ => {
                 let (Some((s, st)), Some((e, et))) = (start, end) else {
@@ -542,7 +764,12 @@ fn validate_requests(grid: Grid, ctx: &ImportContext) -> Import<RequestRow> {
                 RequestKind::Overtime { from: s, to: e }
             }
         };
-        Some(RequestRow { row: n, employee_no: no?, kind, reason })
+        Some(RequestRow {
+            row: n,
+            employee_no: no?,
+            kind,
+            reason,
+        })
     })
 }
 
@@ -569,7 +796,10 @@ fn validate_calendar(grid: Grid) -> Import<CalendarRow> {
         let kind = r.required("type").and_then(|k| {
             let parsed = DayKind::parse(&k).or_else(|| day_kind_by_label(&k));
             if parsed.is_none() {
-                r.fail("type", "unknown day type; use 工作日, 休息日, 法定节假日, 其他假日 or 调休上班");
+                r.fail(
+                    "type",
+                    "unknown day type; use 工作日, 休息日, 法定节假日, 其他假日 or 调休上班",
+                );
             }
             parsed
         });
@@ -582,29 +812,45 @@ fn validate_calendar(grid: Grid) -> Import<CalendarRow> {
                 false
             }
         };
-        if let Some(k) = kind {
-            if statutory && !k.is_holiday() {
+        if let Some(k) = kind
+            && statutory && !k.is_holiday() {
                 r.fail("statutory", "only holidays can be statutory");
             }
-        }
-        Some(CalendarRow { row: n, date: date?, kind: kind?, name: r.text("name"), statutory })
+        Some(CalendarRow {
+            row: n,
+            date: date?,
+            kind: kind?,
+            name: r.text("name"),
+            statutory,
+        })
     })
 }
 
 /// A day type by its label in any of our locales ("Public holiday", "法定節假日", …).
 fn day_kind_by_label(s: &str) -> Option<DayKind> {
     let n = normalize(s);
-    [DayKind::Workday, DayKind::RestDay, DayKind::PublicHoliday, DayKind::OtherHoliday, DayKind::MakeupWorkday]
-        .into_iter()
-        .find(|k| {
-            [Locale::ZhCn, Locale::En, Locale::ZhTw]
-                .iter()
-                .any(|l| normalize(t(*l, &format!("day.{}", k.code()))) == n)
-        })
+    [
+        DayKind::Workday,
+        DayKind::RestDay,
+        DayKind::PublicHoliday,
+        DayKind::OtherHoliday,
+        DayKind::MakeupWorkday,
+    ]
+    .into_iter()
+    .find(|k| {
+        [Locale::ZhCn, Locale::En, Locale::ZhTw]
+            .iter()
+            .any(|l| normalize(t(*l, &format!("day.{}", k.code()))) == n)
+    })
 }
 
 /// The rejected rows as a workbook: the file's own columns plus the reasons (`--skip-invalid`).
-pub fn write_error_workbook(path: &Path, import_headers: &[String], rejected: &[RejectedRow], locale: Locale) -> Result<(), ExcelError> {
+pub fn write_error_workbook(
+    path: &Path,
+    import_headers: &[String],
+    rejected: &[RejectedRow],
+    locale: Locale,
+) -> Result<(), ExcelError> {
     let mut headers = vec![t(locale, "col.seq").to_string()];
     headers.extend(import_headers.iter().cloned());
     headers.push(t(locale, "col.error").to_string());
@@ -628,5 +874,8 @@ pub fn write_error_workbook(path: &Path, import_headers: &[String], rejected: &[
         total_rows: Vec::new(),
     };
     let mut wb = crate::export::xlsx::table_workbook(&table, locale)?;
-    wb.save(path).map_err(|e| ExcelError::Write { path: path.display().to_string(), reason: e.to_string() })
+    wb.save(path).map_err(|e| ExcelError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
 }

@@ -71,7 +71,9 @@ fn convert(d: &Data) -> Cell {
         Data::DateTime(dt) => {
             let (y, mo, da, h, mi, s, ms) = dt.to_ymd_hms_milli();
             NaiveDate::from_ymd_opt(i32::from(y), u32::from(mo), u32::from(da))
-                .and_then(|date| date.and_hms_milli_opt(u32::from(h), u32::from(mi), u32::from(s), u32::from(ms)))
+                .and_then(|date| {
+                    date.and_hms_milli_opt(u32::from(h), u32::from(mi), u32::from(s), u32::from(ms))
+                })
                 .map_or(Cell::Number(dt.as_f64()), Cell::Date)
         }
         Data::DateTimeIso(s) => parse_iso(s).map_or_else(|| Cell::Text(s.clone()), Cell::Date),
@@ -82,7 +84,11 @@ fn convert(d: &Data) -> Cell {
 fn parse_iso(s: &str) -> Option<NaiveDateTime> {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
         .ok()
-        .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)))
+        .or_else(|| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+        })
 }
 
 /// Decode CSV bytes: UTF-8 (BOM stripped) when valid, otherwise GBK (the Chinese Excel default).
@@ -98,24 +104,51 @@ pub fn decode_text(bytes: &[u8]) -> (String, &'static str) {
 }
 
 fn read_csv(path: &Path) -> Result<Grid, ExcelError> {
-    let bytes = std::fs::read(path).map_err(|e| ExcelError::Read { path: path.display().to_string(), reason: e.to_string() })?;
+    let bytes = std::fs::read(path).map_err(|e| ExcelError::Read {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
     let (text, _) = decode_text(&bytes);
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
-        let rec = rec.map_err(|e| ExcelError::Read { path: path.display().to_string(), reason: format!("line {}: {e}", i + 1) })?;
-        let cells = rec.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_string()) }).collect();
+        let rec = rec.map_err(|e| ExcelError::Read {
+            path: path.display().to_string(),
+            reason: format!("line {}: {e}", i + 1),
+        })?;
+        let cells = rec
+            .iter()
+            .map(|s| {
+                if s.trim().is_empty() {
+                    Cell::Empty
+                } else {
+                    Cell::Text(s.to_string())
+                }
+            })
+            .collect();
         let line = rec.position().map_or(i + 1, |p| p.line() as usize);
         rows.push((line, cells));
     }
-    let sheet = path.file_name().map_or_else(|| "csv".to_string(), |n| n.to_string_lossy().into_owned());
+    let sheet = path
+        .file_name()
+        .map_or_else(|| "csv".to_string(), |n| n.to_string_lossy().into_owned());
     Ok(Grid { sheet, rows })
 }
 
 fn read_workbook(path: &Path) -> Result<Grid, ExcelError> {
-    let err = |reason: String| ExcelError::Read { path: path.display().to_string(), reason };
+    let err = |reason: String| ExcelError::Read {
+        path: path.display().to_string(),
+        reason,
+    };
     let mut wb = open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
-    let sheet = wb.sheet_names().first().cloned().ok_or_else(|| err("the workbook has no sheets".into()))?;
+    let sheet = wb
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| err("the workbook has no sheets".into()))?;
     let range = wb.worksheet_range(&sheet).map_err(|e| err(e.to_string()))?;
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let rows = range
@@ -132,11 +165,16 @@ fn read_workbook(path: &Path) -> Result<Grid, ExcelError> {
 
 /// Read a file by its extension.
 pub fn read_grid(path: &Path) -> Result<Grid, ExcelError> {
-    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "csv" | "txt" => read_csv(path),
         "xlsx" | "xlsm" | "xls" | "ods" | "xlsb" => read_workbook(path),
-        _ => Err(ExcelError::UnsupportedType { path: path.display().to_string() }),
+        _ => Err(ExcelError::UnsupportedType {
+            path: path.display().to_string(),
+        }),
     }
 }
 
@@ -158,7 +196,10 @@ mod tests {
 
     #[test]
     fn serial_dates() {
-        assert_eq!(from_serial(46296.0).map(|d| d.date().to_string()), Some("2026-10-01".into()));
+        assert_eq!(
+            from_serial(46296.0).map(|d| d.date().to_string()),
+            Some("2026-10-01".into())
+        );
         assert_eq!(from_serial(-3.0), None);
     }
 }

@@ -15,25 +15,59 @@ use crate::locale::{Locale, localize_zh, t};
 
 const LAST_ROW: u32 = 10_000;
 
-fn example(kind: ImportKind, field: &str, ctx: &ImportContext, locale: Locale) -> Option<Result<String, NaiveDate>> {
+fn example(
+    kind: ImportKind,
+    field: &str,
+    ctx: &ImportContext,
+    locale: Locale,
+) -> Option<Result<String, NaiveDate>> {
     let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).map(Err);
     let s = |x: &str| Some(Ok(x.to_string()));
     match (kind, field) {
         (ImportKind::Employees, "employee_no") => s("1001"),
-        (ImportKind::Employees, "name") => s(if locale == Locale::En { "Zhang San" } else { "张三" }),
-        (_, "department") => Some(Ok(ctx.departments.iter().next().cloned().unwrap_or_else(|| "办公室".into()))),
-        (_, "position") => s(if locale == Locale::En { "Clerk" } else { "科员" }),
+        (ImportKind::Employees, "name") => s(if locale == Locale::En {
+            "Zhang San"
+        } else {
+            "张三"
+        }),
+        (_, "department") => Some(Ok(ctx
+            .departments
+            .iter()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| "办公室".into()))),
+        (_, "position") => s(if locale == Locale::En {
+            "Clerk"
+        } else {
+            "科员"
+        }),
         (_, "hired") => date(2026, 1, 5),
         (_, "card") => s("12345678"),
-        (ImportKind::Requests, "employee_no") => Some(Ok(ctx.employees.iter().next().cloned().unwrap_or_else(|| "1001".into()))),
+        (ImportKind::Requests, "employee_no") => Some(Ok(ctx
+            .employees
+            .iter()
+            .next()
+            .cloned()
+            .unwrap_or_else(|| "1001".into()))),
         (ImportKind::Requests, "kind") => s(t(locale, "kind.leave")),
-        (_, "leave_type") => ctx.leave_types.first().map(|lt| Ok(localize_zh(locale, &lt.name_zh, &lt.name_en))),
+        (_, "leave_type") => ctx
+            .leave_types
+            .first()
+            .map(|lt| Ok(localize_zh(locale, &lt.name_zh, &lt.name_en))),
         (_, "start") => s("2026-10-12"),
         (_, "end") => s("2026-10-13"),
-        (_, "reason") => s(if locale == Locale::En { "family matter" } else { "家中有事" }),
+        (_, "reason") => s(if locale == Locale::En {
+            "family matter"
+        } else {
+            "家中有事"
+        }),
         (ImportKind::Calendar, "date") => date(2026, 10, 1),
         (ImportKind::Calendar, "type") => s(t(locale, "day.public_holiday")),
-        (ImportKind::Calendar, "name") => s(if locale == Locale::En { "National Day" } else { "国庆节" }),
+        (ImportKind::Calendar, "name") => s(if locale == Locale::En {
+            "National Day"
+        } else {
+            "国庆节"
+        }),
         (ImportKind::Calendar, "statutory") => s(t(locale, "yes")),
         _ => None,
     }
@@ -41,49 +75,111 @@ fn example(kind: ImportKind, field: &str, ctx: &ImportContext, locale: Locale) -
 
 fn note(kind: ImportKind, field: &str) -> &'static str {
     match (kind, field) {
-        (_, "employee_no") if kind == ImportKind::Employees => "必填。员工工号，与考勤机登记号一致，不可重复。Required; equals the terminal enrollment number; unique.",
+        (_, "employee_no") if kind == ImportKind::Employees => {
+            "必填。员工工号，与考勤机登记号一致，不可重复。Required; equals the terminal enrollment number; unique."
+        }
         (_, "employee_no") => "必填。已存在员工的工号。Required; an existing employee number.",
         (_, "name") if kind == ImportKind::Calendar => "可选。节日名称。Optional holiday name.",
-        (_, "name") if kind == ImportKind::Requests => "可选，仅供核对。Optional, for checking only.",
+        (_, "name") if kind == ImportKind::Requests => {
+            "可选，仅供核对。Optional, for checking only."
+        }
         (_, "name") => "必填。姓名。Required.",
         (_, "department") => "必填。从下拉列表选择已有部门。Required; pick an existing department.",
         (_, "position") => "可选。Optional.",
         (_, "hired") | (_, "left") => "可选。日期，如 2026-10-01 或 2026年10月1日。Optional date.",
         (_, "card") => "可选。仅数字。Optional, digits only.",
-        (_, "kind") => "必填。请假/外出/出差/补签/加班 (leave, outing, trip, supplement, overtime).",
+        (_, "kind") => {
+            "必填。请假/外出/出差/补签/加班 (leave, outing, trip, supplement, overtime)."
+        }
         (_, "leave_type") => "请假时必填，从下拉列表选择。Required for leave.",
-        (_, "start") => "必填。日期（整天）或日期时间（如 2026-10-12 08:55）。补签填打卡时间。Date or date-time.",
+        (_, "start") => {
+            "必填。日期（整天）或日期时间（如 2026-10-12 08:55）。补签填打卡时间。Date or date-time."
+        }
         (_, "end") => "结束日期或时间，不早于开始。End, not before start (required for overtime).",
-        (_, "reason") => "事由。病假等私人原因不会公示。Reason; private reasons are never published.",
+        (_, "reason") => {
+            "事由。病假等私人原因不会公示。Reason; private reasons are never published."
+        }
         (_, "place") => "外出地点或出差目的地。Place or destination.",
         (_, "punch") => "补签：签到或签退。Supplement: in or out.",
         (_, "evidence") => "补签证明人或材料。Evidence for a supplement.",
         (_, "date") => "必填。日期。Required date.",
         (_, "type") => "必填。工作日/休息日/法定节假日/其他假日/调休上班.",
-        (_, "statutory") => "法定节假日（300%加班）填 是。Yes for statutory holidays (300% overtime).",
+        (_, "statutory") => {
+            "法定节假日（300%加班）填 是。Yes for statutory holidays (300% overtime)."
+        }
         _ => "",
     }
 }
 
 /// Write an import template for `kind`.
-pub fn write_template(kind: ImportKind, path: &Path, ctx: &ImportContext, locale: Locale) -> Result<(), ExcelError> {
+pub fn write_template(
+    kind: ImportKind,
+    path: &Path,
+    ctx: &ImportContext,
+    locale: Locale,
+) -> Result<(), ExcelError> {
     let fields = fields_of(kind);
     let mut wb = Workbook::new();
-    let head = Format::new().set_bold().set_background_color(rust_xlsxwriter::Color::RGB(0xF2F2F2)).set_border(rust_xlsxwriter::FormatBorder::Thin);
-    let req_head = head.clone().set_font_color(rust_xlsxwriter::Color::RGB(0xC00000));
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(rust_xlsxwriter::Color::RGB(0xF2F2F2))
+        .set_border(rust_xlsxwriter::FormatBorder::Thin);
+    let req_head = head
+        .clone()
+        .set_font_color(rust_xlsxwriter::Color::RGB(0xC00000));
     let date_fmt = Format::new().set_num_format("yyyy-mm-dd");
     let text_fmt = Format::new().set_num_format("@");
     let data_name = match kind {
-        ImportKind::Employees => if locale == Locale::En { "Employees".to_string() } else { "员工".to_string() },
-        ImportKind::Requests => if locale == Locale::En { "Requests".into() } else { "申请".into() },
-        ImportKind::Calendar => if locale == Locale::En { "Calendar".into() } else { "日历".into() },
+        ImportKind::Employees => {
+            if locale == Locale::En {
+                "Employees".to_string()
+            } else {
+                "员工".to_string()
+            }
+        }
+        ImportKind::Requests => {
+            if locale == Locale::En {
+                "Requests".into()
+            } else {
+                "申请".into()
+            }
+        }
+        ImportKind::Calendar => {
+            if locale == Locale::En {
+                "Calendar".into()
+            } else {
+                "日历".into()
+            }
+        }
     };
     let lists_name = t(locale, "sheet.lists").to_string();
     // Lists sheet columns: A departments, B leave types, C request kinds, D day types, E yes/no.
     let depts: Vec<String> = ctx.departments.iter().cloned().collect();
-    let leaves: Vec<String> = ctx.leave_types.iter().map(|lt| localize_zh(locale, &lt.name_zh, &lt.name_en)).collect();
-    let kinds: Vec<String> = ["kind.leave", "kind.outing", "kind.trip", "kind.supplement", "kind.overtime"].iter().map(|k| t(locale, k).to_string()).collect();
-    let days: Vec<String> = ["day.workday", "day.rest_day", "day.public_holiday", "day.other_holiday", "day.makeup_workday"].iter().map(|k| t(locale, k).to_string()).collect();
+    let leaves: Vec<String> = ctx
+        .leave_types
+        .iter()
+        .map(|lt| localize_zh(locale, &lt.name_zh, &lt.name_en))
+        .collect();
+    let kinds: Vec<String> = [
+        "kind.leave",
+        "kind.outing",
+        "kind.trip",
+        "kind.supplement",
+        "kind.overtime",
+    ]
+    .iter()
+    .map(|k| t(locale, k).to_string())
+    .collect();
+    let days: Vec<String> = [
+        "day.workday",
+        "day.rest_day",
+        "day.public_holiday",
+        "day.other_holiday",
+        "day.makeup_workday",
+    ]
+    .iter()
+    .map(|k| t(locale, k).to_string())
+    .collect();
     let yes_no = vec![t(locale, "yes").to_string(), t(locale, "no").to_string()];
     let lists = [depts, leaves, kinds, days, yes_no];
 
@@ -118,7 +214,9 @@ pub fn write_template(kind: ImportKind, path: &Path, ctx: &ImportContext, locale
             if n > 0 {
                 let letter = ["A", "B", "C", "D", "E"].get(lc).copied().unwrap_or("A");
                 let dv = DataValidation::new()
-                    .allow_list_formula(Formula::new(format!("='{lists_name}'!${letter}$1:${letter}${n}")))
+                    .allow_list_formula(Formula::new(format!(
+                        "='{lists_name}'!${letter}$1:${letter}${n}"
+                    )))
                     .set_error_message(note(kind, field))?;
                 ws.add_data_validation(1, c16, LAST_ROW, c16, &dv)?;
             }
@@ -153,5 +251,8 @@ pub fn write_template(kind: ImportKind, path: &Path, ctx: &ImportContext, locale
         }
     }
     ls.set_hidden(true);
-    wb.save(path).map_err(|e| ExcelError::Write { path: path.display().to_string(), reason: e.to_string() })
+    wb.save(path).map_err(|e| ExcelError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
 }

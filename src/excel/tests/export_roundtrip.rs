@@ -32,7 +32,11 @@ fn as_summary_text(head: &str, x: f64) -> String {
         format!("{:.1}%", x * 100.0)
     } else {
         let r = (x * 100.0).round() / 100.0;
-        if (r - r.round()).abs() < 1e-9 { format!("{}", r.round() as i64) } else { format!("{r}") }
+        if (r - r.round()).abs() < 1e-9 {
+            format!("{}", r.round() as i64)
+        } else {
+            format!("{r}")
+        }
     }
 }
 
@@ -49,11 +53,21 @@ fn month_sheet_round_trips_every_row_symbol_and_number() {
     let mut wb = open_workbook_auto(&path).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        vec!["月度考勤表", "考勤汇总表", "异常报表", "公示", "日报", "加班明细"]
+        vec![
+            "月度考勤表",
+            "考勤汇总表",
+            "异常报表",
+            "公示",
+            "日报",
+            "加班明细"
+        ]
     );
     let range = wb.worksheet_range("月度考勤表").unwrap();
     let cell = |r: u32, c: u16| range.get_value((r, u32::from(c)));
-    assert_eq!(text(cell(TITLE_ROW, 0)), "某某市某某局 全部部门 2026年10月 考勤表");
+    assert_eq!(
+        text(cell(TITLE_ROW, 0)),
+        "某某市某某局 全部部门 2026年10月 考勤表"
+    );
     // Day heads: number and weekday beneath.
     for (i, day) in model.days.iter().enumerate() {
         let c = ID_COLS + i as u16;
@@ -64,12 +78,20 @@ fn month_sheet_round_trips_every_row_symbol_and_number() {
     // Summary columns on the sheet, located by their heads.
     let mut sum_cols = Vec::new();
     let mut c = first_sum;
-    while let Some(h) = Some(text(cell(HEAD_ROW, c))).filter(|h| !h.is_empty() && h != "员工签字") {
-        let k = heads.iter().position(|x| *x == h).unwrap_or_else(|| panic!("unknown head {h}"));
+    while let Some(h) = Some(text(cell(HEAD_ROW, c))).filter(|h| !h.is_empty() && h != "员工签字")
+    {
+        let k = heads
+            .iter()
+            .position(|x| *x == h)
+            .unwrap_or_else(|| panic!("unknown head {h}"));
         sum_cols.push((c, k));
         c += 1;
     }
-    assert!(sum_cols.len() >= 15, "fixed summary columns present: {}", sum_cols.len());
+    assert!(
+        sum_cols.len() >= 15,
+        "fixed summary columns present: {}",
+        sum_cols.len()
+    );
     assert_eq!(text(cell(HEAD_ROW, c)), "员工签字");
     let mut symbols_checked = 0;
     for (i, row) in model.rows.iter().enumerate() {
@@ -79,12 +101,24 @@ fn month_sheet_round_trips_every_row_symbol_and_number() {
         assert_eq!(text(cell(r, 2)), row.name);
         assert_eq!(text(cell(r, 3)), row.department);
         for (d, want) in row.cells.iter().enumerate() {
-            assert_eq!(text(cell(r, ID_COLS + d as u16)), want.text(), "{} day {}", row.employee_no, d + 1);
+            assert_eq!(
+                text(cell(r, ID_COLS + d as u16)),
+                want.text(),
+                "{} day {}",
+                row.employee_no,
+                d + 1
+            );
             symbols_checked += 1;
         }
         let want = summary_cells(&row.totals, &w.types);
         for &(c, k) in &sum_cols {
-            assert_eq!(as_summary_text(&heads[k], number(cell(r, c))), want[k], "{} {}", row.employee_no, heads[k]);
+            assert_eq!(
+                as_summary_text(&heads[k], number(cell(r, c))),
+                want[k],
+                "{} {}",
+                row.employee_no,
+                heads[k]
+            );
         }
     }
     assert_eq!(symbols_checked, 40 * 31);
@@ -93,11 +127,22 @@ fn month_sheet_round_trips_every_row_symbol_and_number() {
     assert!(text(cell(total_row, 0)).starts_with("合计"));
     let want = summary_cells(&model.total, &w.types);
     for &(c, k) in &sum_cols {
-        assert_eq!(as_summary_text(&heads[k], number(cell(total_row, c))), want[k], "total {}", heads[k]);
+        assert_eq!(
+            as_summary_text(&heads[k], number(cell(total_row, c))),
+            want[k],
+            "total {}",
+            heads[k]
+        );
     }
     // The data has every kind of symbol we colour.
-    let all: String = model.rows.iter().flat_map(|r| r.cells.iter().map(|c| c.text())).collect();
-    for s in ["√", "迟", "退", "旷", "缺", "年", "病", "外", "差", "补", "休", "节", "加", "—"] {
+    let all: String = model
+        .rows
+        .iter()
+        .flat_map(|r| r.cells.iter().map(|c| c.text()))
+        .collect();
+    for s in [
+        "√", "迟", "退", "旷", "缺", "年", "病", "外", "差", "补", "休", "节", "加", "—",
+    ] {
         assert!(all.contains(s), "test month lacks symbol {s}");
     }
 }
@@ -123,17 +168,28 @@ fn summary_sheet_has_department_subtotals_equal_to_the_model() {
             .unwrap_or_else(|| panic!("no subtotal for {}", dept.department));
         let want = summary_cells(&dept.totals, &w.types);
         for (k, h) in heads.iter().enumerate() {
-            assert_eq!(as_summary_text(h, number(row.get(4 + k))), want[k], "{} {h}", dept.department);
+            assert_eq!(
+                as_summary_text(h, number(row.get(4 + k))),
+                want[k],
+                "{} {h}",
+                dept.department
+            );
         }
         assert_eq!(text(row.get(2)), format!("人数 {}", dept.employees));
         subtotals += 1;
     }
     assert_eq!(subtotals, 3);
     // Employee rows: 30, each followed in its department block by the subtotal.
-    let employee_rows = rows.iter().filter(|r| matches!(r.first(), Some(Data::Float(_)))).count();
+    let employee_rows = rows
+        .iter()
+        .filter(|r| matches!(r.first(), Some(Data::Float(_))))
+        .count();
     assert_eq!(employee_rows, 30);
     let total = rows.iter().find(|r| text(r.get(1)) == "合计").unwrap();
-    assert_eq!(number(total.get(4)), f64::from(w.result.organisation.required_days));
+    assert_eq!(
+        number(total.get(4)),
+        f64::from(w.result.organisation.required_days)
+    );
 }
 
 #[test]
@@ -165,7 +221,9 @@ fn dates_are_date_cells_and_numbers_are_numbers() {
     assert_eq!(text(daily.get_value((2, 8))), "CKUJ2024");
     let ot = wb.worksheet_range("加班明细").unwrap();
     let want: u32 = w.result.days.iter().map(|d| d.overtime_minutes).sum();
-    let got: f64 = (2..ot.height() as u32).map(|r| number(ot.get_value((r, 7)))).sum();
+    let got: f64 = (2..ot.height() as u32)
+        .map(|r| number(ot.get_value((r, 7))))
+        .sum();
     assert!(want > 0);
     assert_eq!(got, f64::from(want));
 }
@@ -178,10 +236,19 @@ fn publication_sheet_never_shows_private_reasons() {
     export_month_xlsx(&path, &w.report("单位"), &ExportOptions::default()).unwrap();
     let mut wb = open_workbook_auto(&path).unwrap();
     let p = wb.worksheet_range("公示").unwrap();
-    let all: Vec<String> = p.rows().flat_map(|r| r.iter().map(|d| text(Some(d)))).collect();
+    let all: Vec<String> = p
+        .rows()
+        .flat_map(|r| r.iter().map(|d| text(Some(d))))
+        .collect();
     assert!(all.iter().any(|s| s == "病假"), "sick leave is listed");
-    assert!(!all.iter().any(|s| s.contains("住院检查")), "its reason is not");
-    assert!(all.iter().any(|s| s.contains("送文件")), "official business keeps its reason");
+    assert!(
+        !all.iter().any(|s| s.contains("住院检查")),
+        "its reason is not"
+    );
+    assert!(
+        all.iter().any(|s| s.contains("送文件")),
+        "official business keeps its reason"
+    );
 }
 
 #[test]
@@ -189,22 +256,40 @@ fn per_department_sheets_and_one_department() {
     let w = common::october(9);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.xlsx");
-    let opts = ExportOptions { per_department_sheets: true, ..ExportOptions::default() };
+    let opts = ExportOptions {
+        per_department_sheets: true,
+        ..ExportOptions::default()
+    };
     export_month_xlsx(&path, &w.report("单位"), &opts).unwrap();
     let mut wb = open_workbook_auto(&path).unwrap();
     let names = wb.sheet_names();
-    assert_eq!(&names[..3], ["月度考勤表-信息中心", "月度考勤表-办公室", "月度考勤表-财务处"]);
+    assert_eq!(
+        &names[..3],
+        [
+            "月度考勤表-信息中心",
+            "月度考勤表-办公室",
+            "月度考勤表-财务处"
+        ]
+    );
     let r = wb.worksheet_range("月度考勤表-财务处").unwrap();
     assert_eq!(text(r.get_value((0, 0))), "单位 财务处 2026年10月 考勤表");
-    let depts: Vec<String> = (FIRST_DATA_ROW..FIRST_DATA_ROW + 3).map(|row| text(r.get_value((row, 3)))).collect();
+    let depts: Vec<String> = (FIRST_DATA_ROW..FIRST_DATA_ROW + 3)
+        .map(|row| text(r.get_value((row, 3))))
+        .collect();
     assert_eq!(depts, vec!["财务处"; 3]);
 
     let one = dir.path().join("one.xlsx");
-    let opts = ExportOptions { department: Some("办公室".into()), ..ExportOptions::default() };
+    let opts = ExportOptions {
+        department: Some("办公室".into()),
+        ..ExportOptions::default()
+    };
     export_month_xlsx(&one, &w.report("单位"), &opts).unwrap();
     let mut wb = open_workbook_auto(&one).unwrap();
     let r = wb.worksheet_range("考勤汇总表").unwrap();
-    let others = r.rows().filter(|row| ["财务处", "信息中心"].contains(&text(row.get(3)).as_str())).count();
+    let others = r
+        .rows()
+        .filter(|row| ["财务处", "信息中心"].contains(&text(row.get(3)).as_str()))
+        .count();
     assert_eq!(others, 0);
 }
 
@@ -213,17 +298,36 @@ fn english_and_traditional_headers() {
     let w = common::october(6);
     let dir = tempfile::tempdir().unwrap();
     for (locale, sheet, head, leave) in [
-        (Locale::En, "Monthly attendance", "Employee no.", "annual leave (days)"),
+        (
+            Locale::En,
+            "Monthly attendance",
+            "Employee no.",
+            "annual leave (days)",
+        ),
         (Locale::ZhTw, "月度考勤表", "工號", "年假(天)"),
     ] {
         let path = dir.path().join(format!("{}.xlsx", locale.code()));
-        export_month_xlsx(&path, &w.report("Org"), &ExportOptions { locale, ..ExportOptions::default() }).unwrap();
+        export_month_xlsx(
+            &path,
+            &w.report("Org"),
+            &ExportOptions {
+                locale,
+                ..ExportOptions::default()
+            },
+        )
+        .unwrap();
         let mut wb = open_workbook_auto(&path).unwrap();
         let r = wb.worksheet_range(sheet).unwrap();
         assert_eq!(text(r.get_value((HEAD_ROW, 1))), head);
         let names = wb.sheet_names();
         let summary = wb.worksheet_range(&names[1]).unwrap();
-        let heads: Vec<String> = summary.rows().nth(1).unwrap().iter().map(|d| text(Some(d))).collect();
+        let heads: Vec<String> = summary
+            .rows()
+            .nth(1)
+            .unwrap()
+            .iter()
+            .map(|d| text(Some(d)))
+            .collect();
         assert!(heads.iter().any(|h| h == leave), "{locale:?}: {heads:?}");
     }
 }
@@ -233,14 +337,30 @@ fn csv_dir_has_bom_headers_and_every_row() {
     let w = common::october(10);
     let dir = tempfile::tempdir().unwrap();
     let files = export_month_csv(dir.path(), &w.report("单位"), &ExportOptions::default()).unwrap();
-    let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["month-sheet.csv", "summary.csv", "exceptions.csv", "publication.csv", "daily.csv", "overtime.csv"]);
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "month-sheet.csv",
+            "summary.csv",
+            "exceptions.csv",
+            "publication.csv",
+            "daily.csv",
+            "overtime.csv"
+        ]
+    );
     let bytes = std::fs::read(dir.path().join("month-sheet.csv")).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let header = rdr.headers().unwrap().clone();
-    assert_eq!(&header.iter().take(5).collect::<Vec<_>>(), &["序号", "工号", "姓名", "部门", "1(四)"]);
+    assert_eq!(
+        &header.iter().take(5).collect::<Vec<_>>(),
+        &["序号", "工号", "姓名", "部门", "1(四)"]
+    );
     let model = report::month_sheet(&w.result, &w.employees, &w.symbols, &w.types, None);
     let recs: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
     assert_eq!(recs.len(), model.rows.len());

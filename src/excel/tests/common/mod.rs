@@ -19,17 +19,32 @@ pub struct World {
 }
 
 pub const DEPARTMENTS: [&str; 3] = ["办公室", "财务处", "信息中心"];
-const NAMES: [&str; 8] = ["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十"];
+const NAMES: [&str; 8] = [
+    "张三", "李四", "王五", "赵六", "钱七", "孙八", "周九", "吴十",
+];
 
 fn at(date: NaiveDate, h: u32, m: u32) -> NaiveDateTime {
     date.and_hms_opt(h, m, 0).unwrap_or_default()
 }
 
 fn approved(id: u64, no: &str, kind: RequestKind, reason: &str) -> Request {
-    let now = at(NaiveDate::from_ymd_opt(2026, 10, 1).unwrap_or_default(), 8, 0);
+    let now = at(
+        NaiveDate::from_ymd_opt(2026, 10, 1).unwrap_or_default(),
+        8,
+        0,
+    );
     let r = Request::draft(id, no, kind, reason, now);
     let r = transition(&r, Action::Submit, no, false, now).unwrap_or(r);
-    transition(&r, Action::Approve { comment: String::new() }, "leader", true, now).unwrap_or(r)
+    transition(
+        &r,
+        Action::Approve {
+            comment: String::new(),
+        },
+        "leader",
+        true,
+        now,
+    )
+    .unwrap_or(r)
 }
 
 /// October 2026 (National Day holidays 1–7, make-up Saturday 10th) for `n` employees on preset C, with
@@ -46,7 +61,11 @@ pub fn october(n: usize) -> World {
     for i in 0..n {
         let no = format!("{:05}", 10001 + i);
         let dept = DEPARTMENTS[i % DEPARTMENTS.len()];
-        let mut e = Employee::new(&no, &format!("{}{}", NAMES[i % NAMES.len()], i / NAMES.len()), dept);
+        let mut e = Employee::new(
+            &no,
+            &format!("{}{}", NAMES[i % NAMES.len()], i / NAMES.len()),
+            dept,
+        );
         if i % 47 == 5 {
             e.hired = Some(d(15));
         }
@@ -78,7 +97,7 @@ pub fn october(n: usize) -> World {
                     punches.push(punch(&no, at(date, 8, 50)));
                     punches.push(punch(&no, at(date, 16, 50)));
                 }
-                2 => {} // absent
+                2 => {}                                         // absent
                 3 => punches.push(punch(&no, at(date, 8, 50))), // forgot to sign out
                 _ => {
                     punches.push(punch(&no, at(date, 8, 50)));
@@ -88,15 +107,72 @@ pub fn october(n: usize) -> World {
         }
         let id = requests.len() as u64 + 1;
         match i % 6 {
-            0 => requests.push(approved(id, &no, RequestKind::Leave { leave_type: "annual".into(), span: Span::Days { from: d(13), to: d(14) } }, "休假")),
-            1 => requests.push(approved(id, &no, RequestKind::Leave { leave_type: "sick".into(), span: Span::Session { date: d(20), session: 1 } }, "住院检查")),
-            2 => requests.push(approved(id, &no, RequestKind::Outing { place: "市局".into(), span: Span::Days { from: d(21), to: d(21) } }, "送文件")),
-            3 => requests.push(approved(id, &no, RequestKind::Trip { destination: "北京".into(), span: Span::Days { from: d(26), to: d(27) } }, "培训")),
-            4 => requests.push(approved(id, &no, RequestKind::Supplement { at: at(d(28), 8, 55), punch: PunchKind::In, evidence: "王科长".into() }, "忘记打卡")),
+            0 => requests.push(approved(
+                id,
+                &no,
+                RequestKind::Leave {
+                    leave_type: "annual".into(),
+                    span: Span::Days {
+                        from: d(13),
+                        to: d(14),
+                    },
+                },
+                "休假",
+            )),
+            1 => requests.push(approved(
+                id,
+                &no,
+                RequestKind::Leave {
+                    leave_type: "sick".into(),
+                    span: Span::Session {
+                        date: d(20),
+                        session: 1,
+                    },
+                },
+                "住院检查",
+            )),
+            2 => requests.push(approved(
+                id,
+                &no,
+                RequestKind::Outing {
+                    place: "市局".into(),
+                    span: Span::Days {
+                        from: d(21),
+                        to: d(21),
+                    },
+                },
+                "送文件",
+            )),
+            3 => requests.push(approved(
+                id,
+                &no,
+                RequestKind::Trip {
+                    destination: "北京".into(),
+                    span: Span::Days {
+                        from: d(26),
+                        to: d(27),
+                    },
+                },
+                "培训",
+            )),
+            4 => requests.push(approved(
+                id,
+                &no,
+                RequestKind::Supplement {
+                    at: at(d(28), 8, 55),
+                    punch: PunchKind::In,
+                    evidence: "王科长".into(),
+                },
+                "忘记打卡",
+            )),
             _ => {}
         }
     }
-    let now = at(NaiveDate::from_ymd_opt(2026, 11, 3).unwrap_or_default(), 10, 0);
+    let now = at(
+        NaiveDate::from_ymd_opt(2026, 11, 3).unwrap_or_default(),
+        10,
+        0,
+    );
     let result = reconcile_month(&MonthInput {
         year: 2026,
         month: 10,
@@ -110,11 +186,25 @@ pub fn october(n: usize) -> World {
     let types = default_leave_types();
     let symbols = SymbolSet::with_leave_types(&types);
     let punch_rows = PunchRow::from_punches(&punches, &employees);
-    World { employees, punches, requests, result, symbols, types, punch_rows }
+    World {
+        employees,
+        punches,
+        requests,
+        result,
+        symbols,
+        types,
+        punch_rows,
+    }
 }
 
 pub fn punch(no: &str, ts: NaiveDateTime) -> Punch {
-    Punch { enrollment_no: no.into(), ts, verify_mode: 15, in_out_state: 0, terminal_serial: "CKUJ2024".into() }
+    Punch {
+        enrollment_no: no.into(),
+        ts,
+        verify_mode: 15,
+        in_out_state: 0,
+        terminal_serial: "CKUJ2024".into(),
+    }
 }
 
 impl World {
@@ -130,4 +220,3 @@ impl World {
         }
     }
 }
-
