@@ -581,29 +581,31 @@ fn validate_employees(grid: Grid, ctx: &ImportContext) -> Import<EmployeeRow> {
         let name = r.required("name");
         let dept = r.required("department");
         if let Some(d) = &dept
-            && !ctx.departments.contains(d) {
-                if ctx.allow_new_departments {
-                    warnings.push(problem(
-                        Severity::Warning,
-                        &sheet,
-                        n,
-                        "department",
-                        d,
-                        "new department will be created",
-                    ));
-                } else {
-                    r.fail(
-                        "department",
-                        "unknown department; create it first or correct the name",
-                    );
-                }
+            && !ctx.departments.contains(d)
+        {
+            if ctx.allow_new_departments {
+                warnings.push(problem(
+                    Severity::Warning,
+                    &sheet,
+                    n,
+                    "department",
+                    d,
+                    "new department will be created",
+                ));
+            } else {
+                r.fail(
+                    "department",
+                    "unknown department; create it first or correct the name",
+                );
             }
+        }
         let hired = r.date("hired").flatten();
         let left = r.date("left").flatten();
         if let (Some(h), Some(l)) = (hired, left)
-            && l < h {
-                r.fail("left", format!("离职日期 {l} is before 入职日期 {h}"));
-            }
+            && l < h
+        {
+            r.fail("left", format!("离职日期 {l} is before 入职日期 {h}"));
+        }
         let card = r.text("card");
         if !card.chars().all(|c| c.is_ascii_digit()) {
             r.fail("card", "card number must be digits only");
@@ -643,14 +645,12 @@ fn validate_requests(grid: Grid, ctx: &ImportContext) -> Import<RequestRow> {
     run(grid, ImportKind::Requests, |r, n| {
         let no = r.required("employee_no");
         if let Some(no) = &no
-            && !ctx.employees.contains(no) {
-                r.fail("employee_no", "employee not found");
-            }
+            && !ctx.employees.contains(no)
+        {
+            r.fail("employee_no", "employee not found");
+        }
         let kind_text = r.required("kind");
-        let code = kind_text.as_deref().and_then(|k| {
-            
-            request_kind_code(k)
-        });
+        let code = kind_text.as_deref().and_then(|k| request_kind_code(k));
         if kind_text.is_some() && code.is_none() {
             r.fail("kind", "unknown kind; use 请假, 外出, 出差, 补签 or 加班 (leave, outing, trip, supplement, overtime)");
         }
@@ -813,9 +813,11 @@ fn validate_calendar(grid: Grid) -> Import<CalendarRow> {
             }
         };
         if let Some(k) = kind
-            && statutory && !k.is_holiday() {
-                r.fail("statutory", "only holidays can be statutory");
-            }
+            && statutory
+            && !k.is_holiday()
+        {
+            r.fail("statutory", "only holidays can be statutory");
+        }
         Some(CalendarRow {
             row: n,
             date: date?,
