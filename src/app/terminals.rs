@@ -287,12 +287,13 @@ mod tests {
 
     #[test]
     fn addresses_parse_by_kind() {
-        let ok: &[(
+        type Case<'a> = (
             TerminalKind,
-            &str,
+            &'a str,
             Option<u32>,
-            (&str, Option<u16>, Option<u32>),
-        )] = &[
+            (&'a str, Option<u16>, Option<u32>),
+        );
+        let ok: &[Case] = &[
             (
                 TerminalKind::ZkTcp,
                 "192.168.1.201:4370",
