@@ -58,10 +58,15 @@ mod db;
 mod error;
 mod role;
 mod schema;
+mod schema_v2;
 mod timefmt;
 mod validate;
 
 pub mod audit;
+pub mod calendar_days;
+pub mod month_results;
+pub mod requests;
+pub mod schedules;
 pub mod backup;
 pub mod employees;
 pub mod findings;
