@@ -105,6 +105,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     // Column heads.
     ("col.seq", "序号", "No.", "序號"),
+    ("col.row", "原行号", "Row", "原行號"),
     ("col.employee_no", "工号", "Employee no.", "工號"),
     ("col.name", "姓名", "Name", "姓名"),
     ("col.department", "部门", "Department", "部門"),

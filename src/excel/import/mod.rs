@@ -853,7 +853,7 @@ pub fn write_error_workbook(
     rejected: &[RejectedRow],
     locale: Locale,
 ) -> Result<(), ExcelError> {
-    let mut headers = vec![t(locale, "col.seq").to_string()];
+    let mut headers = vec![t(locale, "col.row").to_string()];
     headers.extend(import_headers.iter().cloned());
     headers.push(t(locale, "col.error").to_string());
     let rows = rejected

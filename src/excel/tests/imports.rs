@@ -236,7 +236,7 @@ fn every_kind_of_employee_error_is_listed_with_row_column_value_and_reason() {
         ]
     );
     assert_eq!(rows.len(), 2 + 5);
-    assert_eq!(rows[2][1], "2002");
+    assert_eq!((rows[2][0].as_str(), rows[2][1].as_str()), ("3", "2002"));
     assert_eq!(
         rows[2][7],
         "部门: unknown department; create it first or correct the name"
