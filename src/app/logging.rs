@@ -56,6 +56,7 @@ pub fn init(log_dir: &Path, verbose: bool) -> (LogGuard, Option<String>) {
     let stderr_layer = verbose.then(|| {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .with_target(false)
             .with_filter_boxed(filter())
     });
