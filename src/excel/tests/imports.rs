@@ -225,7 +225,7 @@ fn every_kind_of_employee_error_is_listed_with_row_column_value_and_reason() {
     assert_eq!(
         rows[1],
         [
-            "序号",
+            "原行号",
             "工号",
             "姓名",
             "部门",
