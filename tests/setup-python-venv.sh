@@ -12,13 +12,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${KAOQIN_VENV:-$root/.venv}"
 pyzk_version="0.9"
 
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
+py="$venv/bin/python"
+[ -x "$py" ] || [ ! -x "$venv/Scripts/python.exe" ] || py="$venv/Scripts/python.exe"   # Windows venv layout
+if [ ! -x "$py" ]; then
+    "$(command -v python3 || command -v python)" -m venv "$venv"
+    [ -x "$venv/bin/python" ] && py="$venv/bin/python" || py="$venv/Scripts/python.exe"
 fi
-if "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('pyzk') == '$pyzk_version' else 1)" 2>/dev/null; then
+if "$py" -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('pyzk') == '$pyzk_version' else 1)" 2>/dev/null; then
     echo "pyzk $pyzk_version already installed in $venv"
 else
-    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "pyzk==$pyzk_version"
+    "$py" -m pip install --disable-pip-version-check --quiet "pyzk==$pyzk_version"
     echo "installed pyzk $pyzk_version into $venv"
 fi
-echo "python: $venv/bin/python"
+echo "python: $py"
