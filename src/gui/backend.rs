@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 
 use kaoqin_store::{Store, StoreError};
 
+use crate::app::audit_log::AuditQuery;
 use crate::app::clock::{SystemClock, ThreadSleeper};
+use crate::app::employees::EmployeeQuery;
 use crate::app::error::{AppError, AuthError};
 use crate::app::paths::Paths;
 use crate::app::permissions::{Action, Role, allowed};
@@ -102,31 +104,31 @@ impl Backend {
         ))
     }
 
-    /// Everything the pages list, filtered by what the role may see.
-    pub fn lists(&self, session: &UserSession) -> Result<Lists, UiError> {
-        // Reads go through the session's own connection (read-only for the auditor). A panic in
-        // another job while holding the lock does not make the data unreadable.
-        let guard = session.session.lock().unwrap_or_else(|p| p.into_inner());
-        let conn = guard.conn();
-        let organisation = kaoqin_store::org::get_name(conn)
-            .map_err(store_error)?
-            .unwrap_or_default();
-
-        let depts = kaoqin_store::departments::list(conn).map_err(store_error)?;
-        let name_of = |id: Option<i64>| {
-            id.and_then(|id| depts.iter().find(|d| d.id == id))
-                .map(|d| d.name.clone())
-        };
-        let departments = depts
-            .iter()
+    /// Everything the pages list, filtered by what the role may see, through the services
+    /// (`Session::organisation`, `list_departments`, `list_employees`, `list_terminals`,
+    /// `list_users`, `audit_log`, `verify_audit`). Download sessions have no service yet and are
+    /// read with the store's read function (ADAPTER, read-only).
+    pub fn lists(&self, user: &UserSession) -> Result<Lists, UiError> {
+        // A panic in another job while holding the lock does not make the data unreadable.
+        let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let may = |a| allowed(user.role, a);
+        let organisation = s.organisation().map_err(app_error)?;
+        let departments = s
+            .list_departments()
+            .map_err(app_error)?
+            .into_iter()
             .map(|d| DepartmentRow {
-                name: d.name.clone(),
-                parent: name_of(d.parent_id),
+                name: d.name,
+                parent: d.parent,
             })
             .collect();
-
-        let employees = kaoqin_store::employees::list(conn, &Default::default())
-            .map_err(store_error)?
+        let query = EmployeeQuery {
+            department: None,
+            include_inactive: true,
+        };
+        let employees = s
+            .list_employees(&query)
+            .map_err(app_error)?
             .into_iter()
             .map(|e| EmployeeRow {
                 no: e.enrollment_no,
@@ -137,15 +139,14 @@ impl Backend {
                 active: e.active,
             })
             .collect();
-
-        let terminals = kaoqin_store::terminals::list(conn)
-            .map_err(store_error)?
+        let terminals = s
+            .list_terminals()
+            .map_err(app_error)?
             .into_iter()
             .map(|t| TerminalRow {
-                address: match (t.port, t.baud) {
-                    (Some(port), _) => format!("{}:{port}", t.address),
-                    (None, Some(baud)) => format!("{} @ {baud}", t.address),
-                    _ => t.address.clone(),
+                address: match t.baud {
+                    Some(baud) => format!("{} @ {baud}", t.address),
+                    None => t.address.clone(),
                 },
                 kind: t.kind.as_str().to_owned(),
                 name: t.name,
@@ -155,27 +156,22 @@ impl Backend {
                 last_error: t.last_error.unwrap_or_default(),
             })
             .collect();
-
-        let users = if allowed(session.role, Action::ManageUsers) {
-            kaoqin_store::users::list(conn)
-                .map_err(store_error)?
+        let users = if may(Action::ManageUsers) {
+            s.list_users()
+                .map_err(app_error)?
                 .into_iter()
-                .filter_map(|u| {
-                    let role = u.role.as_str().parse::<Role>().ok()?;
-                    Some(UserRow {
-                        name: u.name,
-                        role,
-                        disabled: u.disabled,
-                    })
+                .map(|u| UserRow {
+                    name: u.name,
+                    role: u.role,
+                    disabled: u.disabled,
                 })
                 .collect()
         } else {
             Vec::new()
         };
-
-        let audit = if allowed(session.role, Action::ViewAudit) {
-            kaoqin_store::audit::list(conn, &Default::default())
-                .map_err(store_error)?
+        let audit = if may(Action::ViewAudit) {
+            s.audit_log(&AuditQuery::default())
+                .map_err(app_error)?
                 .into_iter()
                 .map(|a| AuditRow {
                     seq: a.seq,
@@ -194,9 +190,8 @@ impl Backend {
         } else {
             Vec::new()
         };
-
-        let chain = if allowed(session.role, Action::VerifyAudit) {
-            let report = kaoqin_store::audit::verify(conn).map_err(store_error)?;
+        let chain = if may(Action::VerifyAudit) {
+            let report = s.verify_audit().map_err(app_error)?;
             Some(match report.first_break {
                 None => ChainCheck::Intact {
                     entries: report.entries_checked,
@@ -209,18 +204,16 @@ impl Backend {
         } else {
             None
         };
-
-        let last_download = kaoqin_store::sessions::list(conn, &Default::default())
+        let last_download = kaoqin_store::sessions::list(s.conn(), &Default::default())
             .map_err(store_error)?
             .into_iter()
-            .filter(|s| {
-                s.kind == kaoqin_store::sessions::SessionKind::Download
-                    && s.result == kaoqin_store::sessions::SessionResult::Ok
+            .filter(|x| {
+                x.kind == kaoqin_store::sessions::SessionKind::Download
+                    && x.result == kaoqin_store::sessions::SessionResult::Ok
             })
-            .filter_map(|s| s.ended_at)
+            .filter_map(|x| x.ended_at)
             .max()
             .map(fmt_time);
-
         Ok(Lists {
             organisation,
             departments,
