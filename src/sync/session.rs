@@ -419,6 +419,8 @@ impl SupervisedSession {
         peer: String,
     ) -> Result<SupervisedSession, SyncError> {
         let now = clock.now();
+        // The hard limit counts from the recorded start, so the row never shows a longer session.
+        let started = Instant::now();
         let last = last_connection_end(store.conn(), spec.terminal.id, &spec.rules)?;
         let last_end = last.map(|(end, _)| end);
         let unfinished = last.is_some_and(|(_, u)| u);
@@ -482,7 +484,7 @@ impl SupervisedSession {
             io,
             session_id,
             started_at: now,
-            started: Instant::now(),
+            started,
             decision,
             peer,
         })

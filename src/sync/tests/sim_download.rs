@@ -177,8 +177,8 @@ async fn time_limit_cuts_mid_transfer_commits_nothing_and_reenables() {
         other => panic!("expected a cut, got {other:?}"),
     };
     assert!(
-        elapsed < Duration::from_millis(3500),
-        "the session took {elapsed:?}, beyond the 3 s limit"
+        elapsed < Duration::from_secs(5),
+        "the download call took {elapsed:?} with a 3 s limit"
     );
     assert_eq!(db.ledger_count(), 0, "nothing from the cut batch is stored");
     sim.ok("fault clear");
@@ -188,6 +188,11 @@ async fn time_limit_cuts_mid_transfer_commits_nothing_and_reenables() {
     let s = sessions::get(db.store.conn(), session_id).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.result, SessionResult::Cut);
     assert!(s.cut);
+    let connected = s.duration().unwrap_or_else(|| panic!("no end recorded"));
+    assert!(
+        connected <= CDuration::milliseconds(3050),
+        "connected for {connected:?}, beyond the 3 s limit"
+    );
     assert_eq!(s.records_new, 0);
     assert!(s.ended_at.is_some());
     assert_eq!(
