@@ -129,7 +129,7 @@ fn every_key_used_by_the_gui_exists() {
 }
 
 /// The bundled subset must cover the UI in all three languages, or zh-TW labels would show boxes
-/// on a machine without a system CJK font (re-run scripts/make-font-subset.sh after editing).
+/// on a machine without a system CJK font (re-run assets/fonts/make-font-subset.sh after editing).
 #[test]
 fn bundled_font_draws_every_translated_character() {
     let mut fonts = Fonts::new(TextOptions::default(), kaoqin::gui::fonts::definitions());

@@ -11,11 +11,11 @@
 # Needs: Debian `fonts-noto-cjk` (the source font) and PyPI `fonttools` (pyftsubset),
 # installed into a throw-away venv. Run after adding strings to the locale files:
 #
-#   scripts/make-font-subset.sh
+#   assets/fonts/make-font-subset.sh
 #
 # The test tests/gui_fonts.rs fails if a locale string has a character the bundled font lacks.
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 src_font="${NOTO_CJK_TTC:-/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc}"
 venv="${KAOQIN_FONT_VENV:-/tmp/kaoqin-fontvenv}"
 out="$root/assets/fonts/NotoSansSC-GB2312.otf"
