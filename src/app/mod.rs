@@ -8,14 +8,18 @@
 
 pub mod audit_log;
 pub mod backup;
+pub mod calendar;
 pub mod clock;
 pub mod employees;
 pub mod error;
 pub mod gui_launch;
 pub mod logging;
+pub mod month;
 pub mod org;
 pub mod paths;
 pub mod permissions;
+pub mod requests;
+pub mod schedules;
 pub mod session;
 pub mod terminals;
 pub mod users;
