@@ -21,6 +21,7 @@ pub mod permissions;
 pub mod requests;
 pub mod schedules;
 pub mod session;
+pub mod terminal_sync;
 pub mod terminals;
 pub mod users;
 

@@ -351,6 +351,12 @@ impl Session {
         Ok(out)
     }
 
+    /// Mutable store for services in other crates (kaoqin-sync) that check permissions themselves
+    /// after [`Session::require`] and audit in their own transactions.
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
     /// Closes the database (restore needs it closed).
     pub(crate) fn into_parts(self) -> (Store, SessionUser, Arc<dyn Clock>, Paths) {
         (self.store, self.user, self.clock, self.paths)

@@ -79,6 +79,19 @@ pub enum Command {
     },
     /// Print the role × action permission table (Markdown).
     Permissions,
+    /// Download punches from terminals under the connection rules.
+    Download(super::cmd_sync::DownloadArgs),
+    /// Raw punches (the append-only ledger).
+    #[command(subcommand)]
+    Punches(super::cmd_sync::PunchesCmd),
+    /// Import punches from a file (USB stick).
+    #[command(subcommand)]
+    Import(super::cmd_sync::ImportCmd),
+    /// Findings of the download checks (clock, tampering, credentials).
+    Findings(super::cmd_sync::FindingsArgs),
+    /// Connection rules (peak windows, time limit, spacing).
+    #[command(subcommand)]
+    Rules(super::cmd_sync::RulesCmd),
 }
 
 #[derive(Debug, Args)]
@@ -303,6 +316,8 @@ pub enum AuditCmd {
     },
     /// Check the hash chain; exit 0 only if intact.
     Verify,
+    /// Terminal sessions (downloads, imports, snapshots): one row per session.
+    Sessions(super::cmd_sync::SessionsArgs),
 }
 
 /// Dates as a clerk types them (2026-03-01, 2026/3/1, 20260301); impossible dates (2026-02-30)

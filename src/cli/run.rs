@@ -176,7 +176,13 @@ fn dispatch(mut s: Session, command: Command) -> Result<()> {
         Command::Department(c) => department(&mut s, c),
         Command::Employee(c) => employee(&mut s, c),
         Command::Terminal(c) => terminal(&mut s, c),
+        Command::Audit(AuditCmd::Sessions(a)) => super::cmd_sync::sessions(&s, a),
         Command::Audit(c) => audit(&s, c),
+        Command::Download(a) => super::cmd_sync::download(&mut s, a),
+        Command::Punches(c) => super::cmd_sync::punches(&s, c),
+        Command::Import(c) => super::cmd_sync::import(&mut s, c),
+        Command::Findings(a) => super::cmd_sync::findings(&mut s, a),
+        Command::Rules(c) => super::cmd_sync::rules(&mut s, c),
         Command::Backup { file } => {
             let info = s
                 .backup(&file)
@@ -534,6 +540,7 @@ fn audit(s: &Session, c: AuditCmd) -> Result<()> {
             )?;
             Ok(())
         }
+        AuditCmd::Sessions(a) => super::cmd_sync::sessions(s, a),
         AuditCmd::Verify => {
             let report = s.verify_audit()?;
             match report.first_break {
