@@ -150,11 +150,13 @@ fn parse_session(s: &str) -> Result<(NaiveTime, NaiveTime), String> {
     Ok((t(a)?, t(b)?))
 }
 
-/// Keeps the app error (and so the exit code for a denial) visible to `run::exit_code`.
+/// Keeps the app error (and so the exit code for a denial) visible to `run::exit_code`. A sync
+/// error is flattened to its message: its Display already includes its source, which `{:#}`
+/// would print a second time.
 pub fn lift(e: OpsError) -> anyhow::Error {
     match e {
         OpsError::App(a) => a.into(),
-        OpsError::Sync(s) => s.into(),
+        OpsError::Sync(s) => anyhow::Error::msg(s.to_string()),
     }
 }
 
