@@ -1,0 +1,299 @@
+//! "Try it with a simulated terminal": a sample database (示例单位, 30 employees matching the
+//! simulator's generated users, a terminal 模拟考勤机) made through the same services as the CLI,
+//! and the `kaoqin-sim` terminal run in-process on 127.0.0.1 on a background tokio runtime.
+//!
+//! The simulator's data is a function of a seed and a start date stored in the database (setting
+//! [`SETTING_KEY`]), so every later start of the program serves the same punches. Must not print,
+//! prompt or listen on anything but loopback.
+
+use std::net::SocketAddr;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use kaoqin_sim::generator::{self, GenParams};
+use kaoqin_sim::server::{self, Shared};
+use kaoqin_store::audit::{self, NewEntry};
+use kaoqin_store::terminals::{self, TerminalUpdate};
+use kaoqin_store::{Store, TerminalKind, TextEncoding};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::clock::{Clock, Sleeper};
+use super::employees::EmployeeInput;
+use super::error::AppError;
+use super::paths::Paths;
+use super::permissions::Role;
+use super::session::{self, Session};
+use super::terminals::TerminalInput;
+
+/// The sample organisation's name.
+pub const DEMO_ORGANISATION: &str = "示例单位";
+/// The simulated terminal's name.
+pub const DEMO_TERMINAL: &str = "模拟考勤机";
+/// App users of the sample database; all get the password chosen in the wizard.
+pub const DEMO_ADMIN: &str = "admin";
+pub const DEMO_SUPERVISOR: &str = "supervisor";
+pub const DEMO_CLERK: &str = "clerk";
+/// The setting that marks a database as the demo and holds the simulator's parameters.
+pub const SETTING_KEY: &str = "demo.simulator";
+/// Departments the sample employees are spread over, in turn.
+pub const DEMO_DEPARTMENTS: [&str; 3] = ["办公室", "财务科", "业务科"];
+const EMPLOYEES: usize = 30;
+/// About two months of punches.
+const DAYS: u32 = 61;
+const SEED: u64 = 20_260_101;
+
+/// What the simulator serves: stored in the database so it serves the same data every start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoSpec {
+    pub seed: u64,
+    pub employees: usize,
+    pub days: u32,
+    /// First day of punches; the last is `start + days - 1` (yesterday when the demo was made).
+    pub start: NaiveDate,
+    /// The port it listened on last time (tried first so the terminal's address stays valid).
+    #[serde(default)]
+    pub last_port: u16,
+}
+
+impl DemoSpec {
+    /// Two months of punches ending the day before `today`.
+    pub fn ending_yesterday(today: NaiveDate) -> Self {
+        DemoSpec {
+            seed: SEED,
+            employees: EMPLOYEES,
+            days: DAYS,
+            start: today - Duration::days(i64::from(DAYS)),
+            last_port: 0,
+        }
+    }
+
+    fn params(&self) -> GenParams {
+        GenParams {
+            employees: self.employees,
+            days: self.days,
+            start: self.start,
+            seed: self.seed,
+            limit: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error("the simulated terminal cannot start: {0}")]
+    Simulator(String),
+}
+
+impl From<kaoqin_store::StoreError> for DemoError {
+    fn from(e: kaoqin_store::StoreError) -> Self {
+        DemoError::App(AppError::Store(e))
+    }
+}
+
+/// The in-process simulated terminal. Dropping it stops it (its runtime shuts down).
+pub struct DemoSimulator {
+    addr: SocketAddr,
+    punches: usize,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl std::fmt::Debug for DemoSimulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoSimulator")
+            .field("addr", &self.addr)
+            .field("punches", &self.punches)
+            .finish()
+    }
+}
+
+impl DemoSimulator {
+    /// Where it listens (ZK over TCP).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// How many punches it holds.
+    pub fn punches(&self) -> usize {
+        self.punches
+    }
+
+    /// Starts the simulator for `spec` on 127.0.0.1: on `spec.last_port` if that is free, else on
+    /// a port the system chooses.
+    pub fn start(spec: &DemoSpec) -> Result<Self, DemoError> {
+        let sim_err =
+            |what: &str, e: &dyn std::fmt::Display| DemoError::Simulator(format!("{what}: {e}"));
+        let mut args: Vec<String> = vec!["kaoqin-sim".into()];
+        for (flag, value) in [
+            ("--employees", spec.employees.to_string()),
+            ("--days", spec.days.to_string()),
+            ("--start", spec.start.to_string()),
+            ("--seed", spec.seed.to_string()),
+        ] {
+            args.push(flag.into());
+            args.push(value);
+        }
+        // The binary's own flag parser and terminal builder: the same terminal as `kaoqin-sim`.
+        let parsed = <kaoqin_sim::cli::Args as clap::Parser>::try_parse_from(args)
+            .map_err(|e| sim_err("flags", &e))?;
+        let today = spec.start + Duration::days(i64::from(spec.days));
+        let term = parsed
+            .build_terminal(today)
+            .map_err(|e| sim_err("terminal", &e))?;
+        let punches = term.log().len();
+        let shared = Shared::new(term, parsed.inline_max);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("kaoqin-demo-sim")
+            .enable_all()
+            .build()
+            .map_err(|e| sim_err("runtime", &e))?;
+        let listener = runtime.block_on(async {
+            let preferred = SocketAddr::from(([127, 0, 0, 1], spec.last_port));
+            match tokio::net::TcpListener::bind(preferred).await {
+                Ok(l) => Ok(l),
+                Err(_) => {
+                    tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await
+                }
+            }
+        });
+        let listener = listener.map_err(|e| sim_err("listen on 127.0.0.1", &e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| sim_err("listen on 127.0.0.1", &e))?;
+        runtime.spawn(server::serve_tcp(shared, listener));
+        tracing::info!(%addr, punches, "demo simulator listening");
+        Ok(DemoSimulator {
+            addr,
+            punches,
+            _runtime: runtime,
+        })
+    }
+}
+
+/// The enrollment numbers and names the simulator generates for `spec` (the sample employees).
+pub fn sample_people(spec: &DemoSpec) -> Vec<(String, String)> {
+    generator::generate_users(&spec.params())
+        .into_iter()
+        .map(|u| (u.user_id, u.name))
+        .collect()
+}
+
+/// Creates the sample database at `paths.db` (which must not be initialised yet), starts the
+/// simulator and records its address in the terminal. Returns the running simulator: keep it.
+pub fn create(
+    paths: &Paths,
+    password: &str,
+    clock: std::sync::Arc<dyn Clock>,
+    sleeper: &dyn Sleeper,
+) -> Result<DemoSimulator, DemoError> {
+    let mut spec = DemoSpec::ending_yesterday(clock.now().date());
+    session::init(
+        paths,
+        DEMO_ORGANISATION,
+        DEMO_ADMIN,
+        password,
+        clock.as_ref(),
+    )?;
+    let sim = DemoSimulator::start(&spec)?;
+    spec.last_port = sim.addr().port();
+    let mut admin = Session::login(paths, DEMO_ADMIN, password, clock, sleeper)?;
+    admin.add_user(DEMO_SUPERVISOR, Role::Supervisor, password)?;
+    admin.add_user(DEMO_CLERK, Role::HrClerk, password)?;
+    for d in DEMO_DEPARTMENTS {
+        admin.add_department(d, None)?;
+    }
+    let hired = spec.start - Duration::days(365);
+    for (i, (no, name)) in sample_people(&spec).into_iter().enumerate() {
+        let department = DEMO_DEPARTMENTS[i % DEMO_DEPARTMENTS.len()].to_string();
+        admin.add_employee(&EmployeeInput {
+            no,
+            name,
+            department,
+            hired: Some(hired),
+            position: None,
+            card: None,
+        })?;
+    }
+    admin.add_terminal(
+        &TerminalInput {
+            name: DEMO_TERMINAL.into(),
+            kind: TerminalKind::ZkTcp,
+            address: sim.addr().to_string(),
+            baud: None,
+            machine: None,
+            encoding: TextEncoding::Gbk,
+            location: Some("127.0.0.1".into()),
+        },
+        "",
+    )?;
+    let value =
+        serde_json::to_string(&spec).map_err(|e| DemoError::Simulator(format!("settings: {e}")))?;
+    admin.act(
+        super::permissions::Action::ManageTerminals,
+        "demo.create",
+        DEMO_TERMINAL,
+        |tx| {
+            kaoqin_store::settings::set(tx, SETTING_KEY, &value)?;
+            Ok((
+                (),
+                json!({ "seed": spec.seed, "start": spec.start, "days": spec.days }),
+            ))
+        },
+    )?;
+    Ok(sim)
+}
+
+/// The demo parameters stored in the database at `paths.db`, if it is a demo database.
+pub fn stored_spec(paths: &Paths) -> Result<Option<DemoSpec>, DemoError> {
+    if !paths.db.is_file() {
+        return Ok(None);
+    }
+    let store = Store::open(&paths.db)?;
+    let Some(text) = kaoqin_store::settings::get(store.conn(), SETTING_KEY)? else {
+        return Ok(None);
+    };
+    // A damaged setting makes this an ordinary database, not an error at start-up.
+    Ok(serde_json::from_str(&text).ok())
+}
+
+/// On a later start: if `paths.db` is a demo database, starts its simulator again (same data) and,
+/// when the old port was taken, points the terminal at the new one (audited as "system").
+pub fn resume(paths: &Paths, now: NaiveDateTime) -> Result<Option<DemoSimulator>, DemoError> {
+    let Some(mut spec) = stored_spec(paths)? else {
+        return Ok(None);
+    };
+    let sim = DemoSimulator::start(&spec)?;
+    if sim.addr().port() != spec.last_port {
+        spec.last_port = sim.addr().port();
+        let value = serde_json::to_string(&spec)
+            .map_err(|e| DemoError::Simulator(format!("settings: {e}")))?;
+        let mut store = Store::open(&paths.db)?;
+        let tx = store.transaction()?;
+        let address = sim.addr().ip().to_string();
+        terminals::update(
+            &tx,
+            DEMO_TERMINAL,
+            &TerminalUpdate {
+                address: Some(address),
+                port: Some(Some(sim.addr().port())),
+                ..Default::default()
+            },
+        )?;
+        kaoqin_store::settings::set(&tx, SETTING_KEY, &value)?;
+        audit::append(
+            &tx,
+            NewEntry {
+                at: now,
+                actor: "system".into(),
+                role: None,
+                action: "demo.simulator_address".into(),
+                target: DEMO_TERMINAL.into(),
+                details: json!({ "address": sim.addr().to_string() }),
+            },
+        )?;
+        tx.commit().map_err(kaoqin_store::StoreError::from)?;
+    }
+    Ok(Some(sim))
+}

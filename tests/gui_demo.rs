@@ -1,0 +1,169 @@
+//! "Try it with a simulated terminal" without a window: the demo service makes the sample
+//! database, runs the in-process simulator on real loopback sockets, and a download through the
+//! same service the GUI's Download button calls stores its punches. A later start serves the same
+//! data and moves the terminal to the new port when the old one is taken.
+
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDateTime};
+use kaoqin::app::clock::{Clock, FixedClock, RecordingSleeper};
+use kaoqin::app::demo::{self, DEMO_CLERK, DEMO_ORGANISATION, DEMO_TERMINAL, DemoSpec};
+use kaoqin::app::employees::EmployeeQuery;
+use kaoqin::app::paths::Paths;
+use kaoqin::app::session::Session;
+use kaoqin_sync::SessionIo;
+
+const PASSWORD: &str = "demo-pass-1";
+
+fn paths(dir: &tempfile::TempDir) -> Paths {
+    Paths::resolve_with(
+        Some(dir.path().join("kaoqin.db")),
+        Some(dir.path().join("data")),
+        Some(dir.path().join("config")),
+    )
+    .expect("paths")
+}
+
+/// 14:00 today: outside the default peak windows, so the rules allow a download.
+fn afternoon() -> NaiveDateTime {
+    chrono::Local::now()
+        .date_naive()
+        .and_hms_opt(14, 0, 0)
+        .expect("valid time")
+}
+
+fn login(paths: &Paths, clock: &Arc<FixedClock>, user: &str) -> Session {
+    let clock: Arc<dyn Clock> = clock.clone();
+    Session::login(paths, user, PASSWORD, clock, &RecordingSleeper::default()).expect("log in")
+}
+
+#[test]
+fn demo_database_matches_the_simulator_and_a_download_stores_its_punches() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = paths(&dir);
+    let clock = Arc::new(FixedClock::new(afternoon()));
+    let sim = demo::create(
+        &paths,
+        PASSWORD,
+        clock.clone(),
+        &RecordingSleeper::default(),
+    )
+    .expect("demo database");
+    assert!(sim.addr().ip().is_loopback());
+    assert!(
+        sim.punches() > 30 * 40,
+        "two months of punches, got {}",
+        sim.punches()
+    );
+    std::net::TcpStream::connect(sim.addr()).expect("simulator reachable");
+
+    let spec = demo::stored_spec(&paths)
+        .expect("read")
+        .expect("demo marked");
+    assert_eq!(
+        spec.start + Duration::days(i64::from(spec.days)),
+        afternoon().date()
+    );
+
+    let mut clerk = login(&paths, &clock, DEMO_CLERK);
+    assert_eq!(clerk.organisation().expect("org"), DEMO_ORGANISATION);
+    let people: Vec<(String, String)> = clerk
+        .list_employees(&EmployeeQuery::default())
+        .expect("employees")
+        .into_iter()
+        .map(|e| (e.enrollment_no, e.name))
+        .collect();
+    assert_eq!(people.len(), 30);
+    assert_eq!(people, demo::sample_people(&spec));
+    let terminal = clerk
+        .list_terminals()
+        .expect("terminals")
+        .into_iter()
+        .find(|t| t.name == DEMO_TERMINAL)
+        .expect("demo terminal");
+    assert_eq!(terminal.address, sim.addr().to_string());
+
+    let report = clerk
+        .download(DEMO_TERMINAL, None, SessionIo::default())
+        .expect("download");
+    assert_eq!(report.counts.read, sim.punches() as u64);
+    assert_eq!(report.counts.new, sim.punches() as u64);
+    assert_eq!(report.counts.already_stored, 0);
+    let stored = clerk.punches(&Default::default()).expect("stored punches");
+    assert_eq!(stored.len(), sim.punches());
+    // Every stored punch belongs to one of the sample employees.
+    assert!(
+        stored
+            .iter()
+            .all(|p| people.iter().any(|(no, _)| *no == p.enrollment_no))
+    );
+
+    // The next download, after the spacing, finds nothing new.
+    clock.advance(Duration::minutes(11));
+    let again = clerk
+        .download(DEMO_TERMINAL, None, SessionIo::default())
+        .expect("second download");
+    assert_eq!(again.counts.new, 0);
+    assert_eq!(again.counts.already_stored, sim.punches() as u64);
+}
+
+#[test]
+fn a_later_start_serves_the_same_data_and_follows_a_new_port() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = paths(&dir);
+    let clock = Arc::new(FixedClock::new(afternoon()));
+    let first = demo::create(
+        &paths,
+        PASSWORD,
+        clock.clone(),
+        &RecordingSleeper::default(),
+    )
+    .expect("demo database");
+    let (old_addr, punches) = (first.addr(), first.punches());
+    drop(first);
+    // Someone else took the old port meanwhile.
+    let squatter = std::net::TcpListener::bind(old_addr).expect("take the old port");
+
+    let again = demo::resume(&paths, afternoon())
+        .expect("resume")
+        .expect("a demo database");
+    assert_ne!(again.addr(), old_addr);
+    assert_eq!(again.punches(), punches);
+    let clerk = login(&paths, &clock, DEMO_CLERK);
+    let terminal = clerk
+        .list_terminals()
+        .expect("terminals")
+        .into_iter()
+        .find(|t| t.name == DEMO_TERMINAL)
+        .expect("demo terminal");
+    assert_eq!(terminal.address, again.addr().to_string());
+    let spec: DemoSpec = demo::stored_spec(&paths).expect("read").expect("spec");
+    assert_eq!(spec.last_port, again.addr().port());
+    drop(squatter);
+
+    let mut clerk = clerk;
+    let report = clerk
+        .download(DEMO_TERMINAL, None, SessionIo::default())
+        .expect("download from the restarted simulator");
+    assert_eq!(report.counts.new, punches as u64);
+}
+
+#[test]
+fn an_ordinary_database_is_not_a_demo() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = paths(&dir);
+    assert!(demo::resume(&paths, afternoon()).expect("no db").is_none());
+    kaoqin::app::session::init(
+        &paths,
+        "某某局",
+        "admin",
+        PASSWORD,
+        &FixedClock::new(afternoon()),
+    )
+    .expect("init");
+    assert!(
+        demo::resume(&paths, afternoon())
+            .expect("plain db")
+            .is_none()
+    );
+}
