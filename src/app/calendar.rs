@@ -56,10 +56,17 @@ fn row(e: &CalendarEntry) -> CalendarDay {
 
 impl Session {
     /// Days of [from, to] with their type (bundled + local).
-    pub fn calendar_days(&self, from: NaiveDate, to: NaiveDate) -> AppResult<Vec<(NaiveDate, DayKind, String, bool)>> {
+    pub fn calendar_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> AppResult<Vec<(NaiveDate, DayKind, String, bool)>> {
         self.require(Action::ViewReports, "calendar")?;
         if to < from {
-            return Err(invalid("to", format!("the end {to} is before the start {from}")));
+            return Err(invalid(
+                "to",
+                format!("the end {to} is before the start {from}"),
+            ));
         }
         let cal = load_calendar(self.conn())?;
         Ok(from
@@ -76,12 +83,22 @@ impl Session {
     /// Sets one local day.
     pub fn set_calendar_day(&mut self, entry: CalendarEntry) -> AppResult<()> {
         let mut probe = Calendar::empty();
-        probe.set_day(entry.clone()).map_err(|e| invalid("calendar day", e))?;
+        probe
+            .set_day(entry.clone())
+            .map_err(|e| invalid("calendar day", e))?;
         let r = row(&entry);
-        self.act(Action::ManageSchedules, "calendar.set", &r.date.to_string(), |tx| {
-            calendar_days::set(tx, &r)?;
-            Ok(((), json!({ "kind": r.kind, "name": r.name, "statutory": r.statutory })))
-        })
+        self.act(
+            Action::ManageSchedules,
+            "calendar.set",
+            &r.date.to_string(),
+            |tx| {
+                calendar_days::set(tx, &r)?;
+                Ok((
+                    (),
+                    json!({ "kind": r.kind, "name": r.name, "statutory": r.statutory }),
+                ))
+            },
+        )
     }
 
     /// Imports a calendar file (the domain's JSON year file or CSV `date,type,name,statutory`), all days
@@ -92,15 +109,21 @@ impl Session {
                 .map_err(|e| invalid("calendar file", format!("{file_name}: {e}")))?
                 .days
         } else {
-            Calendar::parse_csv(text).map_err(|e| invalid("calendar file", format!("{file_name}: {e}")))?
+            Calendar::parse_csv(text)
+                .map_err(|e| invalid("calendar file", format!("{file_name}: {e}")))?
         };
         let rows: Vec<CalendarDay> = entries.iter().map(row).collect();
         let n = rows.len();
-        self.act(Action::ManageSchedules, "calendar.import", file_name, |tx| {
-            for r in &rows {
-                calendar_days::set(tx, r)?;
-            }
-            Ok((n, json!({ "days": n })))
-        })
+        self.act(
+            Action::ManageSchedules,
+            "calendar.import",
+            file_name,
+            |tx| {
+                for r in &rows {
+                    calendar_days::set(tx, r)?;
+                }
+                Ok((n, json!({ "days": n })))
+            },
+        )
     }
 }

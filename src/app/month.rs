@@ -11,10 +11,10 @@ use chrono::{Duration, NaiveDate, NaiveTime};
 use kaoqin_domain::{
     CSV_HEADER, Employee as DomEmployee, MonthInput, MonthResult, Punch, reconcile_month,
 };
+use kaoqin_store::employees::{self, EmployeeFilter};
 use kaoqin_store::month_results::{self, DayRow, RunInfo, SummaryRow};
 use kaoqin_store::punches::{self, PunchFilter};
 use kaoqin_store::rusqlite::Connection;
-use kaoqin_store::employees::{self, EmployeeFilter};
 use serde_json::json;
 
 use super::calendar::load_calendar;
@@ -68,7 +68,10 @@ impl Month {
 
     /// The punch range a run reads: the day before to the day after (night shifts).
     pub fn punch_range(self) -> (NaiveDate, NaiveDate) {
-        (self.first() - Duration::days(1), self.last() + Duration::days(1))
+        (
+            self.first() - Duration::days(1),
+            self.last() + Duration::days(1),
+        )
     }
 }
 
@@ -161,7 +164,11 @@ pub fn store_result(
             Ok(DayRow {
                 employee_no: d.employee_no.clone(),
                 date: d.date,
-                department: dept.get(d.employee_no.as_str()).copied().unwrap_or("").to_string(),
+                department: dept
+                    .get(d.employee_no.as_str())
+                    .copied()
+                    .unwrap_or("")
+                    .to_string(),
                 csv_row: d.csv_row(),
                 json: serde_json::to_string(d).map_err(ser)?,
             })
@@ -256,13 +263,13 @@ impl Session {
             std::collections::BTreeMap::new();
         for s in &summaries {
             organisation.merge(&s.totals);
-            let e = by_dept
-                .entry(s.department.clone())
-                .or_insert_with(|| kaoqin_domain::DepartmentTotals {
+            let e = by_dept.entry(s.department.clone()).or_insert_with(|| {
+                kaoqin_domain::DepartmentTotals {
                     department: s.department.clone(),
                     employees: 0,
                     totals: kaoqin_domain::Totals::default(),
-                });
+                }
+            });
             e.employees += 1;
             e.totals.merge(&s.totals);
         }

@@ -39,7 +39,8 @@ pub fn leave_types(conn: &Connection) -> AppResult<Vec<LeaveType>> {
     stored
         .into_iter()
         .map(|(code, text)| {
-            serde_json::from_str(&text).map_err(|e| invalid("stored leave type", format!("{code}: {e}")))
+            serde_json::from_str(&text)
+                .map_err(|e| invalid("stored leave type", format!("{code}: {e}")))
         })
         .collect()
 }
@@ -124,18 +125,23 @@ impl Session {
 
     /// Enters a request for an employee and submits it (on the employee's behalf). Validation errors
     /// name the field (unknown employee, unknown leave type, end before start).
-    pub fn add_request(&mut self, employee_no: &str, kind: RequestKind, reason: &str) -> AppResult<i64> {
+    pub fn add_request(
+        &mut self,
+        employee_no: &str,
+        kind: RequestKind,
+        reason: &str,
+    ) -> AppResult<i64> {
         self.require(Action::ManageRequests, employee_no)?;
-        let emp = employees::find_by_no(self.conn(), employee_no)?.ok_or_else(|| {
-            invalid("employee", format!("no employee with 工号 '{employee_no}'"))
-        })?;
+        let emp = employees::find_by_no(self.conn(), employee_no)?
+            .ok_or_else(|| invalid("employee", format!("no employee with 工号 '{employee_no}'")))?;
         let types = leave_types(self.conn())?;
         let now = self.now();
         let draft = Request::draft(0, &emp.enrollment_no, kind, reason, now);
         draft.validate(&types).map_err(|e| invalid("request", e))?;
         let submitted = transition(&draft, Step::Submit, &emp.enrollment_no, false, now)
             .map_err(|e| invalid("request", e))?;
-        let kind_json = serde_json::to_string(&submitted.kind).map_err(|e| invalid("request", e))?;
+        let kind_json =
+            serde_json::to_string(&submitted.kind).map_err(|e| invalid("request", e))?;
         let (from, to) = submitted.kind.dates();
         let applicant = self.user().name.clone();
         let row = RequestRow {
@@ -158,7 +164,10 @@ impl Session {
             for h in &submitted.history {
                 requests::add_history(tx, id, &history_row(h))?;
             }
-            Ok((id, json!({ "id": id, "kind": row.kind, "from": from, "to": to, "state": row.state })))
+            Ok((
+                id,
+                json!({ "id": id, "kind": row.kind, "from": from, "to": to, "state": row.state }),
+            ))
         })
     }
 
@@ -179,12 +188,24 @@ impl Session {
 
     /// Approves a submitted request (direct leader or supervisor, never the applicant).
     pub fn approve_request(&mut self, id: i64, comment: &str) -> AppResult<RequestState> {
-        self.decide(id, Step::Approve { comment: comment.into() }, Action::ApproveRequests)
+        self.decide(
+            id,
+            Step::Approve {
+                comment: comment.into(),
+            },
+            Action::ApproveRequests,
+        )
     }
 
     /// Rejects a submitted request.
     pub fn reject_request(&mut self, id: i64, comment: &str) -> AppResult<RequestState> {
-        self.decide(id, Step::Reject { comment: comment.into() }, Action::ApproveRequests)
+        self.decide(
+            id,
+            Step::Reject {
+                comment: comment.into(),
+            },
+            Action::ApproveRequests,
+        )
     }
 
     /// Withdraws a request: a draft/submitted one on the employee's behalf (clerk), an approved one only
@@ -196,7 +217,13 @@ impl Session {
         } else {
             Action::ManageRequests
         };
-        self.decide(id, Step::Withdraw { comment: comment.into() }, perm)
+        self.decide(
+            id,
+            Step::Withdraw {
+                comment: comment.into(),
+            },
+            perm,
+        )
     }
 
     fn decide(&mut self, id: i64, step: Step, perm: Action) -> AppResult<RequestState> {
@@ -207,9 +234,12 @@ impl Session {
         let is_approval = perm == Action::ApproveRequests;
         let (actor, leader) = if is_approval {
             let actor = self.request_actor()?;
-            let dept = employees::find_by_no(self.conn(), &row.employee_no)?.and_then(|e| e.department);
+            let dept =
+                employees::find_by_no(self.conn(), &row.employee_no)?.and_then(|e| e.department);
             let is_direct_leader = match dept {
-                Some(d) => requests::department_leader(self.conn(), &d)?.as_deref() == Some(actor.as_str()),
+                Some(d) => {
+                    requests::department_leader(self.conn(), &d)?.as_deref() == Some(actor.as_str())
+                }
                 None => false,
             };
             (actor, is_direct_leader || self.role() == Role::Supervisor)
@@ -219,7 +249,8 @@ impl Session {
         };
         let now: NaiveDateTime = self.now();
         let code = step.code();
-        let next = transition(&req, step, &actor, leader, now).map_err(|e| invalid("request", e))?;
+        let next =
+            transition(&req, step, &actor, leader, now).map_err(|e| invalid("request", e))?;
         let Some(last) = next.history.last().cloned() else {
             return Err(invalid("request", "the transition left no history"));
         };
@@ -245,9 +276,14 @@ impl Session {
     pub fn set_department_leader(&mut self, department: &str, leader_no: &str) -> AppResult<()> {
         kaoqin_store::departments::get_by_name(self.conn(), department)?;
         employees::get_by_no(self.conn(), leader_no)?;
-        self.act(Action::ManageDepartments, "department.leader", department, |tx| {
-            requests::set_department_leader(tx, department, leader_no)?;
-            Ok(((), json!({ "leader_no": leader_no })))
-        })
+        self.act(
+            Action::ManageDepartments,
+            "department.leader",
+            department,
+            |tx| {
+                requests::set_department_leader(tx, department, leader_no)?;
+                Ok(((), json!({ "leader_no": leader_no })))
+            },
+        )
     }
 }

@@ -87,7 +87,10 @@ impl Session {
         let text = shift.to_json();
         self.act(Action::ManageSchedules, "schedule.add", &code, |tx| {
             let old = schedules::put_shift(tx, &code, &text)?;
-            Ok((shift, json!({ "replaced": old.is_some(), "hours": text.len() })))
+            Ok((
+                shift,
+                json!({ "replaced": old.is_some(), "hours": text.len() }),
+            ))
         })
     }
 
@@ -117,10 +120,12 @@ impl Session {
     /// One shift by code.
     pub fn get_shift(&self, code: &str) -> AppResult<Shift> {
         self.require(Action::ViewReports, code)?;
-        load_book(self.conn())?
-            .shifts
-            .remove(code)
-            .ok_or_else(|| invalid("shift", format!("no shift with code '{code}'; see `kaoqin schedule list`")))
+        load_book(self.conn())?.shifts.remove(code).ok_or_else(|| {
+            invalid(
+                "shift",
+                format!("no shift with code '{code}'; see `kaoqin schedule list`"),
+            )
+        })
     }
 
     /// Assigns a shift (or a rotation with `rotation = true`) to the organisation, a department or an
@@ -136,7 +141,10 @@ impl Session {
         if let (Some(f), Some(t)) = (from, to)
             && t < f
         {
-            return Err(invalid("to", format!("the end {t} is before the start {f}")));
+            return Err(invalid(
+                "to",
+                format!("the end {t} is before the start {f}"),
+            ));
         }
         let book = load_book(self.conn())?;
         let known = if rotation {
@@ -147,7 +155,10 @@ impl Session {
         if !known {
             return Err(invalid(
                 if rotation { "rotation" } else { "shift" },
-                format!("no {} with code '{plan}'", if rotation { "rotation" } else { "shift" }),
+                format!(
+                    "no {} with code '{plan}'",
+                    if rotation { "rotation" } else { "shift" }
+                ),
             ));
         }
         let (kind, target) = match to_whom {

@@ -92,6 +92,18 @@ pub enum Command {
     /// Connection rules (peak windows, time limit, spacing).
     #[command(subcommand)]
     Rules(super::cmd_sync::RulesCmd),
+    /// Shifts (presets A–D), rotations and their assignment.
+    #[command(subcommand)]
+    Schedule(super::cmd_attendance::ScheduleCmd),
+    /// The holiday calendar (bundled 2025/2026 Chinese calendar plus local days).
+    #[command(subcommand)]
+    Calendar(super::cmd_attendance::CalendarCmd),
+    /// Leave, outing, trip, supplement (补签) and overtime requests with approval.
+    #[command(subcommand)]
+    Request(super::cmd_attendance::RequestCmd),
+    /// Monthly reconciliation: run and show results.
+    #[command(subcommand)]
+    Month(super::cmd_attendance::MonthCmd),
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The `kaoqin` command line: argument definitions, secret input, output formatting, dispatch.
 
 pub mod args;
+pub mod cmd_attendance;
 pub mod cmd_sync;
 pub mod input;
 pub mod run;

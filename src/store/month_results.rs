@@ -62,7 +62,10 @@ pub fn replace(
     summaries: &[SummaryRow],
 ) -> Result<()> {
     conn.execute("DELETE FROM month_days WHERE month = ?1", [&info.month])?;
-    conn.execute("DELETE FROM month_summaries WHERE month = ?1", [&info.month])?;
+    conn.execute(
+        "DELETE FROM month_summaries WHERE month = ?1",
+        [&info.month],
+    )?;
     conn.execute(
         "INSERT INTO month_runs (month, fingerprint, run_at, run_by, employees, days) \
          VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT(month) DO UPDATE SET fingerprint = excluded.fingerprint, \

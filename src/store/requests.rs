@@ -163,7 +163,11 @@ fn cook(x: Raw) -> Result<RequestRow> {
 /// A request by id, or NotFound.
 pub fn get(conn: &Connection, id: i64) -> Result<RequestRow> {
     let x = conn
-        .query_row(&format!("SELECT {COLS} FROM requests WHERE id = ?1"), [id], raw)
+        .query_row(
+            &format!("SELECT {COLS} FROM requests WHERE id = ?1"),
+            [id],
+            raw,
+        )
         .optional()?
         .ok_or_else(|| StoreError::NotFound {
             what: "request",
