@@ -26,6 +26,7 @@ pub mod import;
 pub mod link;
 pub mod listing;
 pub mod policy;
+pub mod readonly;
 pub mod session;
 pub mod settings;
 pub mod zk;
