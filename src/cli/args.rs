@@ -104,6 +104,11 @@ pub enum Command {
     /// Monthly reconciliation: run and show results.
     #[command(subcommand)]
     Month(super::cmd_attendance::MonthCmd),
+    /// Monthly reports as Excel or CSV.
+    #[command(subcommand)]
+    Report(super::cmd_reports::ReportCmd),
+    /// Write an import template (headers, example row, validation lists, notes).
+    Template(super::cmd_reports::TemplateArgs),
 }
 
 #[derive(Debug, Args)]

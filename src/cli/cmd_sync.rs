@@ -72,6 +72,9 @@ pub enum ImportCmd {
         #[arg(long, value_name = "NAME")]
         terminal: Option<String>,
     },
+    /// Employees, requests or calendar days from a spreadsheet (issue 6).
+    #[command(flatten)]
+    Data(super::cmd_reports::DataImportCmd),
 }
 
 /// `kaoqin audit sessions`.
@@ -303,7 +306,10 @@ pub fn punches(s: &Session, c: PunchesCmd) -> Result<()> {
 }
 
 pub fn import(s: &mut Session, c: ImportCmd) -> Result<()> {
-    let ImportCmd::Punches { file, terminal } = c;
+    let (file, terminal) = match c {
+        ImportCmd::Punches { file, terminal } => (file, terminal),
+        ImportCmd::Data(d) => return super::cmd_reports::import_data(s, d),
+    };
     let r = s
         .import_punches(&file, terminal.as_deref())
         .map_err(lift)

@@ -187,6 +187,8 @@ fn dispatch(mut s: Session, command: Command) -> Result<()> {
         Command::Calendar(c) => super::cmd_attendance::calendar(&mut s, c),
         Command::Request(c) => super::cmd_attendance::request(&mut s, c),
         Command::Month(c) => super::cmd_attendance::month(&mut s, c),
+        Command::Report(c) => super::cmd_reports::report(&mut s, c),
+        Command::Template(a) => super::cmd_reports::template(&s, a),
         Command::Backup { file } => {
             let info = s
                 .backup(&file)
