@@ -29,6 +29,7 @@ pub mod policy;
 pub mod readonly;
 pub mod session;
 pub mod settings;
+pub mod snapshot;
 pub mod zk;
 
 pub use download::{DownloadReport, download, download_terminal};
