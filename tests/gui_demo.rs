@@ -167,3 +167,151 @@ fn an_ordinary_database_is_not_a_demo() {
             .is_none()
     );
 }
+
+/// The window, headless (egui_kittest): the wizard's "try it" button makes the demo, the
+/// supervisor downloads from the Terminals page until the result shows; a second download at once
+/// is refused by the spacing rule, showing the rule and the next allowed time; the override dialog
+/// with a reason downloads anyway.
+mod window {
+    use std::time::{Duration, Instant};
+
+    use egui::accesskit::Role as A11yRole;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use kaoqin::gui::{Backend, KaoqinApp, Prefs};
+    use kaoqin::i18n::Lang;
+
+    const LANG: Lang = Lang::English;
+
+    fn tr(key: &str) -> String {
+        let s = kaoqin::gui::translate(LANG, key);
+        assert_ne!(s, key, "no translation for {key}");
+        s
+    }
+
+    fn wait_for(
+        h: &mut Harness<'static, KaoqinApp>,
+        what: &str,
+        cond: impl Fn(&Harness<'static, KaoqinApp>) -> bool,
+    ) {
+        let start = Instant::now();
+        loop {
+            h.step();
+            if cond(h) && !h.state().busy() {
+                h.step();
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "timed out waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn has_text(h: &Harness<'static, KaoqinApp>, part: &str) -> bool {
+        h.query_all_by_label_contains(part).next().is_some()
+    }
+
+    fn click_button(h: &mut Harness<'static, KaoqinApp>, label: &str) {
+        h.get_all_by_role_and_label(A11yRole::Button, label)
+            .next()
+            .unwrap_or_else(|| panic!("no button {label}"))
+            .click();
+        h.step();
+        h.step();
+    }
+
+    fn type_into(h: &mut Harness<'static, KaoqinApp>, label: &str, text: &str) {
+        h.get_by_label(label).focus();
+        h.step();
+        h.get_by_label(label).type_text(text);
+        h.step();
+    }
+
+    /// The English words before the first placeholder of `key`'s text.
+    fn prefix(key: &str) -> String {
+        tr(key).split("%{").next().unwrap_or_default().to_owned()
+    }
+
+    #[test]
+    fn try_it_then_download_refusal_and_override() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let paths = super::paths(&dir);
+        let app = KaoqinApp::new(
+            Backend::new(paths),
+            Prefs {
+                lang: LANG,
+                ..Default::default()
+            },
+        );
+        let mut h = Harness::builder()
+            .with_size([1280.0, 900.0])
+            .with_context_setup(|ctx| ctx.set_fonts(kaoqin::gui::fonts::definitions()))
+            .build_ui_state(|ui, app: &mut KaoqinApp| app.show(ui), app);
+
+        let try_it = tr("wizard.demo_button");
+        wait_for(&mut h, "the wizard", |h| {
+            h.query_all_by_role_and_label(A11yRole::Button, &try_it)
+                .next()
+                .is_some()
+        });
+        click_button(&mut h, &try_it);
+        let done = tr("wizard.demo_done");
+        wait_for(&mut h, "the demo notice on the log-in screen", |h| {
+            has_text(h, &done)
+        });
+
+        // The user name is pre-filled with the supervisor; the password is the wizard's default.
+        type_into(&mut h, &tr("login.password"), "demo1234");
+        click_button(&mut h, &tr("login.sign_in"));
+        let terminals = tr("nav.terminals");
+        wait_for(&mut h, "the main window", |h| {
+            h.query_all_by_role_and_label(A11yRole::Button, &terminals)
+                .next()
+                .is_some()
+        });
+        click_button(&mut h, &terminals);
+        let download = tr("download.button");
+        wait_for(&mut h, "the Download button", |h| {
+            h.query_all_by_role_and_label(A11yRole::Button, &download)
+                .next()
+                .is_some()
+        });
+
+        let finished = prefix("download.done");
+        let refused = prefix("download.refused");
+        click_button(&mut h, &download);
+        wait_for(&mut h, "the first download's result", |h| {
+            has_text(h, &finished) || has_text(h, &refused)
+        });
+        if has_text(&h, &refused) {
+            // Run inside a sign-in peak window: the next block overrides it the same way.
+            assert!(has_text(&h, &prefix("download.next_allowed")));
+        } else {
+            assert!(has_text(&h, &prefix("download.counts")));
+            // At once again: the spacing rule refuses, naming the rule and the next allowed time.
+            click_button(&mut h, &download);
+            wait_for(&mut h, "the refusal", |h| has_text(h, &refused));
+            assert!(has_text(&h, &tr("download.rule_spacing")));
+            assert!(has_text(&h, &prefix("download.next_allowed")));
+        }
+
+        click_button(&mut h, &tr("download.override"));
+        let ok = tr("download.override_ok");
+        wait_for(&mut h, "the override dialog", |h| {
+            h.query_all_by_role_and_label(A11yRole::Button, &ok)
+                .next()
+                .is_some()
+        });
+        type_into(
+            &mut h,
+            &tr("download.override_reason"),
+            "演示：查看越权流程",
+        );
+        click_button(&mut h, &ok);
+        wait_for(&mut h, "the overridden download's result", |h| {
+            has_text(h, &finished) && has_text(h, &prefix("download.overridden"))
+        });
+    }
+}

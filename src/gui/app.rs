@@ -37,6 +37,8 @@ pub(crate) enum Msg {
         result: Result<(), UiError>,
     },
     SignedIn(Result<(Arc<UserSession>, SignedIn), UiError>),
+    /// "Try it with a simulated terminal" finished.
+    DemoDone(Result<(), UiError>),
     Lists(Result<Lists, UiError>),
 }
 
@@ -141,8 +143,16 @@ impl KaoqinApp {
             }
             Screen::Main(main) => {
                 let db = self.backend.db_path().display().to_string();
-                if let Some(action) = shell::show(ui, &mut self.prefs, main, &db, busy) {
+                let action = shell::show(ui, &mut self.prefs, main, &db, busy);
+                if let Some(req) = main.pages.terminals.take_request() {
+                    let (backend, session) = (Arc::clone(&self.backend), Arc::clone(&main.session));
+                    main.pages.terminals.start(&ctx, backend, session, req);
+                }
+                let refresh = main.pages.terminals.take_finished();
+                if let Some(action) = action {
                     self.on_shell(&ctx, action);
+                } else if refresh {
+                    self.load_lists(&ctx);
                 }
             }
         }
@@ -150,8 +160,10 @@ impl KaoqinApp {
 
     fn open_database(&mut self, ctx: &egui::Context) {
         let backend = Arc::clone(&self.backend);
-        self.tasks
-            .spawn(ctx, "open", move || Msg::Status(backend.status()));
+        self.tasks.spawn(ctx, "open", move || {
+            backend.resume_demo();
+            Msg::Status(backend.status())
+        });
     }
 
     fn handle(&mut self, ctx: &egui::Context, msg: Msg) {
@@ -200,6 +212,20 @@ impl KaoqinApp {
                 }));
                 self.load_lists(ctx);
             }
+            Msg::DemoDone(Ok(())) => {
+                self.organisation = Some(crate::app::demo::DEMO_ORGANISATION.to_owned());
+                // The supervisor may download and override: the shortest way through the demo.
+                let user = crate::app::demo::DEMO_SUPERVISOR;
+                self.prefs.last_user = user.to_owned();
+                let mut form = LoginForm::new(user);
+                form.notice = Some("wizard.demo_done");
+                self.screen = Screen::Login(form);
+            }
+            Msg::DemoDone(Err(e)) => {
+                if let Screen::Wizard(form) = &mut self.screen {
+                    form.error = Some(e);
+                }
+            }
             Msg::SignedIn(Err(e)) => {
                 if let Screen::Login(form) = &mut self.screen {
                     form.password.clear();
@@ -235,6 +261,12 @@ impl KaoqinApp {
                         admin,
                         result,
                     }
+                });
+            }
+            WizardAction::Demo { password } => {
+                let backend = Arc::clone(&self.backend);
+                self.tasks.spawn(ctx, "demo", move || {
+                    Msg::DemoDone(backend.create_demo(&password))
                 });
             }
         }

@@ -43,11 +43,53 @@ impl UserSession {
 /// The adapter over the services for one database.
 pub struct Backend {
     paths: Paths,
+    /// The in-process simulated terminal of a demo database, kept running while the window is open.
+    demo: Mutex<Option<crate::app::demo::DemoSimulator>>,
 }
 
 impl Backend {
     pub fn new(paths: Paths) -> Self {
-        Backend { paths }
+        Backend {
+            paths,
+            demo: Mutex::new(None),
+        }
+    }
+
+    /// "Try it with a simulated terminal": the sample database through `app::demo::create`; the
+    /// simulator keeps running until the window closes.
+    pub fn create_demo(&self, password: &str) -> Result<(), UiError> {
+        let sim =
+            crate::app::demo::create(&self.paths, password, Arc::new(SystemClock), &ThreadSleeper)
+                .map_err(demo_error)?;
+        *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = Some(sim);
+        Ok(())
+    }
+
+    /// On start: restarts a demo database's simulator (same data). A failure is logged, not
+    /// shown: the database still opens and a download then says the terminal is unreachable.
+    pub fn resume_demo(&self) {
+        use crate::app::clock::Clock;
+        match crate::app::demo::resume(&self.paths, SystemClock.now()) {
+            Ok(Some(sim)) => {
+                *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = Some(sim);
+            }
+            Ok(None) => {}
+            Err(err) => tracing::warn!(%err, "cannot restart the demo's simulated terminal"),
+        }
+    }
+
+    /// A supervised download through `Session::download` (rules, time limit, audit); progress goes
+    /// to `progress`. Blocks up to the session's time limit: call it from a worker thread.
+    pub fn download(
+        &self,
+        user: &UserSession,
+        terminal: &str,
+        override_reason: Option<String>,
+        progress: tokio::sync::watch::Sender<kaoqin_sync::SessionProgress>,
+    ) -> super::pages::DownloadOutcome {
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let io = kaoqin_sync::SessionIo::new(progress, kaoqin_sync::CancellationToken::new());
+        super::pages::download_outcome(s.download(terminal, override_reason, io), app_error)
     }
 
     pub fn db_path(&self) -> &Path {
@@ -243,6 +285,13 @@ fn store_error(e: StoreError) -> UiError {
         _ => "error.generic",
     };
     UiError::new(key, e.to_string())
+}
+
+fn demo_error(e: crate::app::demo::DemoError) -> UiError {
+    match e {
+        crate::app::demo::DemoError::App(e) => app_error(e),
+        other => UiError::new("wizard.demo_error", other.to_string()),
+    }
 }
 
 /// Maps a service error to a locale key; the service's own message stays as detail.

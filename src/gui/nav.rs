@@ -99,6 +99,10 @@ pub enum Item {
     ConnectionRules,
     /// Settings: backup and restore.
     Backup,
+    /// Terminals: the Download button.
+    Download,
+    /// Terminals: override a refused download (with a reason).
+    OverrideRules,
 }
 
 impl Item {
@@ -112,6 +116,8 @@ impl Item {
             Item::AppUsers => Action::ManageUsers,
             Item::ConnectionRules => Action::ChangeRules,
             Item::Backup => Action::Backup,
+            Item::Download => Action::Download,
+            Item::OverrideRules => Action::OverrideRules,
         };
         allowed(role, action)
     }

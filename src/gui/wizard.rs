@@ -3,19 +3,40 @@
 //!
 //! Checks only what the form itself can know (filled in, passwords equal); everything else is
 //! the init service's job, the same one `kaoqin init` calls.
+//!
+//! Below the form, "try it with a simulated terminal" asks only for a password (shown in clear:
+//! it is a sample database) and leaves the rest to `app::demo::create`.
 
 use crate::i18n::Lang;
 
 use super::model::UiError;
 use super::widgets;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct WizardForm {
     pub organisation: String,
     pub admin: String,
     pub password: String,
     pub password_again: String,
     pub error: Option<UiError>,
+    /// The password of the sample database's users (admin, supervisor, clerk), shown in clear.
+    pub demo_password: String,
+}
+
+/// Pre-filled demo password: the sample database holds no real data.
+pub(crate) const DEFAULT_DEMO_PASSWORD: &str = "demo1234";
+
+impl Default for WizardForm {
+    fn default() -> Self {
+        WizardForm {
+            organisation: String::new(),
+            admin: String::new(),
+            password: String::new(),
+            password_again: String::new(),
+            error: None,
+            demo_password: DEFAULT_DEMO_PASSWORD.to_owned(),
+        }
+    }
 }
 
 pub(crate) enum WizardAction {
@@ -24,6 +45,8 @@ pub(crate) enum WizardAction {
         admin: String,
         password: String,
     },
+    /// "Try it with a simulated terminal".
+    Demo { password: String },
 }
 
 /// The form's own check, before anything is sent to the service.
@@ -105,10 +128,46 @@ pub(crate) fn show(
             }
             ui.add_space(16.0);
             ui.separator();
+            if let Some(a) = demo_section(ui, *lang, form, busy) {
+                action = Some(a);
+            }
+            ui.separator();
             widgets::language_switch(ui, lang);
         });
     });
     action
+}
+
+/// "Try it with a simulated terminal": a sample organisation on an in-process simulator.
+fn demo_section(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    form: &mut WizardForm,
+    busy: bool,
+) -> Option<WizardAction> {
+    ui.label(egui::RichText::new(tr!(lang, "wizard.demo_title")).strong());
+    ui.label(tr!(lang, "wizard.demo_intro"));
+    widgets::labelled_text(
+        ui,
+        &tr!(lang, "wizard.demo_password"),
+        &mut form.demo_password,
+        false,
+    );
+    ui.label(tr!(lang, "wizard.demo_users"));
+    let clicked = ui
+        .add_enabled(!busy, egui::Button::new(tr!(lang, "wizard.demo_button")))
+        .clicked();
+    if !clicked || busy {
+        return None;
+    }
+    if form.demo_password.is_empty() {
+        form.error = Some(UiError::new("wizard.error_password_empty", ""));
+        return None;
+    }
+    form.error = None;
+    Some(WizardAction::Demo {
+        password: form.demo_password.clone(),
+    })
 }
 
 #[cfg(test)]
@@ -122,7 +181,7 @@ mod tests {
             admin: "admin".into(),
             password: "s3cret-pass".into(),
             password_again: "s3cret-pass".into(),
-            error: None,
+            ..WizardForm::default()
         };
         assert_eq!(check(&ok()), Ok(()));
         let cases: Vec<(WizardForm, &str)> = vec![

@@ -7,6 +7,9 @@ mod employees;
 mod placeholder;
 mod settings;
 mod terminals;
+mod terminals_download;
+
+pub(crate) use terminals_download::{DownloadOutcome, outcome as download_outcome};
 
 use crate::i18n::Lang;
 
@@ -18,6 +21,8 @@ use super::nav::Page;
 pub(crate) struct PageState {
     pub employee_search: String,
     pub audit_search: String,
+    /// The Terminals page's running download and last results.
+    pub terminals: terminals_download::DownloadState,
 }
 
 pub(crate) fn show(
@@ -33,7 +38,7 @@ pub(crate) fn show(
     ui.add_space(6.0);
     match page {
         Page::Dashboard => dashboard::show(ui, l, who, lists),
-        Page::Terminals => terminals::show(ui, l, who, lists),
+        Page::Terminals => terminals::show(ui, l, who, lists, &mut state.terminals),
         Page::Employees => employees::show(ui, l, who, lists, &mut state.employee_search),
         Page::Schedules => placeholder::show(ui, l, "page.schedules.later"),
         Page::Requests => placeholder::show(ui, l, "page.requests.later"),

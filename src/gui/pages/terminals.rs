@@ -1,13 +1,21 @@
 //! Terminals: the list with status. Role-only sections (device admin for the supervisor,
 //! snapshots for the auditor) appear only for those roles; their content arrives with issue 8.
+//! Roles that may download get a Download button per terminal (see `terminals_download`).
 
 use crate::i18n::Lang;
 
 use super::super::model::{Lists, SignedIn};
 use super::super::nav::Item;
 use super::super::widgets;
+use super::terminals_download::DownloadState;
 
-pub(crate) fn show(ui: &mut egui::Ui, lang: Lang, who: &SignedIn, lists: &Lists) {
+pub(crate) fn show(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    who: &SignedIn,
+    lists: &Lists,
+    downloads: &mut DownloadState,
+) {
     if Item::EditTerminals.visible_to(who.role) {
         ui.label(tr!(lang, "terminals.add_hint"));
     }
@@ -49,4 +57,15 @@ pub(crate) fn show(ui: &mut egui::Ui, lang: Lang, who: &SignedIn, lists: &Lists)
         };
         ui.label(text);
     });
+    if Item::Download.visible_to(who.role) {
+        ui.add_space(10.0);
+        ui.separator();
+        ui.label(egui::RichText::new(tr!(lang, "download.heading")).strong());
+        let may_override = Item::OverrideRules.visible_to(who.role);
+        for t in rows {
+            downloads.show_terminal(ui, lang, &t.name, may_override);
+            ui.add_space(4.0);
+        }
+        downloads.show_dialog(ui.ctx(), lang);
+    }
 }
