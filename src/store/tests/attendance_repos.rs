@@ -199,7 +199,7 @@ fn month_results_are_replaced_per_run() {
         c,
         &info("a"),
         &[day("2026-03-02", "x2"), day("2026-03-01", "x1")],
-        &[sum.clone()],
+        std::slice::from_ref(&sum),
     )
     .unwrap();
     assert_eq!(
