@@ -24,6 +24,7 @@ pub mod reports;
 pub mod requests;
 pub mod schedules;
 pub mod session;
+pub mod snapshots;
 pub mod terminal_sync;
 pub mod terminals;
 pub mod users;

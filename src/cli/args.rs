@@ -92,6 +92,9 @@ pub enum Command {
     /// Connection rules (peak windows, time limit, spacing).
     #[command(subcommand)]
     Rules(super::cmd_sync::RulesCmd),
+    /// Auditor snapshots of a terminal: take, verify, diff.
+    #[command(subcommand)]
+    Snapshot(super::cmd_snapshot::SnapshotCmd),
     /// Shifts (presets A–D), rotations and their assignment.
     #[command(subcommand)]
     Schedule(super::cmd_attendance::ScheduleCmd),

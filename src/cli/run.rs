@@ -183,6 +183,7 @@ fn dispatch(mut s: Session, command: Command) -> Result<()> {
         Command::Import(c) => super::cmd_sync::import(&mut s, c),
         Command::Findings(a) => super::cmd_sync::findings(&mut s, a),
         Command::Rules(c) => super::cmd_sync::rules(&mut s, c),
+        Command::Snapshot(c) => super::cmd_snapshot::snapshot(&mut s, c),
         Command::Schedule(c) => super::cmd_attendance::schedule(&mut s, c),
         Command::Calendar(c) => super::cmd_attendance::calendar(&mut s, c),
         Command::Request(c) => super::cmd_attendance::request(&mut s, c),

@@ -7,8 +7,10 @@
 
 pub mod diff;
 pub mod file;
+pub mod key;
 pub mod take;
 
 pub use diff::{SnapshotDiff, diff};
+pub use ed25519_dalek::SigningKey;
 pub use file::{Manifest, SnapshotData, VerifyReport, verify};
 pub use take::{TakeReport, take_snapshot};

@@ -1,0 +1,137 @@
+//! Application services for the auditor's snapshots (issue 8): take (auditor only; the terminal is
+//! read through the read-only session type, the auditor's key is created on first use in the
+//! config directory and registered), verify (against the key registered in Kaoqin), diff of two
+//! files, and diff of a file against the ledger. Must not print or prompt.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use kaoqin_store::punches::{self, PunchFilter};
+use kaoqin_store::{snapshots, terminals};
+use kaoqin_sync::SyncError;
+use kaoqin_sync::readonly::AuditorConnector;
+use kaoqin_sync::snapshot::{self, SnapshotDiff, TakeReport, VerifyReport, file::PunchRow};
+
+use super::permissions::Action;
+use super::session::Session;
+use super::terminal_sync::OpsResult;
+
+/// Ledger against terminal, for `snapshot diff FILE --against-db`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerDiff {
+    pub serial: String,
+    /// In Kaoqin's ledger, no longer on the terminal (enrollment, time).
+    pub missing_on_terminal: Vec<(String, NaiveDateTime)>,
+    /// On the terminal, never downloaded.
+    pub never_downloaded: Vec<PunchRow>,
+}
+
+impl Session {
+    /// Where this auditor's signing key lives.
+    pub fn auditor_key_path(&self) -> PathBuf {
+        let safe: String = self
+            .user()
+            .name
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .collect();
+        self.paths()
+            .config_dir
+            .join(format!("auditor-{safe}.ed25519"))
+    }
+
+    /// `kaoqin snapshot take --terminal T --out FILE`.
+    pub fn take_snapshot(&mut self, terminal: &str, out: &Path) -> OpsResult<TakeReport> {
+        self.require(Action::TakeSnapshot, terminal)?;
+        let t = terminals::get_by_name(self.conn(), terminal)?;
+        let secret = self.terminal_secret(terminal)?;
+        let comm_key = secret
+            .as_deref()
+            .map(kaoqin_sync::zk::parse_comm_key)
+            .transpose()
+            .map_err(SyncError::from)?;
+        let connector = AuditorConnector::for_terminal(&t, comm_key).map_err(SyncError::from)?;
+        let rules = kaoqin_sync::settings::load(self.conn())?.rules;
+        let key = snapshot::key::load_or_create(&self.auditor_key_path())?;
+        let actor = self.actor();
+        let clock = self.sync_clock();
+        // The database records where the file is, wherever the command was run from.
+        let out = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+        let rt = Self::runtime()?;
+        let store = self.store_mut();
+        Ok(rt.block_on(snapshot::take_snapshot(
+            store, &actor, &t, &connector, &rules, clock, &key, &out,
+        ))?)
+    }
+
+    /// Verifies hashes and signature; the signer's key must be registered in Kaoqin.
+    pub fn verify_snapshot(&self, path: &Path) -> OpsResult<VerifyReport> {
+        self.require(Action::ViewAudit, &path.display().to_string())?;
+        let mut report = snapshot::verify(path, None)?;
+        if let Some(m) = &report.manifest {
+            match snapshots::find_auditor_key(self.conn(), &m.public_key)? {
+                None => report.problems.push(format!(
+                    "the signing key {} is not registered in this Kaoqin database",
+                    m.public_key
+                )),
+                Some(k) if k.user_name != m.taken_by => report.problems.push(format!(
+                    "the manifest says it was taken by {}, but the key belongs to {}",
+                    m.taken_by, k.user_name
+                )),
+                Some(_) => {}
+            }
+        }
+        Ok(report)
+    }
+
+    /// Differences between two verified snapshots.
+    pub fn diff_snapshots(&self, a: &Path, b: &Path) -> OpsResult<SnapshotDiff> {
+        self.require(Action::ViewAudit, &a.display().to_string())?;
+        let (_, da) = snapshot::file::read(a)?;
+        let (_, db) = snapshot::file::read(b)?;
+        Ok(snapshot::diff(&da, &db))
+    }
+
+    /// A verified snapshot against the ledger of the same terminal serial.
+    pub fn diff_snapshot_against_db(&self, path: &Path) -> OpsResult<LedgerDiff> {
+        self.require(Action::ViewAudit, &path.display().to_string())?;
+        let (_, data) = snapshot::file::read(path)?;
+        let serial = data.device.serial_number.clone().ok_or_else(|| {
+            SyncError::Invalid(
+                "the snapshot has no terminal serial number, so it cannot be matched to the ledger"
+                    .into(),
+            )
+        })?;
+        let mut on_terminal: BTreeMap<(String, NaiveDateTime), usize> = BTreeMap::new();
+        for p in &data.log {
+            *on_terminal
+                .entry((p.enrollment_no.clone(), p.timestamp))
+                .or_default() += 1;
+        }
+        let mut ledger: BTreeMap<(String, NaiveDateTime), usize> = BTreeMap::new();
+        let filter = PunchFilter {
+            terminal_serial: Some(serial.clone()),
+            ..PunchFilter::default()
+        };
+        punches::for_each(self.conn(), &filter, |p| {
+            *ledger.entry((p.enrollment_no, p.ts)).or_default() += 1;
+        })?;
+        let missing_on_terminal = ledger
+            .keys()
+            .filter(|k| !on_terminal.contains_key(*k))
+            .cloned()
+            .collect();
+        let never_downloaded = data
+            .log
+            .iter()
+            .filter(|p| !ledger.contains_key(&(p.enrollment_no.clone(), p.timestamp)))
+            .cloned()
+            .collect();
+        Ok(LedgerDiff {
+            serial,
+            missing_on_terminal,
+            never_downloaded,
+        })
+    }
+}

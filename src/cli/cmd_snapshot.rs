@@ -1,0 +1,178 @@
+//! CLI for the auditor's snapshots (issue 8): `snapshot take|verify|diff`. Parsing and printing
+//! only; the services are in `app::snapshots`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, anyhow};
+use clap::Subcommand;
+use kaoqin_sync::snapshot::diff::UserChange;
+
+use super::cmd_sync::lift;
+use crate::app::Session;
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotCmd {
+    /// Read a terminal (read-only, under the connection rules) into one signed file (auditor only).
+    Take {
+        #[arg(long, value_name = "NAME")]
+        terminal: String,
+        /// The snapshot file to create (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Check a snapshot's hashes and signature; exit 0 only if everything matches.
+    Verify { file: PathBuf },
+    /// Compare snapshot A with a later snapshot B, or one snapshot with Kaoqin's ledger.
+    Diff {
+        a: PathBuf,
+        #[arg(required_unless_present = "against_db", conflicts_with = "against_db")]
+        b: Option<PathBuf>,
+        /// Compare FILE with the punches Kaoqin downloaded from that terminal.
+        #[arg(long)]
+        against_db: bool,
+    },
+}
+
+fn ts(t: chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
+    match c {
+        SnapshotCmd::Take { terminal, out } => {
+            let r = s
+                .take_snapshot(&terminal, &out)
+                .map_err(lift)
+                .with_context(|| format!("snapshot of '{terminal}' failed"))?;
+            println!(
+                "Snapshot #{} of {terminal}: {} records, {} users, clock skew {} s, {} ms; written to {}",
+                r.snapshot_id,
+                r.records,
+                r.users,
+                r.clock_skew_secs,
+                r.duration_ms,
+                r.path.display()
+            );
+            println!("SHA-256 {}", r.whole_sha256);
+            println!("signed by key {}", r.public_key);
+            Ok(())
+        }
+        SnapshotCmd::Verify { file } => {
+            let r = s.verify_snapshot(&file).map_err(lift)?;
+            if let Some(m) = &r.manifest {
+                println!(
+                    "{}: terminal {}, taken by {} at {}",
+                    file.display(),
+                    m.terminal_name,
+                    m.taken_by,
+                    ts(m.taken_at)
+                );
+            }
+            if r.ok() {
+                println!("OK: every part's SHA-256, the whole SHA-256 and the signature match.");
+                Ok(())
+            } else {
+                for p in &r.problems {
+                    println!("MISMATCH: {p}");
+                }
+                Err(anyhow!(
+                    "{} does not verify ({} problem(s)); keep it as evidence",
+                    file.display(),
+                    r.problems.len()
+                ))
+            }
+        }
+        SnapshotCmd::Diff {
+            a,
+            b: None,
+            against_db: true,
+        } => {
+            let d = s.diff_snapshot_against_db(&a).map_err(lift)?;
+            println!("terminal serial {}", d.serial);
+            for (no, t) in &d.missing_on_terminal {
+                println!("in Kaoqin, no longer on the terminal: {no} {}", ts(*t));
+            }
+            for p in &d.never_downloaded {
+                println!(
+                    "on the terminal, never downloaded: {} {}",
+                    p.enrollment_no,
+                    ts(p.timestamp)
+                );
+            }
+            println!(
+                "{} in Kaoqin but not on the terminal, {} on the terminal but not in Kaoqin",
+                d.missing_on_terminal.len(),
+                d.never_downloaded.len()
+            );
+            Ok(())
+        }
+        SnapshotCmd::Diff { a, b, .. } => {
+            let b =
+                b.ok_or_else(|| anyhow!("give two snapshot files, or one with --against-db"))?;
+            let d = s.diff_snapshots(&a, &b).map_err(lift)?;
+            for p in &d.removed {
+                println!(
+                    "removed: {} {} (position {})",
+                    p.enrollment_no,
+                    ts(p.timestamp),
+                    p.position
+                );
+            }
+            for c in &d.time_changed {
+                println!(
+                    "time changed: {} {} -> {}",
+                    c.before.enrollment_no,
+                    ts(c.before.timestamp),
+                    ts(c.after.timestamp)
+                );
+            }
+            for p in &d.backdated {
+                println!("added back-dated: {} {}", p.enrollment_no, ts(p.timestamp));
+            }
+            for u in &d.users {
+                match u {
+                    UserChange::Added(u) => println!(
+                        "user added: {} {} (privilege {})",
+                        u.enrollment_no, u.name, u.privilege
+                    ),
+                    UserChange::Removed(u) => {
+                        println!("user removed: {} {}", u.enrollment_no, u.name)
+                    }
+                    UserChange::Changed { before, after } => println!(
+                        "user changed: {} {} privilege {}->{} password {}->{} card {}->{} name {}->{}",
+                        before.enrollment_no,
+                        before.name,
+                        before.privilege,
+                        after.privilege,
+                        before.has_password,
+                        after.has_password,
+                        before.card,
+                        after.card,
+                        before.name,
+                        after.name
+                    ),
+                }
+            }
+            if let Some(c) = &d.clock {
+                println!(
+                    "clock changed: skew {} s -> {} s",
+                    c.skew_before_secs, c.skew_after_secs
+                );
+            }
+            println!(
+                "{} removed, {} time changed, {} back-dated, {} user changes, clock {}; {} ordinary new punches",
+                d.removed.len(),
+                d.time_changed.len(),
+                d.backdated.len(),
+                d.users.len(),
+                if d.clock.is_some() {
+                    "changed"
+                } else {
+                    "unchanged"
+                },
+                d.new_after
+            );
+            Ok(())
+        }
+    }
+}
