@@ -224,7 +224,7 @@ pub fn create(
             baud: None,
             machine: None,
             encoding: TextEncoding::Gbk,
-            location: Some("127.0.0.1".into()),
+            location: Some("本机（模拟）".into()),
         },
         "",
     )?;

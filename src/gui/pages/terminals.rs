@@ -44,6 +44,17 @@ pub(crate) fn show(
         tr!(lang, "terminals.col_last_error"),
     ];
     let rows = &lists.terminals;
+    // Above the table: the table takes the rest of the page's height.
+    if Item::Download.visible_to(who.role) {
+        ui.label(egui::RichText::new(tr!(lang, "download.heading")).strong());
+        let may_override = Item::OverrideRules.visible_to(who.role);
+        for t in rows {
+            downloads.show_terminal(ui, lang, &t.name, may_override);
+            ui.add_space(4.0);
+        }
+        downloads.show_dialog(ui.ctx(), lang);
+        ui.separator();
+    }
     widgets::table(ui, "terminals", &headers, rows.len(), |ui, r, c| {
         let Some(t) = rows.get(r) else { return };
         let text = match c {
@@ -57,15 +68,4 @@ pub(crate) fn show(
         };
         ui.label(text);
     });
-    if Item::Download.visible_to(who.role) {
-        ui.add_space(10.0);
-        ui.separator();
-        ui.label(egui::RichText::new(tr!(lang, "download.heading")).strong());
-        let may_override = Item::OverrideRules.visible_to(who.role);
-        for t in rows {
-            downloads.show_terminal(ui, lang, &t.name, may_override);
-            ui.add_space(4.0);
-        }
-        downloads.show_dialog(ui.ctx(), lang);
-    }
 }

@@ -143,7 +143,11 @@ impl DownloadState {
     /// Collects a finished download's outcome.
     fn poll(&mut self) {
         let Some(r) = &self.running else { return };
-        if let Ok(outcome) = r.done.try_recv() {
+        if let Ok(mut outcome) = r.done.try_recv() {
+            // The time the user waited, click to result (the session's own duration is shorter).
+            if let DownloadOutcome::Done(s) = &mut outcome {
+                s.duration_ms = u64::try_from(r.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            }
             let terminal = r.terminal.clone();
             self.running = None;
             self.finished = true;
