@@ -19,6 +19,7 @@
 
 pub mod attlog;
 pub mod checks;
+pub mod device_admin;
 pub mod download;
 mod error;
 pub mod findings;
