@@ -89,6 +89,7 @@ fn demo_database_matches_the_simulator_and_a_download_stores_its_punches() {
     assert_eq!(report.counts.read, sim.punches() as u64);
     assert_eq!(report.counts.new, sim.punches() as u64);
     assert_eq!(report.counts.already_stored, 0);
+    assert_eq!(report.terminal_serial, demo::DEMO_SERIAL);
     let stored = clerk.punches(&Default::default()).expect("stored punches");
     assert_eq!(stored.len(), sim.punches());
     // Every stored punch belongs to one of the sample employees.

@@ -33,6 +33,8 @@ pub const DEMO_TERMINAL: &str = "模拟考勤机";
 pub const DEMO_ADMIN: &str = "admin";
 pub const DEMO_SUPERVISOR: &str = "supervisor";
 pub const DEMO_CLERK: &str = "clerk";
+/// The serial number the demo terminal reports.
+pub const DEMO_SERIAL: &str = "KQDEMO000001";
 /// The setting that marks a database as the demo and holds the simulator's parameters.
 pub const SETTING_KEY: &str = "demo.simulator";
 /// Departments the sample employees are spread over, in turn.
@@ -130,6 +132,9 @@ impl DemoSimulator {
             ("--days", spec.days.to_string()),
             ("--start", spec.start.to_string()),
             ("--seed", spec.seed.to_string()),
+            // Not the binary's default serial: a user may run a separate `kaoqin-sim` too, and the
+            // ledger keys punches by serial.
+            ("--serial-number", DEMO_SERIAL.to_string()),
         ] {
             args.push(flag.into());
             args.push(value);
