@@ -95,6 +95,9 @@ pub enum Command {
     /// Auditor snapshots of a terminal: take, verify, diff.
     #[command(subcommand)]
     Snapshot(super::cmd_snapshot::SnapshotCmd),
+    /// Supervisor terminal administration: clock, super-admin password, policy, enrollment.
+    #[command(subcommand)]
+    Device(super::cmd_device::DeviceCmd),
     /// Shifts (presets A–D), rotations and their assignment.
     #[command(subcommand)]
     Schedule(super::cmd_attendance::ScheduleCmd),

@@ -184,6 +184,7 @@ fn dispatch(mut s: Session, command: Command) -> Result<()> {
         Command::Findings(a) => super::cmd_sync::findings(&mut s, a),
         Command::Rules(c) => super::cmd_sync::rules(&mut s, c),
         Command::Snapshot(c) => super::cmd_snapshot::snapshot(&mut s, c),
+        Command::Device(c) => super::cmd_device::device(&mut s, c),
         Command::Schedule(c) => super::cmd_attendance::schedule(&mut s, c),
         Command::Calendar(c) => super::cmd_attendance::calendar(&mut s, c),
         Command::Request(c) => super::cmd_attendance::request(&mut s, c),

@@ -1,0 +1,138 @@
+//! Application services for supervisor device administration (issue 8): clock, super-admin
+//! password (stored sealed), policy check/apply, enrollment. Permission first (`device_admin`,
+//! plus `override_rules` for an override), audited on refusal; the sessions are
+//! `kaoqin_sync::device_admin`'s. Must not print, prompt, log or audit a password.
+
+use kaoqin_store::employees::{self, EmployeeFilter};
+use kaoqin_store::terminals::{self, TerminalUpdate};
+use kaoqin_sync::SyncError;
+use kaoqin_sync::device_admin::{
+    self, AdminCtx, ClockReport, DeviceUser, EnrollmentReport, PolicyReport,
+};
+use serde_json::json;
+
+use super::permissions::Action;
+use super::session::Session;
+use super::terminal_sync::OpsResult;
+
+impl Session {
+    /// Checks permissions and builds what a device-admin session needs, then runs `f` with it.
+    fn with_admin<T>(
+        &mut self,
+        terminal: &str,
+        override_reason: Option<String>,
+        f: impl for<'a> FnOnce(
+            AdminCtx<'a>,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<T, SyncError>> + 'a>,
+        >,
+    ) -> OpsResult<T> {
+        self.require(Action::DeviceAdmin, terminal)?;
+        if override_reason.is_some() {
+            self.require(Action::OverrideRules, terminal)?;
+        }
+        let t = terminals::get_by_name(self.conn(), terminal)?;
+        let secret = self.terminal_secret(terminal)?;
+        let comm_key = secret
+            .as_deref()
+            .map(kaoqin_sync::zk::parse_comm_key)
+            .transpose()
+            .map_err(SyncError::from)?;
+        let connector = kaoqin_sync::ZkConnector::for_terminal(&t, comm_key, false)
+            .and_then(|c| c.into_admin())
+            .map_err(SyncError::from)?;
+        let rules = kaoqin_sync::settings::load(self.conn())?.rules;
+        let actor = self.actor();
+        let clock = self.sync_clock();
+        let rt = Self::runtime()?;
+        let store = self.store_mut();
+        let ctx = AdminCtx {
+            store,
+            actor: &actor,
+            terminal: &t,
+            connector: &connector,
+            rules: &rules,
+            override_reason,
+            clock,
+        };
+        Ok(rt.block_on(f(ctx))?)
+    }
+
+    /// `device clock [--sync]`.
+    pub fn device_clock(
+        &mut self,
+        terminal: &str,
+        sync: bool,
+        override_reason: Option<String>,
+    ) -> OpsResult<ClockReport> {
+        self.with_admin(terminal, override_reason, move |ctx| {
+            Box::pin(device_admin::clock(ctx, sync))
+        })
+    }
+
+    /// `device password`: writes the super admin's password, confirms it by reading back, and
+    /// stores it sealed with the terminal (audited without the password).
+    pub fn device_password(
+        &mut self,
+        terminal: &str,
+        password: &str,
+        override_reason: Option<String>,
+    ) -> OpsResult<DeviceUser> {
+        let pw = password.to_string();
+        let su = self.with_admin(terminal, override_reason, move |ctx| {
+            Box::pin(device_admin::set_admin_password(ctx, pw))
+        })?;
+        let sealed = self.secret_box()?.seal(password)?;
+        self.act(
+            Action::DeviceAdmin,
+            "device.password.stored",
+            terminal,
+            |tx| {
+                terminals::update(
+                    tx,
+                    terminal,
+                    &TerminalUpdate {
+                        admin_secret: Some(Some(sealed)),
+                        ..TerminalUpdate::default()
+                    },
+                )?;
+                Ok((
+                    (),
+                    json!({ "super_admin": su.enrollment_no, "sealed": true }),
+                ))
+            },
+        )?;
+        Ok(su)
+    }
+
+    /// `device policy check|apply`.
+    pub fn device_policy(
+        &mut self,
+        terminal: &str,
+        apply: bool,
+        override_reason: Option<String>,
+    ) -> OpsResult<PolicyReport> {
+        self.with_admin(terminal, override_reason, move |ctx| {
+            Box::pin(device_admin::policy(ctx, apply))
+        })
+    }
+
+    /// `device enrollment`: terminal users against active employees.
+    pub fn device_enrollment(
+        &mut self,
+        terminal: &str,
+        override_reason: Option<String>,
+    ) -> OpsResult<EnrollmentReport> {
+        let users = self.with_admin(terminal, override_reason, |ctx| {
+            Box::pin(device_admin::read_users(ctx))
+        })?;
+        let staff = employees::list(
+            self.conn(),
+            &EmployeeFilter {
+                active_only: true,
+                ..EmployeeFilter::default()
+            },
+        )?;
+        Ok(device_admin::enrollment_report(&users, &staff))
+    }
+}

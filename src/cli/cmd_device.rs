@@ -1,0 +1,175 @@
+//! CLI for supervisor device administration (issue 8): `device clock|password|policy|enrollment`.
+//! Parsing, prompting and printing only; the services are in `app::device`. Every command
+//! connects under the connection rules and takes `--override "reason"` like `download`.
+
+use anyhow::{Context, Result, anyhow};
+use clap::{Args, Subcommand};
+
+use super::cmd_sync::lift;
+use super::input;
+use crate::app::Session;
+
+#[derive(Debug, Args)]
+pub struct Target {
+    #[arg(long, value_name = "NAME")]
+    pub terminal: String,
+    /// Connect despite the connection rules (supervisor; the reason is audited).
+    #[arg(long = "override", value_name = "REASON")]
+    pub override_reason: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCmd {
+    /// Show the terminal's clock skew; --sync sets it from this PC (audited).
+    Clock {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        sync: bool,
+    },
+    /// Set the super admin's password (KAOQIN_NEW_PASSWORD or asked twice; 4–8 digits).
+    Password {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// The one-super-admin policy: list users and violations, or apply the fixes.
+    #[command(subcommand)]
+    Policy(PolicyCmd),
+    /// Terminal users against employees.
+    Enrollment {
+        #[command(flatten)]
+        target: Target,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCmd {
+    Check {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Demote extra admins and remove passwords, then re-read to confirm (needs --yes).
+    Apply {
+        #[command(flatten)]
+        target: Target,
+        /// Confirm the changes (without it, only the plan is shown).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+pub fn device(s: &mut Session, c: DeviceCmd) -> Result<()> {
+    match c {
+        DeviceCmd::Clock { target, sync } => {
+            let r = s
+                .device_clock(&target.terminal, sync, target.override_reason)
+                .map_err(lift)
+                .with_context(|| format!("terminal '{}'", target.terminal))?;
+            println!(
+                "{}: terminal clock {} s from this PC",
+                target.terminal, r.skew_before_secs
+            );
+            if let Some(a) = r.skew_after_secs {
+                println!("set from this PC; now {a} s");
+            }
+            Ok(())
+        }
+        DeviceCmd::Password { target } => {
+            let pw = input::new_password(input::ENV_NEW_PASSWORD, "the terminal's super admin")?;
+            let su = s
+                .device_password(&target.terminal, &pw, target.override_reason)
+                .map_err(lift)
+                .with_context(|| format!("terminal '{}'", target.terminal))?;
+            println!(
+                "{}: password of super admin {} ({}) set, read back and stored sealed.",
+                target.terminal, su.enrollment_no, su.name
+            );
+            Ok(())
+        }
+        DeviceCmd::Policy(PolicyCmd::Check { target }) => {
+            let r = s
+                .device_policy(&target.terminal, false, target.override_reason)
+                .map_err(lift)
+                .with_context(|| format!("terminal '{}'", target.terminal))?;
+            for u in &r.users {
+                println!(
+                    "uid {:>4}  {:<10} {:<12} privilege {:>2}  password {}  card {}",
+                    u.uid,
+                    u.enrollment_no,
+                    u.name,
+                    u.privilege,
+                    if u.has_password { "yes" } else { "no" },
+                    u.card
+                );
+            }
+            if r.violations.is_empty() {
+                println!("policy: OK");
+                Ok(())
+            } else {
+                for v in &r.violations {
+                    println!("violation: {v}");
+                }
+                Err(anyhow!(
+                    "{} policy violation(s); fix them with `kaoqin device policy apply --terminal {} --yes`",
+                    r.violations.len(),
+                    target.terminal
+                ))
+            }
+        }
+        DeviceCmd::Policy(PolicyCmd::Apply { target, yes }) => {
+            if !yes {
+                let r = s
+                    .device_policy(&target.terminal, false, target.override_reason)
+                    .map_err(lift)?;
+                let plan = kaoqin_sync::device_admin::plan_policy(&r.users);
+                for c in &plan {
+                    println!("would: {c:?}");
+                }
+                println!(
+                    "{} change(s); run again with --yes to apply them.",
+                    plan.len()
+                );
+                return Ok(());
+            }
+            let r = s
+                .device_policy(&target.terminal, true, target.override_reason)
+                .map_err(lift)
+                .with_context(|| format!("terminal '{}'", target.terminal))?;
+            for c in &r.applied {
+                println!("applied: {c:?}");
+            }
+            let left = r.violations_after.unwrap_or_default();
+            if left.is_empty() {
+                println!("re-read: policy OK");
+                Ok(())
+            } else {
+                Err(anyhow!(
+                    "still violated after re-reading: {}",
+                    left.join("; ")
+                ))
+            }
+        }
+        DeviceCmd::Enrollment { target } => {
+            let r = s
+                .device_enrollment(&target.terminal, target.override_reason)
+                .map_err(lift)
+                .with_context(|| format!("terminal '{}'", target.terminal))?;
+            for (no, name) in &r.not_enrolled {
+                println!("employee not enrolled: {no} {name}");
+            }
+            for (no, name) in &r.not_employees {
+                println!("enrolled, not an employee: {no} {name}");
+            }
+            for (no, k, t) in &r.name_mismatches {
+                println!("name differs: {no} Kaoqin {k} / terminal {t}");
+            }
+            println!(
+                "{} not enrolled, {} not employees, {} name mismatches",
+                r.not_enrolled.len(),
+                r.not_employees.len(),
+                r.name_mismatches.len()
+            );
+            Ok(())
+        }
+    }
+}
