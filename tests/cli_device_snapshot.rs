@@ -1,0 +1,256 @@
+//! End-to-end through the `kaoqin` binary against the real simulator (issue 8): the auditor takes
+//! signed snapshots, verify passes and fails after one byte is changed, the diff of two snapshots
+//! names the deleted and altered records and the clock change; the auditor cannot run a device
+//! write command (exit 3, audited, the terminal untouched); the supervisor's policy apply and
+//! password change are visible on the simulator's own user table.
+
+mod cli_common;
+use cli_common::*;
+mod cli_sim;
+use cli_sim::*;
+
+#[test]
+fn snapshots_verify_detect_tampering_and_diff_exactly() {
+    let sim = Sim::start(&[
+        "--employees",
+        "6",
+        "--days",
+        "4",
+        "--start",
+        "2026-03-02",
+        "--seed",
+        "9",
+    ]);
+    let env = setup(&sim);
+    let a = env.path("a.kqsnap");
+    let b = env.path("b.kqsnap");
+    let r = env.run_as(
+        "aud",
+        USER_PW,
+        &[
+            "snapshot",
+            "take",
+            "--terminal",
+            "大门",
+            "--out",
+            a.to_str().unwrap(),
+        ],
+        &[],
+    );
+    ok(&r);
+    let log = sim.dump();
+    assert!(
+        r.stdout.contains(&format!("{} records", log.len())),
+        "{r:?}"
+    );
+    let r = env.run_as(
+        "aud",
+        USER_PW,
+        &["snapshot", "verify", a.to_str().unwrap()],
+        &[],
+    );
+    ok(&r);
+    assert!(r.stdout.contains("OK: every part"), "{r:?}");
+
+    // Only the auditor takes snapshots; the refusal is audited.
+    let r = env.run_as(
+        "clerk",
+        USER_PW,
+        &[
+            "snapshot",
+            "take",
+            "--terminal",
+            "大门",
+            "--out",
+            env.path("x").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 3, "{r:?}");
+
+    // Change the terminal: delete 3 records, alter 2, move the clock 10 minutes.
+    for i in [2usize, 7, 11] {
+        sim.control(&format!("delete-punch {} {}", log[i].0, log[i].1));
+    }
+    for i in [4usize, 9] {
+        let t = chrono::NaiveDateTime::parse_from_str(&log[i].1, "%Y-%m-%d %H:%M:%S").unwrap()
+            + chrono::Duration::minutes(30);
+        sim.control(&format!(
+            "alter-punch-time {} {} {}",
+            log[i].0,
+            log[i].1,
+            t.format("%Y-%m-%d %H:%M:%S")
+        ));
+    }
+    sim.control("set-clock-offset -600");
+    ok(&env.run_as(
+        "aud",
+        USER_PW,
+        &[
+            "snapshot",
+            "take",
+            "--terminal",
+            "大门",
+            "--out",
+            b.to_str().unwrap(),
+        ],
+        &[],
+    ));
+    let r = env.run_as(
+        "aud",
+        USER_PW,
+        &["snapshot", "diff", a.to_str().unwrap(), b.to_str().unwrap()],
+        &[],
+    );
+    ok(&r);
+    assert!(
+        r.stdout
+            .contains("3 removed, 2 time changed, 0 back-dated, 0 user changes, clock changed"),
+        "{r:?}"
+    );
+    for i in [2usize, 7, 11] {
+        assert!(
+            r.stdout
+                .contains(&format!("removed: {} {}", log[i].0, log[i].1)),
+            "{r:?}"
+        );
+    }
+
+    // One byte changed: verify fails (exit 1) and names the part.
+    let mut bytes = std::fs::read(&a).unwrap();
+    let header = bytes
+        .windows(22)
+        .position(|w| w == b"position,enrollment_no")
+        .unwrap();
+    let at = header
+        + bytes[header..]
+            .windows(5)
+            .position(|w| w == b"2026-")
+            .unwrap();
+    bytes[at + 3] = b'7';
+    let bad = env.path("bad.kqsnap");
+    std::fs::write(&bad, &bytes).unwrap();
+    let r = env.run_as(
+        "aud",
+        USER_PW,
+        &["snapshot", "verify", bad.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stdout.contains("MISMATCH: part attlog.csv"), "{r:?}");
+
+    // Against the ledger: nothing downloaded yet, so every record of B is "never downloaded".
+    let r = env.run_as(
+        "aud",
+        USER_PW,
+        &["snapshot", "diff", b.to_str().unwrap(), "--against-db"],
+        &[],
+    );
+    ok(&r);
+    assert!(
+        r.stdout.contains(&format!(
+            "0 in Kaoqin but not on the terminal, {} on the terminal but not in Kaoqin",
+            log.len() - 3
+        )),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn the_auditor_cannot_write_to_a_terminal_and_the_supervisor_applies_the_policy() {
+    let sim = Sim::start(&["--employees", "5", "--days", "1", "--seed", "4"]);
+    let env = setup(&sim);
+    // A second super admin (uid 3) and password users.
+    sim.control("set-privilege 3 14");
+    sim.control("set-password 4 9999");
+
+    for args in [
+        vec!["device", "clock", "--terminal", "大门", "--sync"],
+        vec!["device", "policy", "apply", "--terminal", "大门", "--yes"],
+        vec!["device", "password", "--terminal", "大门"],
+    ] {
+        let r = env.run_as("aud", USER_PW, &args, &[("KAOQIN_NEW_PASSWORD", "1234")]);
+        assert_eq!(r.code, 3, "{args:?} {r:?}");
+    }
+    let log = env.admin(&[
+        "audit",
+        "log",
+        "--action",
+        "permission.denied",
+        "--actor",
+        "aud",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(log.stdout.matches("device_admin").count(), 3, "{log:?}");
+    // Nothing reached the terminal: no session was even opened.
+    let r = env.admin(&["audit", "sessions", "--format", "csv"]);
+    assert_eq!(r.stdout.lines().count(), 1, "{r:?}");
+    assert_eq!(sim.status("offset"), "0");
+
+    let r = env.run_as(
+        "sup",
+        USER_PW,
+        &["device", "policy", "check", "--terminal", "大门"],
+        &[],
+    );
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stdout.contains("2 super admins"), "{r:?}");
+    ok(&env.run_as(
+        "sup",
+        USER_PW,
+        &["device", "policy", "apply", "--terminal", "大门", "--yes"],
+        &[],
+    ));
+    ok(&env.run_as(
+        "sup",
+        USER_PW,
+        &["device", "policy", "check", "--terminal", "大门"],
+        &[],
+    ));
+    let users = sim.users();
+    let supers: Vec<_> = users
+        .iter()
+        .filter(|u| u.get(3).map(String::as_str) == Some("14"))
+        .collect();
+    assert_eq!(supers.len(), 1, "{users:?}");
+    assert!(
+        users
+            .iter()
+            .filter(|u| u.first().map(String::as_str) != Some("1"))
+            .all(|u| u.get(4).is_some_and(String::is_empty)),
+        "{users:?}"
+    );
+
+    // The super admin's password, visible on the terminal, never in the audit log.
+    ok(&env.run_as(
+        "sup",
+        USER_PW,
+        &["device", "password", "--terminal", "大门"],
+        &[("KAOQIN_NEW_PASSWORD", "864209")],
+    ));
+    let users = sim.users();
+    assert_eq!(
+        users
+            .iter()
+            .find(|u| u.first().map(String::as_str) == Some("1"))
+            .and_then(|u| u.get(4))
+            .map(String::as_str),
+        Some("864209")
+    );
+    let log = env.admin(&["audit", "log", "--format", "csv"]);
+    assert!(!log.stdout.contains("864209"));
+    assert!(log.stdout.contains("device.password.stored"));
+
+    // Clock: 5 minutes off, set from the PC.
+    sim.control("set-clock-offset 300");
+    let r = env.run_as(
+        "sup",
+        USER_PW,
+        &["device", "clock", "--terminal", "大门", "--sync"],
+        &[],
+    );
+    ok(&r);
+    let off: i64 = sim.status("offset").parse().unwrap();
+    assert!(off.abs() <= 2, "offset {off}");
+}
