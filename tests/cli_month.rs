@@ -419,3 +419,77 @@ fn employee_imports_are_all_or_nothing() {
     ok(&env.admin(&["template", "employees", tpl.to_str().unwrap()]));
     assert!(open_workbook_auto(&tpl).is_ok());
 }
+
+#[test]
+fn shifts_rotations_and_leave_types_are_editable() {
+    let env = Env::populated();
+    let b = env.admin(&["schedule", "show", "B"]);
+    ok(&b);
+    let x = b.stdout.replacen("\"code\": \"B\"", "\"code\": \"X\"", 1);
+    let file = env.path("x.json");
+    std::fs::write(&file, &x).unwrap();
+    ok(&env.admin(&["schedule", "add", file.to_str().unwrap()]));
+    let listed = env.admin(&["schedule", "list", "--format", "csv"]).stdout;
+    assert!(listed.lines().any(|l| l.starts_with("X,")), "{listed}");
+    assert_eq!(env.admin(&["schedule", "show", "X"]).stdout, x);
+    std::fs::write(&file, "{\"code\": \"Y\"}").unwrap();
+    fails(
+        &env.admin(&["schedule", "add", file.to_str().unwrap()]),
+        1,
+        "invalid shift",
+    );
+    let rot = env.path("rot.json");
+    std::fs::write(
+        &rot,
+        r#"{"code":"R2","name":"两班倒","start":"2026-03-01","cycle":["X",null]}"#,
+    )
+    .unwrap();
+    ok(&env.admin(&["schedule", "add-rotation", rot.to_str().unwrap()]));
+    ok(&env.admin(&[
+        "schedule",
+        "assign",
+        "--rotation",
+        "R2",
+        "--employee",
+        "1001",
+        "--from",
+        "2026-03-01",
+    ]));
+    let a = env
+        .admin(&["schedule", "assignments", "--format", "csv"])
+        .stdout;
+    assert!(a.contains("employee,1001,rotation,R2,2026-03-01,"), "{a}");
+    ok(&env.admin(&[
+        "request",
+        "set-leave-type",
+        "study",
+        "--zh",
+        "学习假",
+        "--symbol",
+        "学",
+    ]));
+    let types = env
+        .admin(&["request", "leave-types", "--format", "csv"])
+        .stdout;
+    assert!(
+        types.contains("study,学习假,,学,false") && types.contains("annual,"),
+        "{types}"
+    );
+    ok(&env.run_as(
+        "clerk",
+        USER_PW,
+        &[
+            "request",
+            "add",
+            "--employee",
+            "1001",
+            "--kind",
+            "leave",
+            "--type",
+            "study",
+            "--from",
+            "2026-03-02",
+        ],
+        &[],
+    ));
+}

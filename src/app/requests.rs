@@ -263,6 +263,45 @@ impl Session {
         })
     }
 
+    /// The configured leave types.
+    pub fn leave_types(&self) -> AppResult<Vec<LeaveType>> {
+        self.require(Action::ViewReports, "leave types")?;
+        leave_types(self.conn())
+    }
+
+    /// Adds or changes a leave type. The first change stores the domain defaults too, so the list
+    /// stays complete.
+    pub fn set_leave_type(&mut self, t: LeaveType) -> AppResult<()> {
+        let code = t.code.trim().to_string();
+        if code.is_empty() || code.contains([',', ';', ':']) || t.symbol.trim().is_empty() {
+            return Err(invalid(
+                "leave type",
+                "give a code without , ; : and a symbol (one character for the sheet)",
+            ));
+        }
+        let mut all = leave_types(self.conn())?;
+        all.retain(|x| x.code != code);
+        all.push(LeaveType {
+            code: code.clone(),
+            ..t
+        });
+        let docs = all
+            .iter()
+            .map(|x| {
+                Ok((
+                    x.code.clone(),
+                    serde_json::to_string(x).map_err(|e| invalid("leave type", e))?,
+                ))
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        self.act(Action::ManageSchedules, "leave_type.set", &code, |tx| {
+            for (c, j) in &docs {
+                schedules::put_leave_type(tx, c, j)?;
+            }
+            Ok(((), json!({ "code": code })))
+        })
+    }
+
     /// Records that app user `user` is employee `employee_no` (admin/HR: manage employees).
     pub fn link_user_employee(&mut self, user: &str, employee_no: &str) -> AppResult<()> {
         employees::get_by_no(self.conn(), employee_no)?;

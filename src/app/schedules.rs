@@ -105,9 +105,11 @@ impl Session {
         }
         let code = rot.code.clone();
         let text = serde_json::to_string(&rot).map_err(|e| invalid("rotation", e))?;
+        let days = rot.cycle.len();
+        let rot_out = rot;
         self.act(Action::ManageSchedules, "rotation.add", &code, |tx| {
             schedules::put_rotation(tx, &code, &text)?;
-            Ok((rot, json!({ "cycle_days": text.len() })))
+            Ok((rot_out, json!({ "cycle_days": days })))
         })
     }
 

@@ -25,6 +25,8 @@ pub enum ScheduleCmd {
         /// JSON file of one shift (`-` = stdin).
         file: PathBuf,
     },
+    /// Add or replace a rotation from a JSON file: {"code","name","start","cycle":["A",null,…]}.
+    AddRotation { file: PathBuf },
     /// List shifts (presets A–D and stored ones).
     List {
         #[command(flatten)]
@@ -160,6 +162,26 @@ pub enum RequestCmd {
         app_user: String,
         employee_no: String,
     },
+    /// The configured leave types.
+    LeaveTypes {
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Add or change a leave type.
+    SetLeaveType {
+        code: String,
+        /// Chinese name.
+        #[arg(long)]
+        zh: String,
+        #[arg(long, default_value = "")]
+        en: String,
+        /// Character on the monthly sheet.
+        #[arg(long)]
+        symbol: String,
+        /// Never publish the reason (like sick leave).
+        #[arg(long)]
+        private: bool,
+    },
     /// Record the leader (工号) of a department: the direct leader of its employees.
     SetLeader {
         department: String,
@@ -250,6 +272,13 @@ pub fn schedule(s: &mut Session, c: ScheduleCmd) -> Result<()> {
                 shift.name_zh,
                 shift.hours_text()
             );
+            Ok(())
+        }
+        ScheduleCmd::AddRotation { file } => {
+            let r = s
+                .add_rotation(&read_text(&file)?)
+                .with_context(|| format!("cannot add the rotation in {}", file.display()))?;
+            println!("Rotation {} saved ({} days).", r.code, r.cycle.len());
             Ok(())
         }
         ScheduleCmd::List { format } => {
@@ -589,6 +618,43 @@ pub fn request(s: &mut Session, c: RequestCmd) -> Result<()> {
         } => {
             s.link_user_employee(&app_user, &employee_no)?;
             println!("User {app_user} is employee {employee_no}.");
+            Ok(())
+        }
+        RequestCmd::LeaveTypes { format } => {
+            let rows = s
+                .leave_types()?
+                .into_iter()
+                .map(|t| {
+                    vec![
+                        t.code,
+                        t.name_zh,
+                        t.name_en,
+                        t.symbol,
+                        t.private.to_string(),
+                    ]
+                })
+                .collect();
+            print_rows(
+                format.format,
+                &["code", "name", "name_en", "symbol", "private"],
+                rows,
+            )
+        }
+        RequestCmd::SetLeaveType {
+            code,
+            zh,
+            en,
+            symbol,
+            private,
+        } => {
+            s.set_leave_type(kaoqin_domain::LeaveType {
+                code: code.clone(),
+                name_zh: zh,
+                name_en: en,
+                symbol,
+                private,
+            })?;
+            println!("Leave type {code} saved.");
             Ok(())
         }
         RequestCmd::SetLeader {
