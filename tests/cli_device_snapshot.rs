@@ -242,6 +242,38 @@ fn the_auditor_cannot_write_to_a_terminal_and_the_supervisor_applies_the_policy(
     assert!(!log.stdout.contains("864209"));
     assert!(log.stdout.contains("device.password.stored"));
 
+    // Enrollment window: the hand-over password on the terminal, the window recorded and audited.
+    let r = env.run_as(
+        "sup",
+        USER_PW,
+        &["device", "handover", "--terminal", "大门", "--days", "3"],
+        &[("KAOQIN_NEW_PASSWORD", "739164")],
+    );
+    ok(&r);
+    assert!(
+        r.stdout.contains("enrollment window is open until"),
+        "{r:?}"
+    );
+    let users = sim.users();
+    assert_eq!(
+        users
+            .iter()
+            .find(|u| u.first().map(String::as_str) == Some("1"))
+            .and_then(|u| u.get(4))
+            .map(String::as_str),
+        Some("739164")
+    );
+    let log = env.admin(&[
+        "audit",
+        "log",
+        "--action",
+        "device.handover",
+        "--format",
+        "csv",
+    ]);
+    assert!(log.stdout.contains("\"\"days\"\":3"), "{log:?}");
+    assert!(!log.stdout.contains("739164"));
+
     // Clock: 5 minutes off, set from the PC.
     sim.control("set-clock-offset 300");
     let r = env.run_as(

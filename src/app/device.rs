@@ -105,6 +105,45 @@ impl Session {
         Ok(su)
     }
 
+    /// `device handover --days N`: puts the hand-over password on the super admin for enrolling
+    /// new staff and records until when the window is open (`terminal list` / the dashboard show
+    /// it; afterwards `device password` sets the supervisor's own password again).
+    pub fn device_handover(
+        &mut self,
+        terminal: &str,
+        handover_password: &str,
+        days: u32,
+        override_reason: Option<String>,
+    ) -> OpsResult<(DeviceUser, chrono::NaiveDateTime)> {
+        if !(1..=30).contains(&days) {
+            return Err(super::error::AppError::Invalid {
+                field: "days",
+                reason: format!("{days} days; an enrollment window is 1 to 30 days"),
+            }
+            .into());
+        }
+        let pw = handover_password.to_string();
+        let su = self.with_admin(terminal, override_reason, move |ctx| {
+            Box::pin(device_admin::set_admin_password(ctx, pw))
+        })?;
+        let until = self.now() + chrono::Duration::days(i64::from(days));
+        self.act(Action::DeviceAdmin, "device.handover", terminal, |tx| {
+            terminals::update(
+                tx,
+                terminal,
+                &TerminalUpdate {
+                    handover_until: Some(Some(until)),
+                    ..TerminalUpdate::default()
+                },
+            )?;
+            Ok((
+                (),
+                json!({ "super_admin": su.enrollment_no, "days": days, "until": until.to_string() }),
+            ))
+        })?;
+        Ok((su, until))
+    }
+
     /// `device policy check|apply`.
     pub fn device_policy(
         &mut self,

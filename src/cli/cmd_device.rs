@@ -35,6 +35,14 @@ pub enum DeviceCmd {
     /// The one-super-admin policy: list users and violations, or apply the fixes.
     #[command(subcommand)]
     Policy(PolicyCmd),
+    /// Open an enrollment window: the hand-over password (KAOQIN_NEW_PASSWORD or asked twice)
+    /// on the super admin for N days; then set your own again with `device password`.
+    Handover {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, value_name = "N")]
+        days: u32,
+    },
     /// Terminal users against employees.
     Enrollment {
         #[command(flatten)]
@@ -83,6 +91,22 @@ pub fn device(s: &mut Session, c: DeviceCmd) -> Result<()> {
             println!(
                 "{}: password of super admin {} ({}) set, read back and stored sealed.",
                 target.terminal, su.enrollment_no, su.name
+            );
+            Ok(())
+        }
+        DeviceCmd::Handover { target, days } => {
+            let pw = input::new_password(input::ENV_NEW_PASSWORD, "the hand-over password")?;
+            let (su, until) = s
+                .device_handover(&target.terminal, &pw, days, target.override_reason)
+                .map_err(lift)
+                .with_context(|| format!("terminal '{}'", target.terminal))?;
+            println!(
+                "{}: hand-over password set on super admin {}; the enrollment window is open until {}. \
+                 Afterwards run `kaoqin device password --terminal {}`.",
+                target.terminal,
+                su.enrollment_no,
+                until.format("%Y-%m-%d %H:%M"),
+                target.terminal
             );
             Ok(())
         }
