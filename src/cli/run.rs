@@ -53,6 +53,8 @@ pub fn main_entry() -> ExitCode {
     }
     match run(cli, paths) {
         Ok(()) => ExitCode::from(exit::OK),
+        // `kaoqin punches list | head` closes our stdout early: that is the reader's choice, not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(exit::OK),
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("error: {e:#}");
@@ -578,4 +580,12 @@ fn audit(s: &Session, c: AuditCmd) -> Result<()> {
             }
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
