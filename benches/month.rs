@@ -58,7 +58,9 @@ fn build(db: &Path) -> Result<usize, Box<dyn std::error::Error>> {
                 enrollment_no: format!("{:05}", i + 1),
                 name: format!("员工{i}"),
                 department_id: dept_ids.get(i % DEPARTMENTS).copied(),
-                hire_date: (i % 97 == 0).then(|| NaiveDate::from_ymd_opt(2026, 3, 16)).flatten(),
+                hire_date: (i % 97 == 0)
+                    .then(|| NaiveDate::from_ymd_opt(2026, 3, 16))
+                    .flatten(),
                 ..Default::default()
             },
         )?;
@@ -108,7 +110,11 @@ fn build(db: &Path) -> Result<usize, Box<dyn std::error::Error>> {
                     push(at(d, 8, 30 + rng.below(25) + late), 0);
                     push(at(d, 12, rng.below(10)), 1);
                     push(at(d, 13, rng.below(25)), 0);
-                    let out = at(d, 18, rng.below(90) - if rng.below(15) == 0 { 30 } else { 0 });
+                    let out = at(
+                        d,
+                        18,
+                        rng.below(90) - if rng.below(15) == 0 { 30 } else { 0 },
+                    );
                     push(out, 1);
                     if rng.below(2) == 0 {
                         push(out + Duration::seconds(20), 1);
@@ -131,9 +137,11 @@ fn vm_hwm_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
@@ -179,7 +187,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let db: PathBuf = dir.path().join("bench-month.db");
     let t = Instant::now();
     let n = build(&db)?;
-    println!("built {n} punches for {EMPLOYEES} employees in {:.1} s", t.elapsed().as_secs_f64());
+    println!(
+        "built {n} punches for {EMPLOYEES} employees in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     for run in 1..=3 {
         print!("run {run}: ");
         let out = std::process::Command::new(std::env::current_exe()?)

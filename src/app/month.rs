@@ -1,6 +1,8 @@
 //! Month service: loads employees, punches (the day before the month to the day after), requests,
 //! schedules and the calendar from SQLite, runs the domain's `reconcile_month`, and stores the derived
-//! rows and summaries in one transaction with the audit entry.
+//! rows (CSV lines) and summaries in one transaction with the audit entry. Day results are not stored:
+//! reports recompute them from the same inputs and the stored run's time (reconciliation is
+//! deterministic), which keeps a 10,000-employee run small and fast.
 //!
 //! Recompute rule: a stored run keeps an input fingerprint (`input_revision` bumped by triggers on every
 //! non-punch input, plus the count of punches in the run's range; the ledger is insert-only). `month
@@ -13,7 +15,7 @@ use kaoqin_domain::{
 };
 use kaoqin_store::employees::{self, EmployeeFilter};
 use kaoqin_store::month_results::{self, DayRow, RunInfo, SummaryRow};
-use kaoqin_store::punches::{self, PunchFilter};
+use kaoqin_store::punches;
 use kaoqin_store::rusqlite::Connection;
 use serde_json::json;
 
@@ -101,20 +103,21 @@ pub fn load_inputs(conn: &Connection, m: Month) -> AppResult<MonthInputs> {
         })
         .collect();
     let mut punches = Vec::new();
-    let filter = PunchFilter {
-        from: Some(from.and_time(NaiveTime::MIN)),
-        to: Some((to + Duration::days(1)).and_time(NaiveTime::MIN)),
-        ..Default::default()
-    };
-    punches::for_each(conn, &filter, |p| {
-        punches.push(Punch {
-            enrollment_no: p.enrollment_no,
-            ts: p.ts,
-            verify_mode: u8::try_from(p.verify_mode).unwrap_or(u8::MAX),
-            in_out_state: u8::try_from(p.in_out_state).unwrap_or(u8::MAX),
-            terminal_serial: p.terminal_serial,
-        })
-    })?;
+    // Key order, not time order: reconcile_month groups by employee and sorts each group by time.
+    punches::for_each_in_range(
+        conn,
+        from.and_time(NaiveTime::MIN),
+        (to + Duration::days(1)).and_time(NaiveTime::MIN),
+        |p| {
+            punches.push(Punch {
+                enrollment_no: p.enrollment_no.to_owned(),
+                ts: p.ts,
+                verify_mode: u8::try_from(p.verify_mode).unwrap_or(u8::MAX),
+                in_out_state: u8::try_from(p.in_out_state).unwrap_or(u8::MAX),
+                terminal_serial: p.terminal_serial.to_owned(),
+            })
+        },
+    )?;
     Ok(MonthInputs {
         employees,
         punches,
@@ -160,20 +163,18 @@ pub fn store_result(
     let days = result
         .days
         .iter()
-        .map(|d| {
-            Ok(DayRow {
-                employee_no: d.employee_no.clone(),
-                date: d.date,
-                department: dept
-                    .get(d.employee_no.as_str())
-                    .copied()
-                    .unwrap_or("")
-                    .to_string(),
-                csv_row: d.csv_row(),
-                json: serde_json::to_string(d).map_err(ser)?,
-            })
+        .map(|d| DayRow {
+            employee_no: d.employee_no.clone(),
+            date: d.date,
+            department: dept
+                .get(d.employee_no.as_str())
+                .copied()
+                .unwrap_or("")
+                .to_string(),
+            csv_row: d.csv_row(),
+            json: String::new(),
         })
-        .collect::<AppResult<Vec<_>>>()?;
+        .collect::<Vec<_>>();
     let summaries = result
         .summaries
         .iter()
@@ -226,16 +227,23 @@ impl Session {
         Ok((info, result))
     }
 
+    /// The stored run of `m` when its inputs have not changed since (else `None`).
+    fn fresh_run(&self, m: Month) -> AppResult<Option<RunInfo>> {
+        let (from, to) = m.punch_range();
+        let current = month_results::fingerprint(self.conn(), from, to)?;
+        let stored = month_results::run_info(self.conn(), &m.key())?;
+        Ok(stored.filter(|r| r.fingerprint == current))
+    }
+
     /// The month's results for the result of `run_month` or the stored run; recomputes when any input
     /// changed since the stored run (stored only when the role may run months).
     pub fn month_result(&mut self, m: Month) -> AppResult<(MonthResult, bool)> {
         self.require(Action::ViewReports, &m.key())?;
-        let (from, to) = m.punch_range();
-        let current = month_results::fingerprint(self.conn(), from, to)?;
-        let stored = month_results::run_info(self.conn(), &m.key())?;
-        let fresh = stored.as_ref().is_some_and(|r| r.fingerprint == current);
-        if fresh {
-            return Ok((self.stored_month(m)?, false));
+        if let Some(run) = self.fresh_run(m)? {
+            // Same inputs and the run's own clock: reconciliation is deterministic, so this is exactly
+            // the stored run's result (day results are not stored).
+            let inputs = load_inputs(self.conn(), m)?;
+            return Ok((reconcile(&inputs, m, run.run_at), false));
         }
         if self.may(Action::RunMonth) {
             let (_, result) = self.run_month(m)?;
@@ -243,45 +251,6 @@ impl Session {
         }
         let inputs = load_inputs(self.conn(), m)?;
         Ok((reconcile(&inputs, m, self.now()), true))
-    }
-
-    fn stored_month(&self, m: Month) -> AppResult<MonthResult> {
-        let bad = |e: serde_json::Error| AppError::Invalid {
-            field: "stored month result",
-            reason: format!("{e}; run `kaoqin month run {}` again", m.key()),
-        };
-        let mut days = Vec::new();
-        for d in month_results::day_docs(self.conn(), &m.key())? {
-            days.push(serde_json::from_str(&d).map_err(bad)?);
-        }
-        let mut summaries: Vec<kaoqin_domain::MonthSummary> = Vec::new();
-        for s in month_results::summary_docs(self.conn(), &m.key())? {
-            summaries.push(serde_json::from_str(&s).map_err(bad)?);
-        }
-        let mut organisation = kaoqin_domain::Totals::default();
-        let mut by_dept: std::collections::BTreeMap<String, kaoqin_domain::DepartmentTotals> =
-            std::collections::BTreeMap::new();
-        for s in &summaries {
-            organisation.merge(&s.totals);
-            let e = by_dept.entry(s.department.clone()).or_insert_with(|| {
-                kaoqin_domain::DepartmentTotals {
-                    department: s.department.clone(),
-                    employees: 0,
-                    totals: kaoqin_domain::Totals::default(),
-                }
-            });
-            e.employees += 1;
-            e.totals.merge(&s.totals);
-        }
-        Ok(MonthResult {
-            year: m.year,
-            month: m.month,
-            days,
-            summaries,
-            departments: by_dept.into_values().collect(),
-            organisation,
-            unknown_enrollments: Vec::new(),
-        })
     }
 
     /// `month show`: the CSV of a month (filtered by department and/or 工号).
@@ -300,9 +269,13 @@ impl Session {
         if let Some(d) = department {
             kaoqin_store::departments::get_by_name(self.conn(), d)?;
         }
-        let (result, recomputed) = self.month_result(m)?;
-        let csv = if recomputed {
-            result.csv_filtered(department, employee_no)
+        self.require(Action::ViewReports, &m.key())?;
+        let csv = if self.fresh_run(m)?.is_none() {
+            let (result, recomputed) = self.month_result(m)?;
+            return Ok(MonthView {
+                csv: result.csv_filtered(department, employee_no),
+                recomputed,
+            });
         } else {
             let mut s = String::from(CSV_HEADER);
             s.push('\n');
@@ -312,6 +285,9 @@ impl Session {
             }
             s
         };
-        Ok(MonthView { csv, recomputed })
+        Ok(MonthView {
+            csv,
+            recomputed: false,
+        })
     }
 }

@@ -1,5 +1,5 @@
-//! Derived month results: per employee-day rows (the issue-5 CSV line plus the domain's JSON) and
-//! per-employee summaries, keyed by month `YYYY-MM`. Each run replaces the month's rows wholesale; these
+//! Derived month results: per employee-day rows (the issue-5 CSV line; day JSON is optional — the month
+//! service leaves it empty and recomputes `DayResult`s when a report needs them) and per-employee summaries, keyed by month `YYYY-MM`. Each run replaces the month's rows wholesale; these
 //! are derived data, never the ledger. Also the input fingerprint a stored run is compared with: the
 //! `input_revision` counter (bumped by triggers on every non-punch input) plus the number of punches in
 //! the month's range (the ledger is insert-only, so a new punch always changes the count).
@@ -17,6 +17,8 @@ pub struct DayRow {
     pub date: NaiveDate,
     pub department: String,
     pub csv_row: String,
+    /// The day's JSON, or empty: results are deterministic, so the month service recomputes instead of
+    /// storing ~700 bytes per employee-day.
     pub json: String,
 }
 
@@ -79,18 +81,51 @@ pub fn replace(
             info.days
         ],
     )?;
-    let mut ins = conn.prepare_cached(
-        "INSERT INTO month_days (month, employee_no, date, department, csv_row, json) VALUES (?1,?2,?3,?4,?5,?6)",
-    )?;
-    for d in days {
-        ins.execute(params![
-            info.month,
-            d.employee_no,
-            timefmt::date(d.date),
-            d.department,
-            d.csv_row,
-            d.json
-        ])?;
+    // One prepared multi-row statement (SQLite allows 32766 parameters; 6 per row): far fewer VM
+    // round-trips than one INSERT per row.
+    const COLS: usize = 6;
+    const CHUNK: usize = 500;
+    let month_day_sql = |n: usize| {
+        let mut sql = String::from(
+            "INSERT INTO month_days (month, employee_no, date, department, csv_row, json) VALUES ",
+        );
+        for i in 0..n {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * COLS;
+            sql.push_str(&format!(
+                "(?{},?{},?{},?{},?{},?{})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6
+            ));
+        }
+        sql
+    };
+    let mut full = conn.prepare(&month_day_sql(CHUNK))?;
+    for chunk in days.chunks(CHUNK) {
+        let dates: Vec<String> = chunk.iter().map(|d| timefmt::date(d.date)).collect();
+        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(chunk.len() * COLS);
+        for (d, date) in chunk.iter().zip(&dates) {
+            args.extend_from_slice(&[
+                &info.month as &dyn rusqlite::ToSql,
+                &d.employee_no,
+                date,
+                &d.department,
+                &d.csv_row,
+                &d.json,
+            ]);
+        }
+        if chunk.len() == CHUNK {
+            full.execute(args.as_slice())?;
+        } else {
+            conn.prepare(&month_day_sql(chunk.len()))?
+                .execute(args.as_slice())?;
+        }
     }
     let mut ins = conn.prepare_cached(
         "INSERT INTO month_summaries (month, employee_no, department, json) VALUES (?1,?2,?3,?4)",
@@ -145,16 +180,6 @@ pub fn csv_rows(
     )?;
     let v = stmt
         .query_map(params![month, department, employee_no], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(v)
-}
-
-/// Stored day JSON documents of a month (by employee then date).
-pub fn day_docs(conn: &Connection, month: &str) -> Result<Vec<String>> {
-    let mut stmt =
-        conn.prepare("SELECT json FROM month_days WHERE month = ?1 ORDER BY employee_no, date")?;
-    let v = stmt
-        .query_map([month], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(v)
 }

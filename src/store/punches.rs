@@ -238,6 +238,83 @@ pub fn for_each(conn: &Connection, f: &PunchFilter, mut each: impl FnMut(Punch))
     Ok(())
 }
 
+/// A punch borrowed from the read cursor: bulk readers copy only the fields they keep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PunchRef<'a> {
+    pub terminal_serial: &'a str,
+    pub enrollment_no: &'a str,
+    pub ts: NaiveDateTime,
+    pub verify_mode: i64,
+    pub in_out_state: i64,
+}
+
+fn text<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> Result<&'a str> {
+    r.get_ref(i)?.as_str().map_err(|e| {
+        StoreError::from(rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            Box::new(e),
+        ))
+    })
+}
+
+/// `YYYY-MM-DD HH:MM:SS` without chrono's format interpreter (a month run parses a million of these);
+/// anything unusual goes through [`timefmt::parse_punch_ts`] for its checks and error message.
+fn parse_punch_ts_fast(s: &str) -> Result<NaiveDateTime> {
+    let b = s.as_bytes();
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b.get(from..to)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let sep = |i: usize, c: u8| b.get(i) == Some(&c);
+    let fast = (b.len() == 19
+        && sep(4, b'-')
+        && sep(7, b'-')
+        && sep(10, b' ')
+        && sep(13, b':')
+        && sep(16, b':'))
+    .then(|| {
+        let date = chrono::NaiveDate::from_ymd_opt(
+            i32::try_from(num(0, 4)?).ok()?,
+            num(5, 7)?,
+            num(8, 10)?,
+        )?;
+        date.and_hms_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?)
+    })
+    .flatten();
+    match fast {
+        Some(t) => Ok(t),
+        None => timefmt::parse_punch_ts(s),
+    }
+}
+
+/// Calls `each` for every punch with `from <= ts < to`, in key order (terminal serial, timestamp,
+/// enrollment number) so SQLite walks the table without sorting; callers that need time order group and
+/// sort themselves. Nothing is allocated per row.
+pub fn for_each_in_range(
+    conn: &Connection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    mut each: impl FnMut(PunchRef<'_>),
+) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT terminal_serial, enrollment_no, ts, verify_mode, in_out_state FROM raw_punches \
+         WHERE ts >= ?1 AND ts < ?2 ORDER BY terminal_serial, ts, enrollment_no",
+    )?;
+    let mut rows = stmt.query([timefmt::punch_ts(from), timefmt::punch_ts(to)])?;
+    while let Some(r) = rows.next()? {
+        each(PunchRef {
+            terminal_serial: text(r, 0)?,
+            enrollment_no: text(r, 1)?,
+            ts: parse_punch_ts_fast(text(r, 2)?)?,
+            verify_mode: r.get(3)?,
+            in_out_state: r.get(4)?,
+        });
+    }
+    Ok(())
+}
+
 /// Punches matching `f` (see [`for_each`] for the order).
 pub fn list(conn: &Connection, f: &PunchFilter) -> Result<Vec<Punch>> {
     let mut v = Vec::new();
@@ -272,6 +349,15 @@ mod tests {
             write_punch_ts(&mut out, t);
             assert_eq!(out, s);
             assert_eq!(out, timefmt::punch_ts(t));
+            assert_eq!(parse_punch_ts_fast(s).unwrap(), t);
+        }
+        for bad in [
+            "2026-02-30 08:00:00",
+            "2026-11-02 24:00:00",
+            "2026-11-02T08:51:07",
+            "x",
+        ] {
+            assert!(parse_punch_ts_fast(bad).is_err(), "{bad}");
         }
     }
 }
