@@ -1,15 +1,13 @@
 //! The user-interface languages and the locale files behind them.
 //!
-//! The strings live in `locales/{zh-CN,zh-TW,en}.yml`, compiled in by `rust_i18n::i18n!` in
-//! `lib.rs`. The GUI keeps its language in its own state and passes it to every `t!` call
-//! (`t!("key", locale = lang.code())`), so two windows or two tests never fight over rust-i18n's
-//! global locale. This module holds no strings of its own beyond the language names.
+//! The strings live in `locales/{zh-CN,zh-TW,en}.yml` (shared words, shell, log-in, wizard) and
+//! `locales/<page>/{zh-CN,zh-TW,en}.yml` (one directory per page, keys prefixed with the page's
+//! name), merged and compiled in by `rust_i18n::i18n!` in `lib.rs`. The GUI keeps its language
+//! in its own state and passes it to every `t!` call (`t!("key", locale = lang.code())`), so two
+//! windows or two tests never fight over rust-i18n's global locale. This module holds no strings of its own beyond the language names.
 
 // rust-i18n reads the locale files inside a proc macro, which Cargo does not know about;
-// these includes make an edit to a locale file rebuild the crate.
-const _: &str = include_str!("../locales/zh-CN.yml");
-const _: &str = include_str!("../locales/zh-TW.yml");
-const _: &str = include_str!("../locales/en.yml");
+// `build.rs` watches the `locales/` tree so that an edit to any locale file rebuilds the crate.
 
 /// A language the interface is translated into.
 #[derive(

@@ -45,7 +45,7 @@ for hi in range(0xA1, 0xF8):
 out.update(chr(c) for c in range(0x20, 0x7F))   # ASCII
 out.update(chr(c) for c in range(0xA0, 0x100))  # Latin-1 (names, °, ×, ·)
 out.update("√✓✔✗✘×○●◎◇◆□■△▲▽▼☆★→←↑↓↔⇒…—–‘’“”•·※€¥￥℃⚠、。，；：？！（）《》【】「」『』")
-for yml in sorted(pathlib.Path(sys.argv[1]).glob("*.yml")):
+for yml in sorted(pathlib.Path(sys.argv[1]).rglob("*.yml")):
     out.update(ch for ch in yml.read_text(encoding="utf-8") if ch >= " ")
 out.discard("\n")
 sys.stdout.write("".join(sorted(out)))

@@ -142,8 +142,7 @@ impl KaoqinApp {
                 }
             }
             Screen::Main(main) => {
-                let db = self.backend.db_path().display().to_string();
-                let action = shell::show(ui, &mut self.prefs, main, &db, busy);
+                let action = shell::show(ui, &mut self.prefs, main, &self.backend, busy);
                 if let Some(req) = main.pages.terminals.take_request() {
                     let (backend, session) = (Arc::clone(&self.backend), Arc::clone(&main.session));
                     main.pages.terminals.start(&ctx, backend, session, req);

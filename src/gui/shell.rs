@@ -1,7 +1,10 @@
 //! The main window's frame: top bar (organisation, refresh, sign out), navigation by role,
 //! status bar (user, role, database, last download), and the current page in the middle.
 
+use std::sync::Arc;
+
 use super::app::{MainState, Prefs};
+use super::backend::Backend;
 use super::nav::{self, Page};
 use super::{pages, widgets};
 
@@ -25,9 +28,11 @@ pub(crate) fn show(
     ui: &mut egui::Ui,
     prefs: &mut Prefs,
     main: &mut MainState,
-    db_path: &str,
+    backend: &Arc<Backend>,
     busy: bool,
 ) -> Option<ShellAction> {
+    let db_path = backend.db_path().display().to_string();
+    let db_path = db_path.as_str();
     let mut action = None;
     let lang = prefs.lang;
     let role = main.who.role;
@@ -113,7 +118,18 @@ pub(crate) fn show(
                 } else {
                     Page::Dashboard
                 };
-                pages::show(ui, &mut prefs.lang, page, &main.who, lists, &mut main.pages);
+                let mut cx = pages::PageCtx {
+                    lang,
+                    who: &main.who,
+                    lists,
+                    backend,
+                    session: &main.session,
+                    reload_lists: false,
+                };
+                pages::show(ui, &mut prefs.lang, page, &mut cx, &mut main.pages);
+                if cx.reload_lists {
+                    action = Some(ShellAction::Refresh);
+                }
             }
         }
     });

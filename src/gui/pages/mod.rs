@@ -1,48 +1,75 @@
-//! One module per page. Each page is a function of the loaded lists and its own small view state
-//! (filters); none of them calls a service or decides a permission beyond hiding items (`nav::Item`).
+//! One module per page. A page draws the shared lists and its own state, and asks for data or a
+//! change by spawning a job on its own [`Tasks`](super::tasks::Tasks) that calls a `Backend` method
+//! (never a service or the store directly); it decides no permission beyond hiding items
+//! (`nav::Item`). A page's strings live in `locales/<page>/`.
 
 mod audit;
 mod dashboard;
 mod employees;
 mod placeholder;
+mod reports;
+mod requests;
+mod schedules;
 mod settings;
 mod terminals;
 mod terminals_download;
 
 pub(crate) use terminals_download::{DownloadOutcome, outcome as download_outcome};
 
+use std::sync::Arc;
+
 use crate::i18n::Lang;
 
+use super::backend::{Backend, UserSession};
 use super::model::{Lists, SignedIn};
 use super::nav::Page;
 
-/// View state that outlives a frame (search boxes).
-#[derive(Debug, Default)]
+/// What every page gets each frame: the language, the user, the shared lists, and the door to the
+/// services for its own background jobs.
+pub(crate) struct PageCtx<'a> {
+    pub lang: Lang,
+    pub who: &'a SignedIn,
+    pub lists: &'a Lists,
+    #[allow(dead_code)] // the pages being built use these; drop when they do
+    pub backend: &'a Arc<Backend>,
+    #[allow(dead_code)]
+    pub session: &'a Arc<UserSession>,
+    /// Set by a page after a change the shared lists show (employees, terminals, users...): the
+    /// app reloads them after this frame.
+    pub reload_lists: bool,
+}
+
+/// View state that outlives a frame (search boxes, forms, each page's jobs and loaded data).
+#[derive(Default)]
 pub(crate) struct PageState {
     pub employee_search: String,
     pub audit_search: String,
     /// The Terminals page's running download and last results.
     pub terminals: terminals_download::DownloadState,
+    pub schedules: schedules::State,
+    pub requests: requests::State,
+    pub reports: reports::State,
 }
 
+/// Draws `page`; a page sets `cx.reload_lists` when the shared lists should be reloaded.
 pub(crate) fn show(
     ui: &mut egui::Ui,
     lang: &mut Lang,
     page: Page,
-    who: &SignedIn,
-    lists: &Lists,
+    cx: &mut PageCtx<'_>,
     state: &mut PageState,
 ) {
     let l = *lang;
+    let (who, lists) = (cx.who, cx.lists);
     ui.heading(tr!(l, page.label_key()));
     ui.add_space(6.0);
     match page {
         Page::Dashboard => dashboard::show(ui, l, who, lists),
         Page::Terminals => terminals::show(ui, l, who, lists, &mut state.terminals),
         Page::Employees => employees::show(ui, l, who, lists, &mut state.employee_search),
-        Page::Schedules => placeholder::show(ui, l, "page.schedules.later"),
-        Page::Requests => placeholder::show(ui, l, "page.requests.later"),
-        Page::Reports => placeholder::show(ui, l, "page.reports.later"),
+        Page::Schedules => schedules::show(ui, cx, &mut state.schedules),
+        Page::Requests => requests::show(ui, cx, &mut state.requests),
+        Page::Reports => reports::show(ui, cx, &mut state.reports),
         Page::Audit => audit::show(ui, l, who, lists, &mut state.audit_search),
         Page::Settings => settings::show(ui, lang, who, lists),
     }

@@ -5,6 +5,15 @@
 //! Reads that have no service yet use the store's read functions here, in one place, so they can
 //! be swapped for services without touching a page. Errors become locale keys here.
 
+mod audit;
+mod dashboard;
+mod employees;
+mod reports;
+mod requests;
+mod schedules;
+mod settings;
+mod terminals;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
