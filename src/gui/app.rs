@@ -143,11 +143,14 @@ impl KaoqinApp {
             }
             Screen::Main(main) => {
                 let action = shell::show(ui, &mut self.prefs, main, &self.backend, busy);
-                if let Some(req) = main.pages.terminals.take_request() {
+                if let Some(req) = main.pages.terminals.downloads.take_request() {
                     let (backend, session) = (Arc::clone(&self.backend), Arc::clone(&main.session));
-                    main.pages.terminals.start(&ctx, backend, session, req);
+                    main.pages
+                        .terminals
+                        .downloads
+                        .start(&ctx, backend, session, req);
                 }
-                let refresh = main.pages.terminals.take_finished();
+                let refresh = main.pages.terminals.downloads.take_finished();
                 if let Some(action) = action {
                     self.on_shell(&ctx, action);
                 } else if refresh {

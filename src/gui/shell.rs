@@ -125,10 +125,14 @@ pub(crate) fn show(
                     backend,
                     session: &main.session,
                     reload_lists: false,
+                    new_lang: None,
                 };
-                pages::show(ui, &mut prefs.lang, page, &mut cx, &mut main.pages);
+                pages::show(ui, page, &mut cx, &mut main.pages);
                 if cx.reload_lists {
                     action = Some(ShellAction::Refresh);
+                }
+                if let Some(l) = cx.new_lang {
+                    prefs.lang = l;
                 }
             }
         }

@@ -2,8 +2,9 @@
 
 use crate::i18n::Lang;
 
-use super::super::model::{ChainCheck, Lists, SignedIn};
+use super::super::model::ChainCheck;
 use super::super::widgets;
+use super::PageCtx;
 
 /// The verification result as one coloured line.
 pub(crate) fn chain_label(ui: &mut egui::Ui, lang: Lang, chain: &ChainCheck) {
@@ -28,13 +29,15 @@ pub(crate) fn chain_label(ui: &mut egui::Ui, lang: Lang, chain: &ChainCheck) {
     }
 }
 
-pub(crate) fn show(
-    ui: &mut egui::Ui,
-    lang: Lang,
-    _who: &SignedIn,
-    lists: &Lists,
-    search: &mut String,
-) {
+/// The page's state across frames.
+#[derive(Default)]
+pub(crate) struct State {
+    pub search: String,
+}
+
+pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
+    let (lang, lists) = (cx.lang, cx.lists);
+    let search = &mut state.search;
     if let Some(chain) = &lists.chain {
         ui.horizontal(|ui| {
             ui.label(tr!(lang, "audit.chain"));

@@ -1,12 +1,15 @@
 //! Dashboard: the organisation at a glance. At this stage: who is signed in, the sizes of the
 //! lists, and the audit chain's state; today's attendance arrives with the download issue.
 
-use crate::i18n::Lang;
-
-use super::super::model::{Lists, SignedIn};
 use super::super::shell::role_key;
+use super::PageCtx;
 
-pub(crate) fn show(ui: &mut egui::Ui, lang: Lang, who: &SignedIn, lists: &Lists) {
+/// The page's state across frames.
+#[derive(Default)]
+pub(crate) struct State {}
+
+pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, _state: &mut State) {
+    let (lang, who, lists) = (cx.lang, cx.who, cx.lists);
     ui.label(tr!(
         lang,
         "dashboard.welcome",

@@ -1,19 +1,19 @@
 //! Employees and departments: searchable lists (Ctrl+F). Editing arrives with a later issue; for
 //! now the CLI adds them (`kaoqin employee add`).
 
-use crate::i18n::Lang;
-
-use super::super::model::{Lists, SignedIn};
 use super::super::nav::Item;
 use super::super::widgets;
+use super::PageCtx;
 
-pub(crate) fn show(
-    ui: &mut egui::Ui,
-    lang: Lang,
-    who: &SignedIn,
-    lists: &Lists,
-    search: &mut String,
-) {
+/// The page's state across frames.
+#[derive(Default)]
+pub(crate) struct State {
+    pub search: String,
+}
+
+pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
+    let (lang, who, lists) = (cx.lang, cx.who, cx.lists);
+    let search = &mut state.search;
     if Item::EditEmployees.visible_to(who.role) {
         ui.label(tr!(lang, "employees.add_hint"));
     }

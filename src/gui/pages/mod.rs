@@ -37,41 +37,37 @@ pub(crate) struct PageCtx<'a> {
     /// Set by a page after a change the shared lists show (employees, terminals, users...): the
     /// app reloads them after this frame.
     pub reload_lists: bool,
+    /// Set by the Settings page when the user picks another language.
+    pub new_lang: Option<Lang>,
 }
 
-/// View state that outlives a frame (search boxes, forms, each page's jobs and loaded data).
+/// View state that outlives a frame (search boxes, forms, each page's jobs and loaded data): one
+/// `State` per page, owned by the page's module.
 #[derive(Default)]
 pub(crate) struct PageState {
-    pub employee_search: String,
-    pub audit_search: String,
-    /// The Terminals page's running download and last results.
-    pub terminals: terminals_download::DownloadState,
+    pub dashboard: dashboard::State,
+    pub terminals: terminals::State,
+    pub employees: employees::State,
     pub schedules: schedules::State,
     pub requests: requests::State,
     pub reports: reports::State,
+    pub audit: audit::State,
+    pub settings: settings::State,
 }
 
 /// Draws `page`; a page sets `cx.reload_lists` when the shared lists should be reloaded.
-pub(crate) fn show(
-    ui: &mut egui::Ui,
-    lang: &mut Lang,
-    page: Page,
-    cx: &mut PageCtx<'_>,
-    state: &mut PageState,
-) {
-    let l = *lang;
-    let (who, lists) = (cx.who, cx.lists);
-    ui.heading(tr!(l, page.label_key()));
+pub(crate) fn show(ui: &mut egui::Ui, page: Page, cx: &mut PageCtx<'_>, state: &mut PageState) {
+    ui.heading(tr!(cx.lang, page.label_key()));
     ui.add_space(6.0);
     match page {
-        Page::Dashboard => dashboard::show(ui, l, who, lists),
-        Page::Terminals => terminals::show(ui, l, who, lists, &mut state.terminals),
-        Page::Employees => employees::show(ui, l, who, lists, &mut state.employee_search),
+        Page::Dashboard => dashboard::show(ui, cx, &mut state.dashboard),
+        Page::Terminals => terminals::show(ui, cx, &mut state.terminals),
+        Page::Employees => employees::show(ui, cx, &mut state.employees),
         Page::Schedules => schedules::show(ui, cx, &mut state.schedules),
         Page::Requests => requests::show(ui, cx, &mut state.requests),
         Page::Reports => reports::show(ui, cx, &mut state.reports),
-        Page::Audit => audit::show(ui, l, who, lists, &mut state.audit_search),
-        Page::Settings => settings::show(ui, lang, who, lists),
+        Page::Audit => audit::show(ui, cx, &mut state.audit),
+        Page::Settings => settings::show(ui, cx, &mut state.settings),
     }
 }
 

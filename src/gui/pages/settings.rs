@@ -1,16 +1,22 @@
 //! Settings: the interface language (live), and the role-only sections: app users (admin),
 //! connection rules (supervisor), backup (admin).
 
-use crate::i18n::Lang;
-
-use super::super::model::{Lists, SignedIn};
 use super::super::nav::Item;
 use super::super::shell::role_key;
 use super::super::widgets;
+use super::PageCtx;
 
-pub(crate) fn show(ui: &mut egui::Ui, lang: &mut Lang, who: &SignedIn, lists: &Lists) {
-    widgets::language_switch(ui, lang);
-    let lang = *lang;
+/// The page's state across frames.
+#[derive(Default)]
+pub(crate) struct State {}
+
+pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, _state: &mut State) {
+    let (lang, who, lists) = (cx.lang, cx.who, cx.lists);
+    let mut chosen = lang;
+    widgets::language_switch(ui, &mut chosen);
+    if chosen != lang {
+        cx.new_lang = Some(chosen);
+    }
     ui.add_space(10.0);
     if Item::AppUsers.visible_to(who.role) {
         ui.strong(tr!(lang, "settings.app_users"));

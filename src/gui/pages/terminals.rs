@@ -2,20 +2,21 @@
 //! snapshots for the auditor) appear only for those roles; their content arrives with issue 8.
 //! Roles that may download get a Download button per terminal (see `terminals_download`).
 
-use crate::i18n::Lang;
-
-use super::super::model::{Lists, SignedIn};
 use super::super::nav::Item;
 use super::super::widgets;
+use super::PageCtx;
 use super::terminals_download::DownloadState;
 
-pub(crate) fn show(
-    ui: &mut egui::Ui,
-    lang: Lang,
-    who: &SignedIn,
-    lists: &Lists,
-    downloads: &mut DownloadState,
-) {
+/// The page's state across frames.
+#[derive(Default)]
+pub(crate) struct State {
+    /// The running download and the last results per terminal.
+    pub downloads: DownloadState,
+}
+
+pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
+    let (lang, who, lists) = (cx.lang, cx.who, cx.lists);
+    let downloads = &mut state.downloads;
     if Item::EditTerminals.visible_to(who.role) {
         ui.label(tr!(lang, "terminals.add_hint"));
     }
