@@ -39,8 +39,7 @@ fn main() {
             if screen == "login" && run == RUNS - 1 {
                 idle_child = Some((child, dir));
             } else {
-                let _ = child.kill();
-                let _ = child.wait();
+                stop(&mut child);
             }
         }
         report(screen, &inside, &outside);
@@ -59,8 +58,7 @@ fn main() {
              ({} ticks at {ticks_per_s} Hz)",
             t1.saturating_sub(t0)
         );
-        let _ = child.kill();
-        let _ = child.wait();
+        stop(&mut child);
     }
 }
 
@@ -91,27 +89,35 @@ fn start(bin: &str, dir: &Path) -> (Child, f64, f64) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start kaoqin");
-    let stderr = child.stderr.take().expect("piped stderr");
+    let Some(stderr) = child.stderr.take() else {
+        stop(&mut child);
+        panic!("no stderr pipe");
+    };
     let mut lines = BufReader::new(stderr).lines();
     let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        assert!(Instant::now() < deadline, "no first frame within 30 s");
-        let Some(Ok(line)) = lines.next() else {
-            panic!("kaoqin exited before its first frame");
-        };
-        if line.contains("first frame painted") {
-            let outside = spawned.elapsed().as_secs_f64() * 1000.0;
-            let inside = line
-                .split("ms=\"")
-                .nth(1)
-                .and_then(|s| s.split('"').next())
-                .and_then(|s| s.parse::<f64>().ok())
-                .expect("ms= in the first-frame line");
-            // Keep draining stderr so the app never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines {});
-            return (child, inside, outside);
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if !line.contains("first frame painted") {
+            continue;
         }
+        let outside = spawned.elapsed().as_secs_f64() * 1000.0;
+        let inside = line
+            .split("ms=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse::<f64>().ok());
+        let Some(inside) = inside else { break };
+        // Keep draining stderr so the app never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        return (child, inside, outside);
     }
+    stop(&mut child);
+    panic!("no `first frame painted ms=…` line within 30 s (or kaoqin exited)");
+}
+
+fn stop(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 fn report(screen: &str, inside: &[f64], outside: &[f64]) {
