@@ -116,6 +116,73 @@ fn snapshots_verify_detect_tampering_and_diff_exactly() {
         );
     }
 
+    // The same diff as an Excel report: one sheet per kind, rows equal to the diff.
+    let report = env.path("diff.xlsx");
+    let r = env.run_as(
+        "aud",
+        USER_PW,
+        &[
+            "snapshot",
+            "diff",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--xlsx",
+            report.to_str().unwrap(),
+        ],
+        &[],
+    );
+    ok(&r);
+    assert!(r.stdout.contains("report written to"), "{r:?}");
+    let sheets = xlsx_sheets(&report);
+    let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "删除的记录",
+            "补录的旧记录",
+            "时间被改",
+            "用户与权限变化",
+            "时钟变化"
+        ]
+    );
+    let body = |i: usize| sheets[i].1[1..].to_vec();
+    let mut removed: Vec<(String, String)> = body(0)
+        .iter()
+        .map(|r| (r[1].clone(), r[2].clone()))
+        .collect();
+    removed.sort();
+    let mut want: Vec<(String, String)> = [2usize, 7, 11]
+        .iter()
+        .map(|&i| (log[i].0.clone(), log[i].1.clone()))
+        .collect();
+    want.sort();
+    assert_eq!(removed, want);
+    assert_eq!(body(1), Vec::<Vec<String>>::new(), "no back-dated records");
+    let mut changed: Vec<(String, String, String)> = body(2)
+        .iter()
+        .map(|r| (r[1].clone(), r[2].clone(), r[3].clone()))
+        .collect();
+    changed.sort();
+    let mut want: Vec<(String, String, String)> = [4usize, 9]
+        .iter()
+        .map(|&i| {
+            let t = chrono::NaiveDateTime::parse_from_str(&log[i].1, "%Y-%m-%d %H:%M:%S").unwrap()
+                + chrono::Duration::minutes(30);
+            (
+                log[i].0.clone(),
+                log[i].1.clone(),
+                t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            )
+        })
+        .collect();
+    want.sort();
+    assert_eq!(changed, want);
+    assert_eq!(body(3), Vec::<Vec<String>>::new(), "no user changes");
+    let clock = body(4);
+    assert_eq!(clock.len(), 1, "{clock:?}");
+    let moved: i64 = clock[0][2].parse().unwrap();
+    assert!((-605..=-595).contains(&moved), "{clock:?}");
+
     // One byte changed: verify fails (exit 1) and names the part.
     let mut bytes = std::fs::read(&a).unwrap();
     let header = bytes
@@ -154,6 +221,45 @@ fn snapshots_verify_detect_tampering_and_diff_exactly() {
         )),
         "{r:?}"
     );
+    let report = env.path("ledger.xlsx");
+    ok(&env.run_as(
+        "aud",
+        USER_PW,
+        &[
+            "snapshot",
+            "diff",
+            b.to_str().unwrap(),
+            "--against-db",
+            "--xlsx",
+            report.to_str().unwrap(),
+            "--report-lang",
+            "en",
+        ],
+        &[],
+    ));
+    let sheets = xlsx_sheets(&report);
+    assert_eq!(sheets[0].0, "Only in Kaoqin");
+    assert_eq!(sheets[0].1.len(), 1, "header only");
+    assert_eq!(sheets[1].0, "Only on the terminal");
+    assert_eq!(sheets[1].1.len(), 1 + log.len() - 3);
+    assert_eq!(sheets[1].1[0][1], "Employee no.");
+}
+
+/// Every sheet of an xlsx as (name, rows of cell texts), read with calamine.
+fn xlsx_sheets(path: &std::path::Path) -> Vec<(String, Vec<Vec<String>>)> {
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(path).expect("open the report");
+    wb.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = wb.worksheet_range(&name).expect("sheet");
+            let rows = range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+            (name, rows)
+        })
+        .collect()
 }
 
 #[test]
