@@ -563,7 +563,7 @@ fn an_expired_enrollment_window_reminds_the_supervisor() {
 
     // Two days pass (the window's end moved into the past in the database).
     {
-        let store = kaoqin_store::Store::open(&env.db()).expect("open db");
+        let store = kaoqin_store::Store::open(env.db()).expect("open db");
         let past = chrono::Local::now().naive_local() - chrono::Duration::days(1);
         kaoqin_store::terminals::update(
             store.conn(),
