@@ -274,6 +274,7 @@ fn the_auditor_cannot_write_to_a_terminal_and_the_supervisor_applies_the_policy(
         vec!["device", "clock", "--terminal", "大门", "--sync"],
         vec!["device", "policy", "apply", "--terminal", "大门", "--yes"],
         vec!["device", "password", "--terminal", "大门"],
+        vec!["device", "handover", "--terminal", "大门", "--days", "2"],
     ] {
         let r = env.run_as("aud", USER_PW, &args, &[("KAOQIN_NEW_PASSWORD", "1234")]);
         assert_eq!(r.code, 3, "{args:?} {r:?}");
@@ -288,7 +289,7 @@ fn the_auditor_cannot_write_to_a_terminal_and_the_supervisor_applies_the_policy(
         "--format",
         "csv",
     ]);
-    assert_eq!(log.stdout.matches("device_admin").count(), 3, "{log:?}");
+    assert_eq!(log.stdout.matches("device_admin").count(), 4, "{log:?}");
     // Nothing reached the terminal: no session was even opened.
     let r = env.admin(&["audit", "sessions", "--format", "csv"]);
     assert_eq!(r.stdout.lines().count(), 1, "{r:?}");

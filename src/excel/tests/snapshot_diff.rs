@@ -1,6 +1,7 @@
 //! The snapshot diff report read back with calamine: one sheet per kind, a header row, and rows
 //! equal to the diff it was given (texts, numbers, timestamps), in zh-CN and en. Also: the header
-//! row is frozen (sheet XML), and empty kinds still get their sheet.
+//! row is frozen (sheet XML), and empty kinds still get their sheet. Builds the report by hand:
+//! must not depend on the sync layer's diff (the excel crate does not know it).
 
 use std::io::Read;
 
