@@ -232,10 +232,7 @@ impl Session {
         let modes = kaoqin_sync::settings::load(self.conn())?
             .checks
             .allowed_verify_modes;
-        Ok(!modes.is_empty()
-            && modes
-                .iter()
-                .all(|m| *m == kaoqin_sync::checks::VERIFY_FACE))
+        Ok(!modes.is_empty() && modes.iter().all(|m| *m == kaoqin_sync::checks::VERIFY_FACE))
     }
 
     /// `device enrollment`: terminal users against active employees.
