@@ -1,5 +1,6 @@
 //! "Try it with a simulated terminal": a sample database (示例单位, 30 employees matching the
-//! simulator's generated users, a terminal 模拟考勤机) made through the same services as the CLI,
+//! simulator's generated users, a terminal 模拟考勤机, the standard shift C for everyone and a few
+//! leave / outing / 补签 requests in the previous month) made through the same services as the CLI,
 //! and the `kaoqin-sim` terminal run in-process on 127.0.0.1 on a background tokio runtime.
 //!
 //! The simulator's data is a function of a seed and a start date stored in the database (setting
@@ -8,7 +9,8 @@
 
 use std::net::SocketAddr;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use kaoqin_domain::{PunchKind, RequestKind, Span};
 use kaoqin_sim::generator::{self, GenParams};
 use kaoqin_sim::server::{self, Shared};
 use kaoqin_store::audit::{self, NewEntry};
@@ -22,6 +24,7 @@ use super::employees::EmployeeInput;
 use super::error::AppError;
 use super::paths::Paths;
 use super::permissions::Role;
+use super::schedules::AssignTo;
 use super::session::{self, Session};
 use super::terminals::TerminalInput;
 
@@ -33,6 +36,8 @@ pub const DEMO_TERMINAL: &str = "模拟考勤机";
 pub const DEMO_ADMIN: &str = "admin";
 pub const DEMO_SUPERVISOR: &str = "supervisor";
 pub const DEMO_CLERK: &str = "clerk";
+/// The shift the sample organisation works (preset C, standard hours), assigned to everyone.
+pub const DEMO_SHIFT: &str = "C";
 /// The serial number the demo terminal reports.
 pub const DEMO_SERIAL: &str = "KQDEMO000001";
 /// The setting that marks a database as the demo and holds the simulator's parameters.
@@ -203,7 +208,7 @@ pub fn create(
     )?;
     let sim = DemoSimulator::start(&spec)?;
     spec.last_port = sim.addr().port();
-    let mut admin = Session::login(paths, DEMO_ADMIN, password, clock, sleeper)?;
+    let mut admin = Session::login(paths, DEMO_ADMIN, password, clock.clone(), sleeper)?;
     admin.add_user(DEMO_SUPERVISOR, Role::Supervisor, password)?;
     admin.add_user(DEMO_CLERK, Role::HrClerk, password)?;
     for d in DEMO_DEPARTMENTS {
@@ -233,6 +238,9 @@ pub fn create(
         },
         "",
     )?;
+    // The simulator's office signs in at 08:30–09:15 and out at 17:30–18:30: the standard preset.
+    admin.assign_schedule(&AssignTo::Organisation, DEMO_SHIFT, false, None, None)?;
+    add_sample_requests(paths, password, &clock, sleeper, &spec)?;
     let value =
         serde_json::to_string(&spec).map_err(|e| DemoError::Simulator(format!("settings: {e}")))?;
     admin.act(
@@ -248,6 +256,83 @@ pub fn create(
         },
     )?;
     Ok(sim)
+}
+
+/// A few requests in the month before the demo was made, entered by the clerk: two approved by the
+/// supervisor (an annual leave, an afternoon outing), one approved supplement (补签) and one still
+/// waiting (a personal leave), so the month's report shows each kind.
+fn add_sample_requests(
+    paths: &Paths,
+    password: &str,
+    clock: &std::sync::Arc<dyn Clock>,
+    sleeper: &dyn Sleeper,
+    spec: &DemoSpec,
+) -> Result<(), DemoError> {
+    let people = sample_people(spec);
+    let Some(today) = spec
+        .start
+        .checked_add_signed(Duration::days(i64::from(spec.days)))
+    else {
+        return Ok(());
+    };
+    // The first Tuesday of the previous month (fully inside the simulator's two months).
+    let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
+        .and_then(|d| d.checked_sub_months(chrono::Months::new(1)));
+    let Some(first) = first else { return Ok(()) };
+    let tuesday = first
+        .iter_days()
+        .find(|d| d.weekday() == chrono::Weekday::Tue)
+        .unwrap_or(first);
+    let day = |n: i64| tuesday + Duration::days(n);
+    let no = |i: usize| people.get(i).map(|p| p.0.clone()).unwrap_or_default();
+    let mut clerk = Session::login(paths, DEMO_CLERK, password, clock.clone(), sleeper)?;
+    let leave = clerk.add_request(
+        &no(0),
+        RequestKind::Leave {
+            leave_type: "annual".into(),
+            span: Span::Days {
+                from: day(0),
+                to: day(1),
+            },
+        },
+        "探亲",
+    )?;
+    let outing = clerk.add_request(
+        &no(1),
+        RequestKind::Outing {
+            place: "市财政局".into(),
+            span: Span::Session {
+                date: day(2),
+                session: 1,
+            },
+        },
+        "报送年度预算材料",
+    )?;
+    let supplement = clerk.add_request(
+        &no(2),
+        RequestKind::Supplement {
+            at: day(3).and_hms_opt(8, 50, 0).unwrap_or_default(),
+            punch: PunchKind::In,
+            evidence: "门卫登记簿".into(),
+        },
+        "人脸识别失败，忘记签到",
+    )?;
+    clerk.add_request(
+        &no(3),
+        RequestKind::Leave {
+            leave_type: "personal".into(),
+            span: Span::Days {
+                from: day(6),
+                to: day(6),
+            },
+        },
+        "家中有事",
+    )?;
+    let mut supervisor = Session::login(paths, DEMO_SUPERVISOR, password, clock.clone(), sleeper)?;
+    for id in [leave, outing, supplement] {
+        supervisor.approve_request(id, "同意")?;
+    }
+    Ok(())
 }
 
 /// The demo parameters stored in the database at `paths.db`, if it is a demo database.
