@@ -36,8 +36,9 @@ pub const DEMO_TERMINAL: &str = "模拟考勤机";
 pub const DEMO_ADMIN: &str = "admin";
 pub const DEMO_SUPERVISOR: &str = "supervisor";
 pub const DEMO_CLERK: &str = "clerk";
-/// The shift the sample organisation works (preset C, standard hours), assigned to everyone.
-pub const DEMO_SHIFT: &str = "C";
+/// The shift the sample organisation works (a copy of preset C, see [`demo_shift`]), assigned to
+/// everyone.
+pub const DEMO_SHIFT: &str = "C1";
 /// The serial number the demo terminal reports.
 pub const DEMO_SERIAL: &str = "KQDEMO000001";
 /// The setting that marks a database as the demo and holds the simulator's parameters.
@@ -238,7 +239,10 @@ pub fn create(
         },
         "",
     )?;
-    // The simulator's office signs in at 08:30–09:15 and out at 17:30–18:30: the standard preset.
+    // The simulator's office signs in from 08:30 and out at 17:30–18:30: the standard preset C with
+    // its sign-in window opened from 08:00 and its sign-out window kept open to 20:00 (an office's
+    // edited copy, as the presets expect), for everyone.
+    admin.add_shift(&demo_shift().to_json())?;
     admin.assign_schedule(&AssignTo::Organisation, DEMO_SHIFT, false, None, None)?;
     add_sample_requests(paths, password, &clock, sleeper, &spec)?;
     let value =
@@ -258,6 +262,29 @@ pub fn create(
     Ok(sim)
 }
 
+/// The sample organisation's shift: preset C (standard hours, late after 09:15, early before
+/// 17:30) accepting sign-ins from 08:00 and sign-outs until 20:00.
+pub fn demo_shift() -> kaoqin_domain::Shift {
+    use kaoqin_domain::{ClockTime, PunchWindow};
+    let mut shift = kaoqin_domain::presets::preset_c();
+    shift.code = DEMO_SHIFT.into();
+    shift.name_zh = "标准工时（示例单位）".into();
+    shift.name_en = "Standard hours (sample office)".into();
+    if let Some(am) = shift.sessions.first_mut() {
+        am.sign_in = Some(PunchWindow {
+            opens: ClockTime::hm(8, 0),
+            closes: ClockTime::hm(11, 0),
+        });
+    }
+    if let Some(pm) = shift.sessions.get_mut(1) {
+        pm.sign_out = Some(PunchWindow {
+            opens: ClockTime::hm(15, 30),
+            closes: ClockTime::hm(20, 0),
+        });
+    }
+    shift
+}
+
 /// A few requests in the month before the demo was made, entered by the clerk: two approved by the
 /// supervisor (an annual leave, an afternoon outing), one approved supplement (补签) and one still
 /// waiting (a personal leave), so the month's report shows each kind.
@@ -275,14 +302,15 @@ fn add_sample_requests(
     else {
         return Ok(());
     };
-    // The first Tuesday of the previous month (fully inside the simulator's two months).
-    let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1)
+    // The first Tuesday from the 12th of the previous month (fully inside the simulator's two
+    // months, and past the holidays that open January, May and October).
+    let from = NaiveDate::from_ymd_opt(today.year(), today.month(), 12)
         .and_then(|d| d.checked_sub_months(chrono::Months::new(1)));
-    let Some(first) = first else { return Ok(()) };
-    let tuesday = first
+    let Some(from) = from else { return Ok(()) };
+    let tuesday = from
         .iter_days()
         .find(|d| d.weekday() == chrono::Weekday::Tue)
-        .unwrap_or(first);
+        .unwrap_or(from);
     let day = |n: i64| tuesday + Duration::days(n);
     let no = |i: usize| people.get(i).map(|p| p.0.clone()).unwrap_or_default();
     let mut clerk = Session::login(paths, DEMO_CLERK, password, clock.clone(), sleeper)?;
@@ -386,4 +414,25 @@ pub fn resume(paths: &Paths, now: NaiveDateTime) -> Result<Option<DemoSimulator>
         tx.commit().map_err(kaoqin_store::StoreError::from)?;
     }
     Ok(Some(sim))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_sample_shift_is_valid_and_accepts_the_simulators_hours() {
+        let s = super::demo_shift();
+        assert_eq!(s.validate(), Ok(()));
+        let am = s
+            .sessions
+            .first()
+            .and_then(|x| x.sign_in)
+            .expect("sign-in window");
+        assert!(am.opens <= kaoqin_domain::ClockTime::hm(8, 30));
+        let pm = s
+            .sessions
+            .get(1)
+            .and_then(|x| x.sign_out)
+            .expect("sign-out window");
+        assert!(pm.closes >= kaoqin_domain::ClockTime::hm(18, 30));
+    }
 }

@@ -288,14 +288,17 @@ fn toolbar(ui: &mut egui::Ui, cx: &PageCtx<'_>, state: &mut State, may_run: bool
         ui.separator();
         let all = tr!(lang, "reports.all_departments");
         let current = state.department.clone().unwrap_or_else(|| all.clone());
-        egui::ComboBox::from_label(tr!(lang, "reports.department"))
+        let dl = ui.label(tr!(lang, "reports.department"));
+        egui::ComboBox::from_id_salt("reports-department")
             .selected_text(current)
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut state.department, None, all);
                 for d in &cx.lists.departments {
                     ui.selectable_value(&mut state.department, Some(d.name.clone()), &d.name);
                 }
-            });
+            })
+            .response
+            .labelled_by(dl.id);
         if may_run {
             ui.separator();
             if ui

@@ -88,61 +88,61 @@ impl ExportForm {
             .id_salt("reports-export")
             .default_open(true)
             .show(ui, |ui| {
-                egui::Grid::new("reports-export-grid")
-                    .num_columns(4)
-                    .show(ui, |ui| {
-                        for csv in [false, true] {
-                            let (label, field) = if csv {
-                                (tr!(lang, "reports.csv_path"), &mut self.csv)
+                for csv in [false, true] {
+                    ui.horizontal(|ui| {
+                        let (label, field) = if csv {
+                            (tr!(lang, "reports.csv_path"), &mut self.csv)
+                        } else {
+                            (tr!(lang, "reports.xlsx_path"), &mut self.xlsx)
+                        };
+                        let l = ui.add_sized([90.0, 20.0], egui::Label::new(label));
+                        let resp = ui
+                            .add_sized(
+                                [520.0, 20.0],
+                                egui::TextEdit::singleline(field).desired_width(520.0),
+                            )
+                            .labelled_by(l.id);
+                        let enter =
+                            resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                        let pick_key = if csv {
+                            "reports.choose_folder"
+                        } else {
+                            "reports.save_as"
+                        };
+                        if ui
+                            .add_enabled(!busy, egui::Button::new(tr!(lang, pick_key)))
+                            .clicked()
+                        {
+                            self.picking = true;
+                            let current = PathBuf::from(field.trim());
+                            tasks.spawn(ui.ctx(), "reports-dialog", move || {
+                                Msg::Export(ExportMsg::Picked {
+                                    csv,
+                                    path: pick(&current, csv),
+                                })
+                            });
+                        }
+                        let export_key = if csv {
+                            "reports.export_csv"
+                        } else {
+                            "reports.export_xlsx"
+                        };
+                        let path = field.trim();
+                        let clicked = ui
+                            .add_enabled(
+                                !busy && !path.is_empty(),
+                                egui::Button::new(tr!(lang, export_key)),
+                            )
+                            .clicked();
+                        if (clicked || enter) && !busy && !path.is_empty() {
+                            go = Some(if csv {
+                                ExportTarget::CsvDir(PathBuf::from(path))
                             } else {
-                                (tr!(lang, "reports.xlsx_path"), &mut self.xlsx)
-                            };
-                            let l = ui.label(label);
-                            let resp = ui
-                                .add(egui::TextEdit::singleline(field).desired_width(460.0))
-                                .labelled_by(l.id);
-                            let enter =
-                                resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                            let pick_key = if csv {
-                                "reports.choose_folder"
-                            } else {
-                                "reports.save_as"
-                            };
-                            if ui
-                                .add_enabled(!busy, egui::Button::new(tr!(lang, pick_key)))
-                                .clicked()
-                            {
-                                self.picking = true;
-                                let current = PathBuf::from(field.trim());
-                                tasks.spawn(ui.ctx(), "reports-dialog", move || {
-                                    Msg::Export(ExportMsg::Picked {
-                                        csv,
-                                        path: pick(&current, csv),
-                                    })
-                                });
-                            }
-                            let export_key = if csv {
-                                "reports.export_csv"
-                            } else {
-                                "reports.export_xlsx"
-                            };
-                            let path = field.trim();
-                            let clicked = ui
-                                .add_enabled(
-                                    !busy && !path.is_empty(),
-                                    egui::Button::new(tr!(lang, export_key)),
-                                )
-                                .clicked();
-                            if (clicked || enter) && !busy && !path.is_empty() {
-                                go = Some(if csv {
-                                    ExportTarget::CsvDir(PathBuf::from(path))
-                                } else {
-                                    ExportTarget::Xlsx(PathBuf::from(path))
-                                });
-                            }
-                            ui.end_row();
+                                ExportTarget::Xlsx(PathBuf::from(path))
+                            });
                         }
                     });
+                }
                 if self.running {
                     ui.horizontal(|ui| {
                         ui.spinner();
