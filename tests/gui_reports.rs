@@ -130,6 +130,30 @@ fn clerk_runs_the_month_opens_a_cell_and_exports_to_excel() {
     assert!(has(&h, DEMO_TERMINAL), "the punch names its terminal");
     assert!(has_text(&h, &tr(EN, "reports.detail_punches")));
 
+    // The demo's approved annual leave of its first employee: the cell says why.
+    let spec = demo::stored_spec(&env.paths).expect("spec").expect("demo");
+    let (no0, name0) = demo::sample_people(&spec)
+        .into_iter()
+        .next()
+        .expect("employee");
+    let m = Month::parse(&month).expect("month");
+    let leave_day = (12..=m.last().day())
+        .filter_map(|d| NaiveDate::from_ymd_opt(m.year, m.month, d))
+        .find(|d| d.weekday() == chrono::Weekday::Tue)
+        .expect("a Tuesday");
+    replace_text(&mut h, &tr(EN, "common.search"), &name0);
+    let leave_cell = format!("{no0} {name0} {leave_day}:");
+    wait_for(&mut h, "the leave cell", |h| has_text(h, &leave_cell));
+    h.query_all_by_label_contains(&leave_cell)
+        .next()
+        .expect("the leave cell")
+        .click();
+    h.step();
+    let approved = tr(EN, "reports.state_approved");
+    wait_for(&mut h, "the approved leave behind the cell", |h| {
+        has_text(h, &format!("{} ({approved})", tr(EN, "reports.req_leave")))
+    });
+
     // Export through the path field (no dialog under test).
     let path = env.dir.path().join("exports").join("月报.xlsx");
     replace_text(
