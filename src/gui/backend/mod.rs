@@ -8,7 +8,7 @@
 mod audit;
 mod dashboard;
 mod employees;
-mod reports;
+pub(crate) mod reports;
 mod requests;
 mod schedules;
 mod settings;
