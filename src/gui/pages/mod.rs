@@ -6,12 +6,15 @@
 mod audit;
 mod dashboard;
 mod employees;
+mod employees_import;
 mod placeholder;
 mod reports;
 mod requests;
 mod schedules;
 mod settings;
 mod terminals;
+mod terminals_data;
+mod terminals_device;
 mod terminals_download;
 
 pub(crate) use terminals_download::{DownloadOutcome, outcome as download_outcome};
