@@ -115,6 +115,7 @@ impl DeviceState {
         self.last_result = Some(m.result);
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn start(
         &mut self,
         ctx: &egui::Context,
