@@ -256,10 +256,10 @@ impl Backend {
             .map(|f| FindingRow {
                 id: f.id,
                 kind: f.kind,
-                details: if f.details.is_null() {
-                    String::new()
-                } else {
-                    f.details.to_string()
+                details: match f.details.get("summary").and_then(|s| s.as_str()) {
+                    Some(summary) => summary.to_owned(),
+                    None if f.details.is_null() => String::new(),
+                    None => f.details.to_string(),
                 },
                 found_at: fmt_time(f.found_at),
                 session: f.session_id,

@@ -53,7 +53,7 @@ pub(crate) struct DeptForm {
 pub(crate) struct State {
     pub search: String,
     tasks: Tasks<Msg>,
-    /// Sort column and direction (`true` = ascending).
+    /// Sort column and direction (`true` = descending; the default is ascending by 工号).
     sort: (usize, bool),
     selected: Option<String>,
     form: Option<FormState>,
@@ -106,7 +106,7 @@ pub(crate) fn visible(rows: &[EmployeeRow], search: &str, sort: (usize, bool)) -
         .collect();
     idx.sort_by(|&a, &b| {
         let o = compare(&rows[a], &rows[b], sort.0);
-        if sort.1 { o } else { o.reverse() }
+        if sort.1 { o.reverse() } else { o }
     });
     idx
 }
@@ -328,8 +328,8 @@ fn employee_table(ui: &mut egui::Ui, lang: Lang, lists: &Lists, state: &mut Stat
             for (i, key) in COLUMNS.iter().enumerate() {
                 header.col(|ui| {
                     let arrow = match (sort.0 == i, sort.1) {
-                        (true, true) => " ▲",
-                        (true, false) => " ▼",
+                        (true, false) => " ▲",
+                        (true, true) => " ▼",
                         _ => "",
                     };
                     let text = format!("{}{arrow}", tr!(lang, *key));
@@ -338,7 +338,11 @@ fn employee_table(ui: &mut egui::Ui, lang: Lang, lists: &Lists, state: &mut Stat
                         .on_hover_text(tr!(lang, "employees.sort_hint"))
                         .clicked()
                     {
-                        sort = if sort.0 == i { (i, !sort.1) } else { (i, true) };
+                        sort = if sort.0 == i {
+                            (i, !sort.1)
+                        } else {
+                            (i, false)
+                        };
                     }
                 });
             }
@@ -646,10 +650,10 @@ mod tests {
             emp("9", "甲", false),
             emp("100", "丙", true),
         ];
-        assert_eq!(visible(&rows, "", (0, true)), vec![1, 0, 2]);
-        assert_eq!(visible(&rows, "", (0, false)), vec![2, 0, 1]);
-        assert_eq!(visible(&rows, "", (5, true)), vec![0, 2, 1]);
-        assert_eq!(visible(&rows, "丙", (0, true)), vec![2]);
+        assert_eq!(visible(&rows, "", (0, false)), vec![1, 0, 2]);
+        assert_eq!(visible(&rows, "", (0, true)), vec![2, 0, 1]);
+        assert_eq!(visible(&rows, "", (5, false)), vec![0, 2, 1]);
+        assert_eq!(visible(&rows, "丙", (0, false)), vec![2]);
     }
 
     #[test]
