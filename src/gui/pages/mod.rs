@@ -6,6 +6,7 @@
 mod audit;
 mod dashboard;
 mod employees;
+mod employees_import;
 mod placeholder;
 mod reports;
 mod reports_charts;
@@ -15,6 +16,8 @@ mod requests;
 mod schedules;
 mod settings;
 mod terminals;
+mod terminals_data;
+mod terminals_device;
 mod terminals_download;
 
 pub(crate) use terminals_download::{DownloadOutcome, outcome as download_outcome};
