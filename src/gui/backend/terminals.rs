@@ -5,7 +5,6 @@
 //! a refusal comes back as [`OpsFailure::Refused`] with the rule and the next allowed time.
 
 use kaoqin_store::{TerminalKind, TextEncoding};
-use kaoqin_sync::device_admin::{PolicyChange, plan_policy};
 
 use crate::app::terminal_sync::{OpsError, PunchQuery};
 use crate::app::terminals::{TerminalChanges, TerminalInput};
@@ -142,17 +141,6 @@ pub fn ops_failure(e: OpsError) -> OpsFailure {
 
 fn opt(s: &str) -> Option<String> {
     Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
-fn change_text(c: &PolicyChange) -> String {
-    match c {
-        PolicyChange::Demote { uid, enrollment_no } => {
-            format!("demote {enrollment_no} (uid {uid}) to a normal user")
-        }
-        PolicyChange::RemovePassword { uid, enrollment_no } => {
-            format!("remove the password of {enrollment_no} (uid {uid})")
-        }
-    }
 }
 
 impl Backend {
@@ -369,11 +357,15 @@ impl Backend {
         let r = s
             .device_policy(terminal, apply, override_reason)
             .map_err(ops_failure)?;
-        let changes = if apply {
-            r.applied.iter().map(change_text).collect()
+        // The service's own words (English), as the CLI prints them.
+        let mut changes: Vec<String> = if apply {
+            r.applied.iter().map(ToString::to_string).collect()
         } else {
-            plan_policy(&r.users).iter().map(change_text).collect()
+            r.planned.iter().map(ToString::to_string).collect()
         };
+        if let Some(refused) = &r.apply_error {
+            changes.push(refused.clone());
+        }
         Ok(PolicyView {
             users: r
                 .users
