@@ -141,6 +141,14 @@ impl DemoSimulator {
             // Not the binary's default serial: a user may run a separate `kaoqin-sim` too, and the
             // ledger keys punches by serial.
             ("--serial-number", DEMO_SERIAL.to_string()),
+            // Room for whatever the spec generates (at most a handful of punches a person a day);
+            // never below the simulator's own default.
+            (
+                "--capacity",
+                (spec.employees * spec.days as usize * 8)
+                    .max(200_000)
+                    .to_string(),
+            ),
         ] {
             args.push(flag.into());
             args.push(value);
