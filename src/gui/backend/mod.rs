@@ -9,8 +9,8 @@ mod audit;
 mod dashboard;
 mod employees;
 mod reports;
-mod requests;
-mod schedules;
+pub(crate) mod requests;
+pub(crate) mod schedules;
 mod settings;
 mod terminals;
 
