@@ -384,58 +384,53 @@ fn list_and_detail(
     let lang = cx.lang;
     let ctx = ui.ctx().clone();
     let mut clicked = None;
-    let detail_w = 380.0_f32.min(ui.available_width() * 0.4);
-    let list_w = ui.available_width() - detail_w - 12.0;
-    let height = ui.available_height();
-    ui.horizontal_top(|ui| {
-        ui.allocate_ui(egui::vec2(list_w, height), |ui| {
-            ui.set_width(list_w);
-            let headers = [
-                tr!(lang, "requests.col_id"),
-                tr!(lang, "requests.col_employee"),
-                tr!(lang, "requests.col_kind"),
-                tr!(lang, "requests.col_when"),
-                tr!(lang, "requests.col_state"),
-                tr!(lang, "requests.col_reason"),
-            ];
-            let texts: Vec<(String, String)> = rows.iter().map(|r| what(lang, &state.data, r)).collect();
-            let selected = state.selected;
-            widgets::table(ui, id, &headers, rows.len(), |ui, i, c| {
-                let Some(r) = rows.get(i) else { return };
-                match c {
-                    0 => {
-                        if ui
-                            .selectable_label(selected == Some(r.id), format!("#{}", r.id))
-                            .clicked()
-                        {
-                            clicked = Some(r.id);
-                        }
-                    }
-                    1 => {
-                        ui.label(format!("{} {}", r.employee_no, employee_name(cx, &r.employee_no)));
-                    }
-                    2 => {
-                        ui.label(&texts[i].0);
-                    }
-                    3 => {
-                        ui.label(&texts[i].1);
-                    }
-                    4 => {
-                        ui.label(tr!(lang, state_key(&r.state)));
-                    }
-                    _ => {
-                        ui.label(&r.reason);
-                    }
-                }
-            });
-        });
-        ui.separator();
-        ui.vertical(|ui| {
-            ui.set_width(detail_w);
+    let detail_w = (ui.available_width() * 0.38).clamp(260.0, 420.0);
+    egui::Panel::right(("request-detail-panel", id))
+        .resizable(true)
+        .default_size(detail_w)
+        .min_size(240.0)
+        .show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .id_salt(("request-detail", id))
                 .show(ui, |ui| detail(ui, cx, state, may_decide));
         });
+    let headers = [
+        tr!(lang, "requests.col_id"),
+        tr!(lang, "requests.col_employee"),
+        tr!(lang, "requests.col_kind"),
+        tr!(lang, "requests.col_when"),
+        tr!(lang, "requests.col_state"),
+        tr!(lang, "requests.col_reason"),
+    ];
+    let texts: Vec<(String, String)> = rows.iter().map(|r| what(lang, &state.data, r)).collect();
+    let selected = state.selected;
+    widgets::table(ui, id, &headers, rows.len(), |ui, i, c| {
+        let Some(r) = rows.get(i) else { return };
+        match c {
+            0 => {
+                if ui
+                    .selectable_label(selected == Some(r.id), format!("#{}", r.id))
+                    .clicked()
+                {
+                    clicked = Some(r.id);
+                }
+            }
+            1 => {
+                ui.label(format!("{} {}", r.employee_no, employee_name(cx, &r.employee_no)));
+            }
+            2 => {
+                ui.label(&texts[i].0);
+            }
+            3 => {
+                ui.label(&texts[i].1);
+            }
+            4 => {
+                ui.label(tr!(lang, state_key(&r.state)));
+            }
+            _ => {
+                ui.label(&r.reason);
+            }
+        }
     });
     if let Some(id) = clicked {
         state.select(cx, &ctx, id);
