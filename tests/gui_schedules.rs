@@ -123,7 +123,12 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
     h.get_by_label(&format!("2026-10-14 {}", tr(LANG, "schedules.day_workday")))
         .click();
     h.step();
-    h.get_by_label(&tr(LANG, "schedules.day_other_holiday")).click();
+    // The legend names the kinds too; the editor's choice comes last.
+    h.step();
+    h.get_all_by_label(&tr(LANG, "schedules.day_other_holiday"))
+        .last()
+        .expect("day kind choice")
+        .click();
     h.step();
     type_into(&mut h, &tr(LANG, "schedules.day_name"), "校庆");
     click_button(&mut h, &tr(LANG, "schedules.save_day"));
