@@ -88,7 +88,13 @@ fn state_of(env: &Env, id: i64) -> String {
 fn clerk_enters_a_leave_request_and_supervisor_approves_it_with_a_note() {
     let env = setup();
     let mut h = harness(&env, LANG);
-    open_page(&mut h, LANG, "kaoqinyuan", "kaoqinyuan-pass-1", "nav.requests");
+    open_page(
+        &mut h,
+        LANG,
+        "kaoqinyuan",
+        "kaoqinyuan-pass-1",
+        "nav.requests",
+    );
     wait_for(&mut h, "the request form", |h| {
         has_button(h, &tr(LANG, "requests.submit"))
     });
@@ -107,7 +113,8 @@ fn clerk_enters_a_leave_request_and_supervisor_approves_it_with_a_note() {
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.step();
-    h.get_by_label(&tr(LANG, "requests.to")).type_text("2026-12-04");
+    h.get_by_label(&tr(LANG, "requests.to"))
+        .type_text("2026-12-04");
     h.step();
     type_into(&mut h, &tr(LANG, "requests.reason"), "回老家探亲");
     click_button(&mut h, &tr(LANG, "requests.submit"));
@@ -152,14 +159,21 @@ fn clerk_enters_a_leave_request_and_supervisor_approves_it_with_a_note() {
     let view = login(&env, "zhuguan").show_request(1).expect("show");
     let last = view.history.last().expect("history");
     assert_eq!(
-        (last.action.as_str(), last.to_state.as_str(), last.comment.as_str()),
+        (
+            last.action.as_str(),
+            last.to_state.as_str(),
+            last.comment.as_str()
+        ),
         ("approve", "approved", "同意，注意交接")
     );
     assert_eq!(view.row.approver.as_deref(), Some("zhuguan"));
     // The history line names who and what.
     let line = tr(LANG, "requests.history_line");
     assert!(line.contains("%{actor}"));
-    assert!(has_text(&h, &format!("{}：{}", last.actor, tr(LANG, "requests.action_approve"))));
+    assert!(has_text(
+        &h,
+        &format!("{}：{}", last.actor, tr(LANG, "requests.action_approve"))
+    ));
     // Decided: no longer in the inbox.
     let inbox = tr(LANG, "requests.tab_inbox").replace("%{count}", "0");
     assert!(has(&h, &inbox), "inbox count not 0");

@@ -55,7 +55,13 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
         .add_department("办公室", None)
         .expect("department");
     let mut h = harness(&env, LANG);
-    open_page(&mut h, LANG, "kaoqinyuan", "kaoqinyuan-pass-1", "nav.schedules");
+    open_page(
+        &mut h,
+        LANG,
+        "kaoqinyuan",
+        "kaoqinyuan-pass-1",
+        "nav.schedules",
+    );
     wait_for(&mut h, "the shifts", |h| has_text(h, "机关两次签到"));
     settle(&mut h);
     // Preset A's timeline is drawn for the selected shift.
@@ -73,7 +79,9 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
     let saved = with("schedules.shift_saved", "subject", "T1");
     wait_for(&mut h, "the shift saved", |h| has(h, &saved));
     settle(&mut h);
-    let t1 = login(&env, "kaoqinyuan").get_shift("T1").expect("T1 stored");
+    let t1 = login(&env, "kaoqinyuan")
+        .get_shift("T1")
+        .expect("T1 stored");
     let c = kaoqin_domain::presets::preset_c();
     assert_eq!(t1.name_zh, "测试班");
     assert_eq!(t1.sessions, c.sessions);
@@ -82,7 +90,8 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
     assert!(has(&h, &with("schedules.timeline_of", "code", "T1")));
 
     // Assign T1 to the department from 2026-10-01.
-    h.get_by_label(&tr(LANG, "schedules.tab_assignments")).click();
+    h.get_by_label(&tr(LANG, "schedules.tab_assignments"))
+        .click();
     h.step();
     h.get_by_label(&tr(LANG, "schedules.target_dept")).click();
     h.step();
@@ -97,10 +106,17 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
         .expect("assignments");
     assert_eq!(a.len(), 1);
     assert_eq!(
-        (a[0].target_kind.as_str(), a[0].target.as_str(), a[0].plan.as_str()),
+        (
+            a[0].target_kind.as_str(),
+            a[0].target.as_str(),
+            a[0].plan.as_str()
+        ),
         ("department", "办公室", "T1")
     );
-    assert_eq!(a[0].from.map(|d| d.to_string()).as_deref(), Some("2026-10-01"));
+    assert_eq!(
+        a[0].from.map(|d| d.to_string()).as_deref(),
+        Some("2026-10-01")
+    );
 
     // The calendar of October 2026: 国庆节 is a statutory public holiday.
     h.get_by_label(&tr(LANG, "schedules.tab_calendar")).click();
@@ -116,8 +132,14 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
     );
     wait_for(&mut h, "2026-10-01 as 国庆节", |h| has(h, &oct1));
     settle(&mut h);
-    assert!(has_text(&h, &format!("2026-10-05 {}", tr(LANG, "schedules.day_holiday"))));
-    assert!(has_text(&h, &format!("2026-10-14 {}", tr(LANG, "schedules.day_workday"))));
+    assert!(has_text(
+        &h,
+        &format!("2026-10-05 {}", tr(LANG, "schedules.day_holiday"))
+    ));
+    assert!(has_text(
+        &h,
+        &format!("2026-10-14 {}", tr(LANG, "schedules.day_workday"))
+    ));
 
     // Override 2026-10-14 as a local holiday.
     h.get_by_label(&format!("2026-10-14 {}", tr(LANG, "schedules.day_workday")))
@@ -132,7 +154,10 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
     h.step();
     type_into(&mut h, &tr(LANG, "schedules.day_name"), "校庆");
     click_button(&mut h, &tr(LANG, "schedules.save_day"));
-    let day = format!("2026-10-14 {} 校庆", tr(LANG, "schedules.day_other_holiday"));
+    let day = format!(
+        "2026-10-14 {} 校庆",
+        tr(LANG, "schedules.day_other_holiday")
+    );
     wait_for(&mut h, "the overridden day", |h| has(h, &day));
     settle(&mut h);
     let d = chrono::NaiveDate::from_ymd_opt(2026, 10, 14).expect("date");
@@ -153,7 +178,8 @@ fn auditor_sees_schedules_read_only() {
     assert!(has(&h, &tr(LANG, "schedules.read_only")));
     assert!(!has_button(&h, &tr(LANG, "schedules.from_preset")));
     assert!(!has_button(&h, &tr(LANG, "schedules.edit")));
-    h.get_by_label(&tr(LANG, "schedules.tab_assignments")).click();
+    h.get_by_label(&tr(LANG, "schedules.tab_assignments"))
+        .click();
     h.step();
     assert!(!has_button(&h, &tr(LANG, "schedules.assign")));
 }

@@ -136,9 +136,8 @@ impl Backend {
         year: i32,
         month: u32,
     ) -> Result<Vec<CalendarDayView>, UiError> {
-        let (from, to) = month_bounds(year, month).ok_or_else(|| {
-            UiError::new("schedules.err_month", format!("{year:04}-{month:02}"))
-        })?;
+        let (from, to) = month_bounds(year, month)
+            .ok_or_else(|| UiError::new("schedules.err_month", format!("{year:04}-{month:02}")))?;
         let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
         Ok(s.calendar_days(from, to)
             .map_err(schedule_error)?

@@ -171,7 +171,9 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
         .data
         .requests
         .iter()
-        .filter(|r| r.state == "submitted" && state.data.me.as_deref() != Some(r.employee_no.as_str()))
+        .filter(|r| {
+            r.state == "submitted" && state.data.me.as_deref() != Some(r.employee_no.as_str())
+        })
         .cloned()
         .collect();
     let tab = *state.tab.get_or_insert(if may_enter {
@@ -187,7 +189,10 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
             tabs.push((Tab::New, tr!(lang, "requests.tab_new")));
         }
         if may_decide {
-            tabs.push((Tab::Inbox, tr!(lang, "requests.tab_inbox", count = inbox.len())));
+            tabs.push((
+                Tab::Inbox,
+                tr!(lang, "requests.tab_inbox", count = inbox.len()),
+            ));
         }
         tabs.push((Tab::All, tr!(lang, "requests.tab_all")));
         for (t, text) in tabs {
@@ -273,7 +278,12 @@ fn keep(f: &Filter, r: &RequestItem, cx: &PageCtx<'_>) -> bool {
     true
 }
 
-fn filters(ui: &mut egui::Ui, lang: Lang, f: &mut Filter, _employees: &[super::super::model::EmployeeRow]) {
+fn filters(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    f: &mut Filter,
+    _employees: &[super::super::model::EmployeeRow],
+) {
     ui.horizontal_wrapped(|ui| {
         ui.label(tr!(lang, "requests.filter_state"));
         ui.selectable_value(&mut f.state, String::new(), tr!(lang, "requests.any"));
@@ -318,7 +328,13 @@ fn leave_name(data: &RequestsData, lang: Lang, code: &str) -> String {
     data.leave_types
         .iter()
         .find(|t| t.code == code)
-        .map(|t| if lang == Lang::English { t.name_en.clone() } else { t.name_zh.clone() })
+        .map(|t| {
+            if lang == Lang::English {
+                t.name_en.clone()
+            } else {
+                t.name_zh.clone()
+            }
+        })
         .unwrap_or_else(|| code.to_owned())
 }
 
@@ -327,7 +343,12 @@ fn span_text(lang: Lang, span: &Span) -> String {
         Span::Days { from, to } if from == to => from.to_string(),
         Span::Days { from, to } => format!("{from} - {to}"),
         Span::Session { date, session } => {
-            tr!(lang, "requests.session_of", date = date.to_string(), n = session + 1)
+            tr!(
+                lang,
+                "requests.session_of",
+                date = date.to_string(),
+                n = session + 1
+            )
         }
         Span::Range { from, to } if from.date() == to.date() => {
             format!("{} - {}", from.format("%Y-%m-%d %H:%M"), to.format("%H:%M"))
@@ -355,19 +376,30 @@ fn what(lang: Lang, data: &RequestsData, r: &RequestItem) -> (String, String) {
             format!("{kind} · {}", leave_name(data, lang, leave_type)),
             span_text(lang, span),
         ),
-        Some(RequestKind::Outing { place, span }) | Some(RequestKind::Trip { destination: place, span }) => {
-            (format!("{kind} · {place}"), span_text(lang, span))
-        }
+        Some(RequestKind::Outing { place, span })
+        | Some(RequestKind::Trip {
+            destination: place,
+            span,
+        }) => (format!("{kind} · {place}"), span_text(lang, span)),
         Some(RequestKind::Supplement { at, punch, .. }) => {
             let p = match punch {
                 PunchKind::In => tr!(lang, "requests.punch_in"),
                 PunchKind::Out => tr!(lang, "requests.punch_out"),
             };
-            (format!("{kind} · {p}"), at.format("%Y-%m-%d %H:%M").to_string())
+            (
+                format!("{kind} · {p}"),
+                at.format("%Y-%m-%d %H:%M").to_string(),
+            )
         }
         Some(RequestKind::Overtime { from, to }) => (
             kind,
-            span_text(lang, &Span::Range { from: *from, to: *to }),
+            span_text(
+                lang,
+                &Span::Range {
+                    from: *from,
+                    to: *to,
+                },
+            ),
         ),
         None => (kind, fallback()),
     }
@@ -416,7 +448,11 @@ fn list_and_detail(
                 }
             }
             1 => {
-                ui.label(format!("{} {}", r.employee_no, employee_name(cx, &r.employee_no)));
+                ui.label(format!(
+                    "{} {}",
+                    r.employee_no,
+                    employee_name(cx, &r.employee_no)
+                ));
             }
             2 => {
                 ui.label(&texts[i].0);
@@ -450,25 +486,33 @@ fn detail(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, may_decide
     };
     let (kind, when) = what(lang, &state.data, &r);
     ui.heading(tr!(lang, "requests.title", id = r.id));
-    egui::Grid::new("request-facts").num_columns(2).show(ui, |ui| {
-        let mut fact = |key: &str, value: String| {
-            ui.label(tr!(lang, key));
-            ui.label(value);
-            ui.end_row();
-        };
-        fact("requests.col_employee", format!("{} {}", r.employee_no, employee_name(cx, &r.employee_no)));
-        fact("requests.col_kind", kind);
-        fact("requests.col_when", when);
-        fact("requests.col_state", tr!(lang, state_key(&r.state)));
-        fact("requests.reason", r.reason.clone());
-        if let Some(RequestKind::Supplement { evidence, .. }) = &r.kind {
-            fact("requests.evidence", evidence.clone());
-        }
-        fact("requests.entered_by", format!("{} · {}", r.entered_by, r.created_at));
-        if !r.decided_by.is_empty() {
-            fact("requests.decided_by", r.decided_by.clone());
-        }
-    });
+    egui::Grid::new("request-facts")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let mut fact = |key: &str, value: String| {
+                ui.label(tr!(lang, key));
+                ui.label(value);
+                ui.end_row();
+            };
+            fact(
+                "requests.col_employee",
+                format!("{} {}", r.employee_no, employee_name(cx, &r.employee_no)),
+            );
+            fact("requests.col_kind", kind);
+            fact("requests.col_when", when);
+            fact("requests.col_state", tr!(lang, state_key(&r.state)));
+            fact("requests.reason", r.reason.clone());
+            if let Some(RequestKind::Supplement { evidence, .. }) = &r.kind {
+                fact("requests.evidence", evidence.clone());
+            }
+            fact(
+                "requests.entered_by",
+                format!("{} · {}", r.entered_by, r.created_at),
+            );
+            if !r.decided_by.is_empty() {
+                fact("requests.decided_by", r.decided_by.clone());
+            }
+        });
     ui.add_space(6.0);
     if may_decide && r.state == "submitted" {
         let l = ui.label(tr!(lang, "requests.note"));
@@ -481,10 +525,16 @@ fn detail(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, may_decide
         let busy = state.tasks.busy();
         let mut decision = None;
         ui.horizontal(|ui| {
-            if ui.add_enabled(!busy, egui::Button::new(tr!(lang, "requests.approve"))).clicked() {
+            if ui
+                .add_enabled(!busy, egui::Button::new(tr!(lang, "requests.approve")))
+                .clicked()
+            {
                 decision = Some(true);
             }
-            if ui.add_enabled(!busy, egui::Button::new(tr!(lang, "requests.reject"))).clicked() {
+            if ui
+                .add_enabled(!busy, egui::Button::new(tr!(lang, "requests.reject")))
+                .clicked()
+            {
                 decision = Some(false);
             }
         });
@@ -524,7 +574,11 @@ fn detail(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, may_decide
                         to = tr!(lang, state_key(&e.to_state))
                     ));
                     if !e.comment.is_empty() {
-                        ui.label(tr!(lang, "requests.history_note", note = e.comment.as_str()));
+                        ui.label(tr!(
+                            lang,
+                            "requests.history_note",
+                            note = e.comment.as_str()
+                        ));
                     }
                 });
             }

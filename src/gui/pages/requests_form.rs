@@ -42,6 +42,9 @@ impl Kind {
     }
 }
 
+/// (field, locale key) pairs of a form that does not describe a request yet.
+pub(crate) type FieldErrors = Vec<(&'static str, &'static str)>;
+
 /// The new-request form, every value as typed.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RequestForm {
@@ -73,13 +76,15 @@ fn when(s: &str) -> Option<When> {
             .find_map(|f| NaiveDateTime::parse_from_str(&t, f).ok())
             .map(When::At)
     } else {
-        NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok().map(When::Day)
+        NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+            .ok()
+            .map(When::Day)
     }
 }
 
 impl RequestForm {
     /// The employee, kind and reason the form describes, or the fields to fix.
-    pub(crate) fn build(&self) -> Result<(String, RequestKind, String), Vec<(&'static str, &'static str)>> {
+    pub(crate) fn build(&self) -> Result<(String, RequestKind, String), FieldErrors> {
         let mut errors = Vec::new();
         let employee = self.employee.clone();
         if employee.is_none() {
@@ -94,10 +99,24 @@ impl RequestForm {
                 when(&self.to)
             };
             if from.is_none() {
-                errors.push(("from", if times_only { "requests.bad_datetime" } else { "requests.bad_when" }));
+                errors.push((
+                    "from",
+                    if times_only {
+                        "requests.bad_datetime"
+                    } else {
+                        "requests.bad_when"
+                    },
+                ));
             }
             if to.is_none() && !self.to.trim().is_empty() {
-                errors.push(("to", if times_only { "requests.bad_datetime" } else { "requests.bad_when" }));
+                errors.push((
+                    "to",
+                    if times_only {
+                        "requests.bad_datetime"
+                    } else {
+                        "requests.bad_when"
+                    },
+                ));
             }
             match (from?, to?) {
                 (When::Day(f), When::Day(t)) if !times_only => {
@@ -238,7 +257,11 @@ pub(crate) fn show(
                         }
                     }
                 });
-                match f.employee.as_ref().and_then(|no| employees.iter().find(|e| &e.no == no)) {
+                match f
+                    .employee
+                    .as_ref()
+                    .and_then(|no| employees.iter().find(|e| &e.no == no))
+                {
                     Some(e) => ui.label(tr!(
                         lang,
                         "requests.employee_chosen",
@@ -254,7 +277,10 @@ pub(crate) fn show(
             ui.label(tr!(lang, "requests.kind"));
             ui.horizontal(|ui| {
                 for k in Kind::ALL {
-                    if ui.selectable_label(f.kind == k, tr!(lang, k.key())).clicked() {
+                    if ui
+                        .selectable_label(f.kind == k, tr!(lang, k.key()))
+                        .clicked()
+                    {
                         f.kind = k;
                         f.errors.clear();
                     }
@@ -268,7 +294,11 @@ pub(crate) fn show(
                     ui.horizontal_wrapped(|ui| {
                         ui.set_max_width(640.0);
                         for t in leave_types {
-                            let name = if lang == Lang::English { &t.name_en } else { &t.name_zh };
+                            let name = if lang == Lang::English {
+                                &t.name_en
+                            } else {
+                                &t.name_zh
+                            };
                             ui.selectable_value(&mut f.leave_type, t.code.clone(), name);
                         }
                     });
@@ -304,8 +334,16 @@ pub(crate) fn show(
                             )
                             .labelled_by(l.id);
                         submit |= enter(&r, ui);
-                        ui.selectable_value(&mut f.punch_out, false, tr!(lang, "requests.punch_in"));
-                        ui.selectable_value(&mut f.punch_out, true, tr!(lang, "requests.punch_out"));
+                        ui.selectable_value(
+                            &mut f.punch_out,
+                            false,
+                            tr!(lang, "requests.punch_in"),
+                        );
+                        ui.selectable_value(
+                            &mut f.punch_out,
+                            true,
+                            tr!(lang, "requests.punch_out"),
+                        );
                     });
                     field_error(ui, lang, &errors, "at");
                 });
@@ -386,11 +424,23 @@ mod tests {
         f.to = "2026-12-02".into();
         let (no, kind, _) = f.build().expect("valid");
         assert_eq!(no, "1001");
-        assert!(matches!(kind, RequestKind::Leave { span: Span::Days { .. }, .. }));
+        assert!(matches!(
+            kind,
+            RequestKind::Leave {
+                span: Span::Days { .. },
+                ..
+            }
+        ));
         f.from = "2026-12-01 09:00".into();
         f.to = "2026-12-01 12:00".into();
         let (_, kind, _) = f.build().expect("valid");
-        assert!(matches!(kind, RequestKind::Leave { span: Span::Range { .. }, .. }));
+        assert!(matches!(
+            kind,
+            RequestKind::Leave {
+                span: Span::Range { .. },
+                ..
+            }
+        ));
         f.to = String::new();
         f.from = "2026-12-03".into();
         let (_, kind, _) = f.build().expect("one day");
@@ -404,20 +454,42 @@ mod tests {
         f.from = "2026-12-05".into();
         f.to = "2026-12-01".into();
         let e = f.build().expect_err("invalid");
-        assert_eq!(e, vec![("employee", "requests.need_employee"), ("to", "requests.to_before_from")]);
+        assert_eq!(
+            e,
+            vec![
+                ("employee", "requests.need_employee"),
+                ("to", "requests.to_before_from")
+            ]
+        );
         f.employee = Some("1".into());
         f.to = "2026-12-06 10:00".into();
-        assert_eq!(f.build().expect_err("mixed"), vec![("to", "requests.mixed")]);
+        assert_eq!(
+            f.build().expect_err("mixed"),
+            vec![("to", "requests.mixed")]
+        );
         let mut o = form(Kind::Overtime);
         o.from = "2026-12-01".into();
-        assert_eq!(o.build().expect_err("dates"), vec![("from", "requests.bad_datetime")]);
+        assert_eq!(
+            o.build().expect_err("dates"),
+            vec![("from", "requests.bad_datetime")]
+        );
         let mut s = form(Kind::Supplement);
         s.at = "yesterday".into();
-        let fields: Vec<_> = s.build().expect_err("supplement").iter().map(|e| e.0).collect();
+        let fields: Vec<_> = s
+            .build()
+            .expect_err("supplement")
+            .iter()
+            .map(|e| e.0)
+            .collect();
         assert_eq!(fields, vec!["reason", "evidence", "at"]);
         let mut out = form(Kind::Outing);
         out.from = "2026-12-01".into();
-        let fields: Vec<_> = out.build().expect_err("outing").iter().map(|e| e.0).collect();
+        let fields: Vec<_> = out
+            .build()
+            .expect_err("outing")
+            .iter()
+            .map(|e| e.0)
+            .collect();
         assert_eq!(fields, vec!["place", "reason"]);
     }
 }

@@ -16,13 +16,13 @@ use crate::app::permissions::{Action, allowed};
 use crate::app::schedules::AssignTo;
 use crate::i18n::Lang;
 
-use crate::gui::backend::schedules::{CalendarDayView, ScheduleData};
 use super::super::model::UiError;
 use super::super::tasks::Tasks;
 use super::super::widgets;
 use super::PageCtx;
 use super::schedules_calendar::{self as calendar, CalendarState};
 use super::schedules_edit::{self as edit, ShiftForm};
+use crate::gui::backend::schedules::{CalendarDayView, ScheduleData};
 
 /// What the page's jobs report.
 pub(crate) enum Msg {
@@ -84,8 +84,9 @@ pub(crate) struct State {
 impl State {
     fn reload(&mut self, cx: &PageCtx<'_>, ctx: &egui::Context) {
         let (b, u) = (Arc::clone(cx.backend), Arc::clone(cx.session));
-        self.tasks
-            .spawn(ctx, "schedules-load", move || Msg::Data(b.schedule_data(&u)));
+        self.tasks.spawn(ctx, "schedules-load", move || {
+            Msg::Data(b.schedule_data(&u))
+        });
     }
 
     fn load_month(&mut self, cx: &PageCtx<'_>, ctx: &egui::Context, year: i32, month: u32) {
@@ -104,7 +105,11 @@ impl State {
                         self.selected = data.shifts.first().map(|s| s.code.clone());
                     }
                     if self.assign.plan.is_empty() {
-                        self.assign.plan = data.shifts.first().map(|s| s.code.clone()).unwrap_or_default();
+                        self.assign.plan = data
+                            .shifts
+                            .first()
+                            .map(|s| s.code.clone())
+                            .unwrap_or_default();
                     }
                     self.data = data;
                 }
@@ -164,7 +169,10 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
             (Tab::Assignments, "schedules.tab_assignments"),
             (Tab::Calendar, "schedules.tab_calendar"),
         ] {
-            if ui.selectable_label(state.tab == tab, tr!(lang, key)).clicked() {
+            if ui
+                .selectable_label(state.tab == tab, tr!(lang, key))
+                .clicked()
+            {
                 state.tab = tab;
             }
         }
@@ -251,13 +259,18 @@ fn shifts_tab(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, may_ed
     }
     ui.columns(2, |cols| {
         let [left, right] = cols else { return };
-        left.strong(tr!(lang, "schedules.shifts", count = state.data.shifts.len()));
+        left.strong(tr!(
+            lang,
+            "schedules.shifts",
+            count = state.data.shifts.len()
+        ));
         egui::ScrollArea::vertical()
             .id_salt("shift-list")
             .max_height(left.available_height() * 0.45)
             .show(left, |ui| {
                 for s in &state.data.shifts {
-                    let text = format!("{}  {}  ·  {}", s.code, shift_name(lang, s), s.hours_text());
+                    let text =
+                        format!("{}  {}  ·  {}", s.code, shift_name(lang, s), s.hours_text());
                     let on = state.selected.as_deref() == Some(s.code.as_str());
                     if ui.selectable_label(on, text).clicked() {
                         state.selected = Some(s.code.clone());
@@ -294,12 +307,20 @@ fn shifts_tab(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, may_ed
 fn rotations(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, may_edit: bool) {
     let lang = cx.lang;
     let ctx = ui.ctx().clone();
-    ui.strong(tr!(lang, "schedules.rotations", count = state.data.rotations.len()));
+    ui.strong(tr!(
+        lang,
+        "schedules.rotations",
+        count = state.data.rotations.len()
+    ));
     if state.data.rotations.is_empty() {
         ui.label(egui::RichText::new(tr!(lang, "schedules.no_rotations")).weak());
     }
     for r in &state.data.rotations {
-        let cycle: Vec<&str> = r.cycle.iter().map(|c| c.as_deref().unwrap_or("-")).collect();
+        let cycle: Vec<&str> = r
+            .cycle
+            .iter()
+            .map(|c| c.as_deref().unwrap_or("-"))
+            .collect();
         ui.label(format!(
             "{}  {}  ·  {}  ·  {}",
             r.code,
@@ -316,24 +337,32 @@ fn rotations(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, may_edi
     egui::CollapsingHeader::new(tr!(lang, "schedules.new_rotation"))
         .id_salt("new-rotation")
         .show(ui, |ui| {
-            egui::Grid::new("rotation-form").num_columns(2).show(ui, |ui| {
-                for (field, key, value, hint) in [
-                    ("code", "schedules.rot_code", &mut f.code, ""),
-                    ("name", "schedules.rot_name", &mut f.name, ""),
-                    ("start", "schedules.rot_start", &mut f.start, "2026-01-05"),
-                    ("cycle", "schedules.rot_cycle", &mut f.cycle, "A,A,A,A,A,-,-"),
-                ] {
-                    let l = ui.label(tr!(lang, key));
-                    ui.vertical(|ui| {
-                        let r = ui
-                            .add(egui::TextEdit::singleline(value).hint_text(hint))
-                            .labelled_by(l.id);
-                        submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                        field_error(ui, lang, &f.errors, field);
-                    });
-                    ui.end_row();
-                }
-            });
+            egui::Grid::new("rotation-form")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    for (field, key, value, hint) in [
+                        ("code", "schedules.rot_code", &mut f.code, ""),
+                        ("name", "schedules.rot_name", &mut f.name, ""),
+                        ("start", "schedules.rot_start", &mut f.start, "2026-01-05"),
+                        (
+                            "cycle",
+                            "schedules.rot_cycle",
+                            &mut f.cycle,
+                            "A,A,A,A,A,-,-",
+                        ),
+                    ] {
+                        let l = ui.label(tr!(lang, key));
+                        ui.vertical(|ui| {
+                            let r = ui
+                                .add(egui::TextEdit::singleline(value).hint_text(hint))
+                                .labelled_by(l.id);
+                            submit |=
+                                r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                            field_error(ui, lang, &f.errors, field);
+                        });
+                        ui.end_row();
+                    }
+                });
             submit |= ui.button(tr!(lang, "schedules.save_rotation")).clicked();
         });
     if submit {
@@ -440,7 +469,10 @@ fn assignments_tab(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, m
                 };
                 format!("{kind} {}", a.plan)
             }
-            2 => a.from.map(|d| d.to_string()).unwrap_or_else(|| open.clone()),
+            2 => a
+                .from
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| open.clone()),
             _ => a.to.map(|d| d.to_string()).unwrap_or_else(|| open.clone()),
         };
         ui.label(text);
@@ -467,7 +499,10 @@ fn assign_form(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, ctx: 
                 .into_iter()
                 .enumerate()
                 {
-                    if ui.selectable_label(f.target_kind == i, tr!(lang, key)).clicked() {
+                    if ui
+                        .selectable_label(f.target_kind == i, tr!(lang, key))
+                        .clicked()
+                    {
                         f.target_kind = i;
                         f.target = None;
                         f.target_search.clear();
@@ -494,7 +529,12 @@ fn assign_form(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, ctx: 
                             .employees
                             .iter()
                             .filter(|e| e.active)
-                            .map(|e| (e.no.clone(), format!("{} {} · {}", e.no, e.name, e.department)))
+                            .map(|e| {
+                                (
+                                    e.no.clone(),
+                                    format!("{} {} · {}", e.no, e.name, e.department),
+                                )
+                            })
                             .collect()
                     };
                     let exact = items
@@ -548,7 +588,12 @@ fn assign_form(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, ctx: 
                         .data
                         .shifts
                         .iter()
-                        .map(|s| (s.code.clone(), format!("{} {}", s.code, shift_name(lang, s))))
+                        .map(|s| {
+                            (
+                                s.code.clone(),
+                                format!("{} {}", s.code, shift_name(lang, s)),
+                            )
+                        })
                         .collect()
                 };
                 let shown = codes
@@ -662,7 +707,12 @@ pub(crate) fn day_kind_key(k: DayKind) -> &'static str {
 }
 
 /// What the calendar's day editor saves.
-pub(crate) fn day_entry(date: NaiveDate, kind: DayKind, name: &str, statutory: bool) -> CalendarEntry {
+pub(crate) fn day_entry(
+    date: NaiveDate,
+    kind: DayKind,
+    name: &str,
+    statutory: bool,
+) -> CalendarEntry {
     CalendarEntry {
         date,
         kind,
@@ -703,6 +753,9 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 10, 10).expect("date");
         assert!(!day_entry(d, DayKind::Workday, "x", true).statutory);
         assert!(day_entry(d, DayKind::PublicHoliday, " 国庆节 ", true).statutory);
-        assert_eq!(day_entry(d, DayKind::PublicHoliday, " 国庆节 ", true).name, "国庆节");
+        assert_eq!(
+            day_entry(d, DayKind::PublicHoliday, " 国庆节 ", true).name,
+            "国庆节"
+        );
     }
 }

@@ -8,8 +8,8 @@ use kaoqin_domain::{CalendarEntry, DayKind};
 
 use crate::i18n::Lang;
 
-use crate::gui::backend::schedules::CalendarDayView;
 use super::schedules::{DAY_KINDS, day_entry, day_kind_key};
+use crate::gui::backend::schedules::CalendarDayView;
 
 /// The calendar's state: the month shown, its days, the day being edited.
 #[derive(Debug, Default)]
@@ -70,18 +70,19 @@ pub(crate) fn shift_month(year: i32, month: u32, delta: i32) -> (i32, u32) {
 
 /// The background of a day kind.
 fn fill(kind: DayKind, dark: bool) -> egui::Color32 {
-    let (r, g, b) = match kind {
-        DayKind::Workday => (0xf4, 0xf6, 0xf8),
-        DayKind::RestDay => (0xe2, 0xe6, 0xea),
-        DayKind::PublicHoliday => (0xf7, 0xc9, 0xc4),
-        DayKind::OtherHoliday => (0xf6, 0xdd, 0xb5),
-        DayKind::MakeupWorkday => (0xc8, 0xdc, 0xf5),
+    let (r, g, b) = match (kind, dark) {
+        (DayKind::Workday, false) => (0xf4, 0xf6, 0xf8),
+        (DayKind::RestDay, false) => (0xdc, 0xe0, 0xe5),
+        (DayKind::PublicHoliday, false) => (0xf7, 0xc9, 0xc4),
+        (DayKind::OtherHoliday, false) => (0xf6, 0xdd, 0xb5),
+        (DayKind::MakeupWorkday, false) => (0xc8, 0xdc, 0xf5),
+        (DayKind::Workday, true) => (0x3c, 0x41, 0x48),
+        (DayKind::RestDay, true) => (0x26, 0x28, 0x2b),
+        (DayKind::PublicHoliday, true) => (0x7d, 0x2c, 0x2c),
+        (DayKind::OtherHoliday, true) => (0x7a, 0x55, 0x1e),
+        (DayKind::MakeupWorkday, true) => (0x23, 0x4d, 0x80),
     };
-    if dark {
-        egui::Color32::from_rgb(r / 3, g / 3, b / 3)
-    } else {
-        egui::Color32::from_rgb(r, g, b)
-    }
+    egui::Color32::from_rgb(r, g, b)
 }
 
 /// Draws the calendar; returns a month to load when the user navigated.
@@ -102,11 +103,24 @@ pub(crate) fn show(
         }
     }
     ui.horizontal(|ui| {
-        if ui.button("<").on_hover_text(tr!(lang, "schedules.prev_month")).clicked() {
+        if ui
+            .button("<")
+            .on_hover_text(tr!(lang, "schedules.prev_month"))
+            .clicked()
+        {
             load = Some(shift_month(st.year, st.month, -1));
         }
-        ui.strong(tr!(lang, "schedules.month_title", year = st.year, month = st.month));
-        if ui.button(">").on_hover_text(tr!(lang, "schedules.next_month")).clicked() {
+        ui.strong(tr!(
+            lang,
+            "schedules.month_title",
+            year = st.year,
+            month = st.month
+        ));
+        if ui
+            .button(">")
+            .on_hover_text(tr!(lang, "schedules.next_month"))
+            .clicked()
+        {
             load = Some(shift_month(st.year, st.month, 1));
         }
         if ui.button(tr!(lang, "schedules.this_month")).clicked() {
@@ -133,7 +147,10 @@ pub(crate) fn show(
         }
     });
     if st.month_error {
-        ui.colored_label(ui.visuals().error_fg_color, tr!(lang, "schedules.bad_month"));
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            tr!(lang, "schedules.bad_month"),
+        );
     }
     legend(ui, lang);
     ui.add_space(4.0);
@@ -195,7 +212,10 @@ fn grid(
     let gap = 4.0;
     let lead = first.weekday().num_days_from_monday() as usize;
     let weeks = (lead + st.days.len()).div_ceil(7);
-    let total = egui::vec2(7.0 * cell_w + 6.0 * gap, 20.0 + weeks as f32 * (cell_h + gap));
+    let total = egui::vec2(
+        7.0 * cell_w + 6.0 * gap,
+        20.0 + weeks as f32 * (cell_h + gap),
+    );
     let (rect, _) = ui.allocate_exact_size(total, egui::Sense::hover());
     let painter = ui.painter_at(rect);
     let text = ui.visuals().text_color();
@@ -232,7 +252,11 @@ fn grid(
         );
         let cell = egui::Rect::from_min_size(min, egui::vec2(cell_w, cell_h));
         let id = ui.scope_id().with(("calendar-day", d.date));
-        let sense = if may_edit { egui::Sense::click() } else { egui::Sense::hover() };
+        let sense = if may_edit {
+            egui::Sense::click()
+        } else {
+            egui::Sense::hover()
+        };
         let resp = ui.interact(cell, id, sense);
         let kind = tr!(lang, day_kind_key(d.kind));
         let mut label = format!("{} {kind}", d.date);
@@ -244,7 +268,11 @@ fn grid(
             label.push(' ');
             label.push_str(&tr!(lang, "schedules.statutory"));
         }
-        let role = if may_edit { egui::Role::Button } else { egui::Role::Cell };
+        let role = if may_edit {
+            egui::Role::Button
+        } else {
+            egui::Role::Cell
+        };
         resp.widget_info(|| egui::WidgetInfo::labeled(role, true, &label));
         let selected = st.selected == Some(d.date);
         painter.rect_filled(cell, 4.0, fill(d.kind, dark));
@@ -279,10 +307,18 @@ fn grid(
                 egui::Align2::RIGHT_TOP,
                 flag,
                 egui::FontId::proportional(11.0),
-                egui::Color32::from_rgb(0xb0, 0x30, 0x30),
+                if dark {
+                    egui::Color32::from_rgb(0xff, 0xb0, 0xa0)
+                } else {
+                    egui::Color32::from_rgb(0xb0, 0x30, 0x30)
+                },
             );
         }
-        let caption = if d.name.is_empty() { kind } else { d.name.clone() };
+        let caption = if d.name.is_empty() {
+            kind
+        } else {
+            d.name.clone()
+        };
         let galley = painter.layout(
             caption,
             egui::FontId::proportional(12.0),
@@ -290,7 +326,10 @@ fn grid(
             cell_w - 10.0,
         );
         painter.galley(
-            egui::pos2(cell.left() + 6.0, cell.bottom() - 4.0 - galley.size().y.min(30.0)),
+            egui::pos2(
+                cell.left() + 6.0,
+                cell.bottom() - 4.0 - galley.size().y.min(30.0),
+            ),
             galley,
             text,
         );
@@ -343,7 +382,11 @@ fn day_editor(ui: &mut egui::Ui, lang: Lang, st: &mut CalendarState) {
             st.selected = None;
         }
     });
-    ui.label(egui::RichText::new(tr!(lang, "schedules.day_hint")).weak().small());
+    ui.label(
+        egui::RichText::new(tr!(lang, "schedules.day_hint"))
+            .weak()
+            .small(),
+    );
 }
 
 #[cfg(test)]

@@ -260,16 +260,17 @@ pub(crate) fn show(ui: &mut egui::Ui, lang: Lang, form: &mut ShiftForm) -> Outco
                             ui.add(egui::TextEdit::singleline(v).desired_width(w))
                         };
                         let mut enter_row = false;
-                        let mut pair = |ui: &mut egui::Ui, a: &mut String, b: &mut String, field| {
-                            ui.vertical(|ui| {
-                                ui.horizontal(|ui| {
-                                    enter_row |= cell(ui, a, 48.0).lost_focus();
-                                    ui.label("-");
-                                    enter_row |= cell(ui, b, 48.0).lost_focus();
+                        let mut pair =
+                            |ui: &mut egui::Ui, a: &mut String, b: &mut String, field| {
+                                ui.vertical(|ui| {
+                                    ui.horizontal(|ui| {
+                                        enter_row |= cell(ui, a, 48.0).lost_focus();
+                                        ui.label("-");
+                                        enter_row |= cell(ui, b, 48.0).lost_focus();
+                                    });
+                                    field_errors(ui, lang, &errors, &format!("{i}.{field}"));
                                 });
-                                field_errors(ui, lang, &errors, &format!("{i}.{field}"));
-                            });
-                        };
+                            };
                         ui.vertical(|ui| {
                             cell(ui, &mut s.name, 64.0);
                             field_errors(ui, lang, &errors, &format!("{i}.name"));
@@ -298,7 +299,10 @@ pub(crate) fn show(ui: &mut egui::Ui, lang: Lang, form: &mut ShiftForm) -> Outco
                                 field_errors(ui, lang, &errors, &format!("{i}.{field}"));
                             });
                         }
-                        if ui.small_button(tr!(lang, "schedules.remove_session")).clicked() {
+                        if ui
+                            .small_button(tr!(lang, "schedules.remove_session"))
+                            .clicked()
+                        {
                             remove = Some(i);
                         }
                         ui.end_row();
@@ -410,13 +414,16 @@ pub(crate) fn timeline(ui: &mut egui::Ui, lang: Lang, shift: &Shift) {
     let mut h = lo;
     while h <= hi {
         let xx = x(h);
-        let stroke = egui::Stroke::new(if h % 360 == 0 { 1.0 } else { 0.5 }, visuals.widgets.noninteractive.bg_stroke.color);
+        let stroke = egui::Stroke::new(
+            if h % 360 == 0 { 1.0 } else { 0.5 },
+            visuals.widgets.noninteractive.bg_stroke.color,
+        );
         painter.line_segment([egui::pos2(xx, rect.top()), egui::pos2(xx, bottom)], stroke);
         if (h / 60) % 2 == 0 {
             painter.text(
                 egui::pos2(xx, bottom + 3.0),
                 egui::Align2::CENTER_TOP,
-                ClockTime(h).to_string(),
+                format!("{:02}:00", h.div_euclid(60)),
                 font.clone(),
                 weak,
             );
@@ -442,7 +449,10 @@ pub(crate) fn timeline(ui: &mut egui::Ui, lang: Lang, shift: &Shift) {
             text,
         );
         let bar = |a: i32, b: i32, y0: f32, y1: f32, color: egui::Color32| {
-            let r = egui::Rect::from_min_max(egui::pos2(x(a), top + y0), egui::pos2(x(b).max(x(a) + 2.0), top + y1));
+            let r = egui::Rect::from_min_max(
+                egui::pos2(x(a), top + y0),
+                egui::pos2(x(b).max(x(a) + 2.0), top + y1),
+            );
             painter.rect_filled(r, 2.0, color);
         };
         bar(s.start.0, s.end.0, 4.0, row_h - 4.0, WORK);
@@ -454,17 +464,35 @@ pub(crate) fn timeline(ui: &mut egui::Ui, lang: Lang, shift: &Shift) {
         }
         if s.sign_in.is_some() {
             let due = s.due_in().0;
-            bar(due, due + s.late_grace_minutes as i32, 13.0, row_h - 13.0, GRACE.gamma_multiply(0.5));
+            bar(
+                due,
+                due + s.late_grace_minutes as i32,
+                13.0,
+                row_h - 13.0,
+                GRACE.gamma_multiply(0.5),
+            );
             painter.line_segment(
-                [egui::pos2(x(due), top + 2.0), egui::pos2(x(due), top + row_h - 2.0)],
+                [
+                    egui::pos2(x(due), top + 2.0),
+                    egui::pos2(x(due), top + row_h - 2.0),
+                ],
                 egui::Stroke::new(2.0, GRACE),
             );
         }
         if s.sign_out.is_some() {
             let due = s.due_out().0;
-            bar(due - s.early_grace_minutes as i32, due, 13.0, row_h - 13.0, GRACE.gamma_multiply(0.5));
+            bar(
+                due - s.early_grace_minutes as i32,
+                due,
+                13.0,
+                row_h - 13.0,
+                GRACE.gamma_multiply(0.5),
+            );
             painter.line_segment(
-                [egui::pos2(x(due), top + 2.0), egui::pos2(x(due), top + row_h - 2.0)],
+                [
+                    egui::pos2(x(due), top + 2.0),
+                    egui::pos2(x(due), top + row_h - 2.0),
+                ],
                 egui::Stroke::new(2.0, GRACE),
             );
         }
@@ -517,24 +545,42 @@ pub(crate) fn details(ui: &mut egui::Ui, lang: Lang, shift: &Shift) {
                 }
                 ui.end_row();
             };
-            row(ui, "schedules.s_hours", &|s| format!("{} - {}", s.start, s.end));
+            row(ui, "schedules.s_hours", &|s| {
+                format!("{} - {}", s.start, s.end)
+            });
             row(ui, "schedules.s_in", &|s| window_text(s.sign_in, &none));
             row(ui, "schedules.s_out", &|s| window_text(s.sign_out, &none));
             row(ui, "schedules.s_due_in", &|s| s.due_in().to_string());
             row(ui, "schedules.s_due_out", &|s| s.due_out().to_string());
-            row(ui, "schedules.s_late_grace", &|s| s.late_grace_minutes.to_string());
-            row(ui, "schedules.s_early_grace", &|s| s.early_grace_minutes.to_string());
+            row(ui, "schedules.s_late_grace", &|s| {
+                s.late_grace_minutes.to_string()
+            });
+            row(ui, "schedules.s_early_grace", &|s| {
+                s.early_grace_minutes.to_string()
+            });
             row(ui, "schedules.s_late_absent", &|s| {
-                s.late_absent_after.map(|m| m.to_string()).unwrap_or(dash.clone())
+                s.late_absent_after
+                    .map(|m| m.to_string())
+                    .unwrap_or(dash.clone())
             });
             row(ui, "schedules.s_early_absent", &|s| {
-                s.early_absent_after.map(|m| m.to_string()).unwrap_or(dash.clone())
+                s.early_absent_after
+                    .map(|m| m.to_string())
+                    .unwrap_or(dash.clone())
             });
-            row(ui, "schedules.s_missing_in", &|s| missing_text(lang, s.missing_in));
-            row(ui, "schedules.s_missing_out", &|s| missing_text(lang, s.missing_out));
+            row(ui, "schedules.s_missing_in", &|s| {
+                missing_text(lang, s.missing_in)
+            });
+            row(ui, "schedules.s_missing_out", &|s| {
+                missing_text(lang, s.missing_out)
+            });
         });
     ui.add_space(4.0);
-    ui.label(tr!(lang, "schedules.day_changes", at = shift.day_changes_at.to_string()));
+    ui.label(tr!(
+        lang,
+        "schedules.day_changes",
+        at = shift.day_changes_at.to_string()
+    ));
     match &shift.overtime {
         Some(o) => ui.label(tr!(
             lang,
@@ -576,7 +622,10 @@ mod tests {
         form.sessions[1].late_grace = "5".into();
         let s = form.build().expect("valid");
         assert_eq!(s.code, "C2");
-        assert_eq!(s.sessions[0].sign_in.map(|w| w.closes), Some(ClockTime::hm(10, 0)));
+        assert_eq!(
+            s.sessions[0].sign_in.map(|w| w.closes),
+            Some(ClockTime::hm(10, 0))
+        );
         assert_eq!(s.sessions[1].late_grace_minutes, 5);
         assert_eq!(s.overtime, p.overtime);
     }
