@@ -364,7 +364,7 @@ fn day_editor(ui: &mut egui::Ui, lang: Lang, st: &mut CalendarState) {
     }
     let l = ui.label(tr!(lang, "schedules.day_name"));
     let r = ui
-        .add(egui::TextEdit::singleline(&mut st.edit_name).desired_width(f32::INFINITY))
+        .add(egui::TextEdit::singleline(&mut st.edit_name).desired_width(220.0))
         .labelled_by(l.id);
     let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
     let holiday = st.edit_kind.is_some_and(DayKind::is_holiday);
