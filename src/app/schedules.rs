@@ -193,6 +193,12 @@ impl Session {
         })
     }
 
+    /// All rotations, by code.
+    pub fn list_rotations(&self) -> AppResult<Vec<Rotation>> {
+        self.require(Action::ViewReports, "rotations")?;
+        Ok(load_book(self.conn())?.rotations.into_values().collect())
+    }
+
     /// Stored assignments.
     pub fn list_assignments(&self) -> AppResult<Vec<AssignmentRow>> {
         self.require(Action::ViewReports, "assignments")?;

@@ -1,3 +1,181 @@
 //! What the Schedules page reads and changes, through the application services (`Session`),
 //! copied into plain row types the page renders. Blocking: called from the page's worker jobs only.
 //! Must not hold egui types or decide what the page shows.
+
+use chrono::NaiveDate;
+use kaoqin_domain::{CalendarEntry, DayKind, Rotation, Shift};
+
+use crate::app::error::AppError;
+use crate::app::schedules::AssignTo;
+
+use super::super::model::UiError;
+use super::{Backend, UserSession, app_error};
+
+/// One stored assignment, as the table shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignmentView {
+    pub id: i64,
+    /// `organisation`, `department` or `employee`.
+    pub target_kind: String,
+    pub target: String,
+    /// `shift` or `rotation`.
+    pub plan_kind: String,
+    pub plan: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// Shifts (presets and stored), rotations and assignments.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScheduleData {
+    pub shifts: Vec<Shift>,
+    pub rotations: Vec<Rotation>,
+    pub assignments: Vec<AssignmentView>,
+}
+
+/// One day of the calendar as the month grid shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarDayView {
+    pub date: NaiveDate,
+    pub kind: DayKind,
+    pub name: String,
+    pub statutory: bool,
+}
+
+/// A service refusal about a schedule value gets its own message; the rest as usual.
+fn schedule_error(e: AppError) -> UiError {
+    let key = match &e {
+        AppError::Invalid { field: "shift", .. } => "schedules.err_shift",
+        AppError::Invalid {
+            field: "rotation", ..
+        } => "schedules.err_rotation",
+        AppError::Invalid { field: "to", .. } => "schedules.err_dates",
+        AppError::Invalid {
+            field: "calendar day",
+            ..
+        } => "schedules.err_day",
+        AppError::Store(kaoqin_store::StoreError::NotFound { .. }) => "schedules.err_target",
+        _ => return app_error(e),
+    };
+    UiError::new(key, e.to_string())
+}
+
+/// First and last day of a month; `None` for an impossible month.
+pub fn month_bounds(year: i32, month: u32) -> Option<(NaiveDate, NaiveDate)> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)?
+    };
+    Some((first, next.pred_opt()?))
+}
+
+impl Backend {
+    /// Shifts, rotations and assignments (`list_shifts`, `list_rotations`, `list_assignments`).
+    pub fn schedule_data(&self, user: &UserSession) -> Result<ScheduleData, UiError> {
+        let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let shifts = s.list_shifts().map_err(schedule_error)?;
+        let rotations = s.list_rotations().map_err(schedule_error)?;
+        let assignments = s
+            .list_assignments()
+            .map_err(schedule_error)?
+            .into_iter()
+            .map(|a| AssignmentView {
+                id: a.id,
+                target_kind: a.target_kind,
+                target: a.target,
+                plan_kind: a.plan_kind,
+                plan: a.plan,
+                from: a.from,
+                to: a.to,
+            })
+            .collect();
+        Ok(ScheduleData {
+            shifts,
+            rotations,
+            assignments,
+        })
+    }
+
+    /// Adds or replaces a shift (`Session::add_shift`, validated by the domain).
+    pub fn save_shift(&self, user: &UserSession, shift: &Shift) -> Result<(), UiError> {
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        s.add_shift(&shift.to_json()).map_err(schedule_error)?;
+        Ok(())
+    }
+
+    /// Adds or replaces a rotation (`Session::add_rotation`).
+    pub fn save_rotation(&self, user: &UserSession, rotation: &Rotation) -> Result<(), UiError> {
+        let text = serde_json::to_string(rotation)
+            .map_err(|e| UiError::new("schedules.err_rotation", e.to_string()))?;
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        s.add_rotation(&text).map_err(schedule_error)?;
+        Ok(())
+    }
+
+    /// Assigns a shift or rotation (`Session::assign_schedule`); returns the new assignment's id.
+    pub fn assign_schedule(
+        &self,
+        user: &UserSession,
+        to_whom: &AssignTo,
+        plan: &str,
+        rotation: bool,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<i64, UiError> {
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        s.assign_schedule(to_whom, plan, rotation, from, to)
+            .map_err(schedule_error)
+    }
+
+    /// Every day of a month with its type (`Session::calendar_days`: bundled + local days).
+    pub fn calendar_month(
+        &self,
+        user: &UserSession,
+        year: i32,
+        month: u32,
+    ) -> Result<Vec<CalendarDayView>, UiError> {
+        let (from, to) = month_bounds(year, month)
+            .ok_or_else(|| UiError::new("schedules.err_month", format!("{year:04}-{month:02}")))?;
+        let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(s.calendar_days(from, to)
+            .map_err(schedule_error)?
+            .into_iter()
+            .map(|(date, kind, name, statutory)| CalendarDayView {
+                date,
+                kind,
+                name,
+                statutory,
+            })
+            .collect())
+    }
+
+    /// Overrides one day's type (`Session::set_calendar_day`, audited).
+    pub fn set_calendar_day(
+        &self,
+        user: &UserSession,
+        entry: CalendarEntry,
+    ) -> Result<(), UiError> {
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        s.set_calendar_day(entry).map_err(schedule_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+
+    #[test]
+    fn month_bounds_cover_the_whole_month() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        assert_eq!(month_bounds(2026, 2), Some((d(2026, 2, 1), d(2026, 2, 28))));
+        assert_eq!(
+            month_bounds(2026, 12),
+            Some((d(2026, 12, 1), d(2026, 12, 31)))
+        );
+        assert_eq!(month_bounds(2024, 2).map(|b| b.1.day()), Some(29));
+        assert_eq!(month_bounds(2026, 13), None);
+    }
+}
