@@ -1,7 +1,8 @@
 //! Issue 7 benchmark: frame time of the real UI while the raw-punch table of 1,000,000 punches
 //! scrolls. `KaoqinApp` (the whole window: shell, navigation, Terminals page, its virtualized table)
-//! is driven headless by egui_kittest, so each measured frame is egui's full layout, tessellation and
-//! AccessKit tree for that frame (no GPU upload), on the UI thread as in the window.
+//! is driven headless twice: by egui_kittest (each step is the app's frame plus the AccessKit tree a
+//! screen reader would get), and then the same app state in a plain `egui::Context` (the app's frame
+//! plus tessellation into meshes, what the window does before the GPU upload, without AccessKit).
 //!
 //!     cargo bench --bench gui_frames
 //!
@@ -119,36 +120,83 @@ fn main() {
     );
 
     // Over the table's body.
-    h.hover_at(egui::pos2(760.0, 640.0));
+    let over_table = egui::pos2(760.0, 640.0);
+    h.hover_at(over_table);
     h.step();
-    let mut phases = Vec::new();
-    for (name, frames, dy) in [
-        ("read (wheel −60 pt/frame)", 300, -60.0),
-        ("fling (wheel −6,000 pt/frame)", 300, -6_000.0),
-        ("back up (wheel +20,000 pt/frame)", 100, 20_000.0),
-    ] {
+    println!(
+        "-- egui_kittest steps (the app's frame plus building and diffing the AccessKit tree):"
+    );
+    let mut all = Vec::new();
+    for (name, frames, dy) in PHASES {
         let mut times = Vec::with_capacity(frames);
         for _ in 0..frames {
-            h.event(egui::Event::MouseWheel {
-                unit: egui::MouseWheelUnit::Point,
-                delta: egui::vec2(0.0, dy),
-                phase: egui::TouchPhase::Move,
-                source: egui::MouseWheelSource::Unknown,
-                modifiers: egui::Modifiers::NONE,
-            });
+            h.event(wheel(dy));
             let t = Instant::now();
             h.step();
             times.push(t.elapsed());
         }
-        phases.push((name, times));
+        report(name, &times);
+        all.extend(times);
     }
+    report("all frames", &all);
+
+    // The same app state (signed in, punches loaded) in a plain egui context, as the window runs
+    // it without a screen reader: the app's frame plus tessellation into meshes for the GPU.
+    let mut app = h.into_state();
+    let ctx = egui::Context::default();
+    ctx.set_fonts(kaoqin::gui::fonts::definitions());
+    let mut frame_no = 0u32;
+    let mut run = |app: &mut KaoqinApp, events: Vec<egui::Event>| -> Duration {
+        frame_no += 1;
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1280.0, 800.0),
+            )),
+            time: Some(f64::from(frame_no) / 60.0),
+            predicted_dt: 1.0 / 60.0,
+            events,
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let out = ctx.run_ui(input, |ui| app.show(ui));
+        let meshes = ctx.tessellate(out.shapes, out.pixels_per_point);
+        let took = t.elapsed();
+        std::hint::black_box(meshes);
+        took
+    };
+    for _ in 0..10 {
+        run(&mut app, vec![egui::Event::PointerMoved(over_table)]);
+    }
+    println!("-- the app in a plain egui::Context (frame + tessellation, no AccessKit):");
     let mut all = Vec::new();
-    for (name, times) in &phases {
-        report(name, times);
-        all.extend_from_slice(times);
+    for (name, frames, dy) in PHASES {
+        let mut times = Vec::with_capacity(frames);
+        for _ in 0..frames {
+            times.push(run(&mut app, vec![wheel(dy)]));
+        }
+        report(name, &times);
+        all.extend(times);
     }
     report("all frames", &all);
     println!("peak memory (VmHWM) of this process: {}", peak_memory());
+}
+
+/// (what, frames, wheel delta in points per frame)
+const PHASES: [(&str, usize, f32); 3] = [
+    ("read (wheel −60 pt/frame)", 300, -60.0),
+    ("fling (wheel −6,000 pt/frame)", 300, -6_000.0),
+    ("back up (wheel +20,000 pt/frame)", 100, 20_000.0),
+];
+
+fn wheel(dy: f32) -> egui::Event {
+    egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta: egui::vec2(0.0, dy),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    }
 }
 
 /// A simulator with the demo's serial serving at least [`TARGET_PUNCHES`] punches.
