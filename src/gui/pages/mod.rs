@@ -7,7 +7,6 @@ mod audit;
 mod dashboard;
 mod employees;
 mod employees_import;
-mod placeholder;
 mod reports;
 mod reports_charts;
 mod reports_export;
