@@ -5,7 +5,6 @@
 //! Reads that have no service yet use the store's read functions here, in one place, so they can
 //! be swapped for services without touching a page. Errors become locale keys here.
 
-
 pub(crate) mod audit;
 pub(crate) mod dashboard;
 pub(crate) mod employees;
