@@ -15,6 +15,40 @@ use super::permissions::Action;
 use super::session::Session;
 use super::terminal_sync::OpsResult;
 
+/// An enrollment (hand-over) window opened with `device handover` and not yet closed by
+/// `device password`: the supervisor's reminder.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HandoverWindow {
+    pub terminal: String,
+    pub until: chrono::NaiveDateTime,
+    /// The window has ended: the hand-over password is still on the terminal and the supervisor
+    /// must set their own again (`kaoqin device password --terminal T`).
+    pub expired: bool,
+}
+
+impl HandoverWindow {
+    /// The reminder sentence shown by the CLI (and usable by the GUI as a fallback text).
+    pub fn reminder(&self) -> String {
+        if self.expired {
+            format!(
+                "the enrollment window of terminal '{}' expired at {}; the hand-over password is still \
+                 on the terminal: set the supervisor password again with `kaoqin device password --terminal {}`",
+                self.terminal,
+                self.until.format("%Y-%m-%d %H:%M"),
+                self.terminal
+            )
+        } else {
+            format!(
+                "the enrollment window of terminal '{}' is open until {}; afterwards run \
+                 `kaoqin device password --terminal {}`",
+                self.terminal,
+                self.until.format("%Y-%m-%d %H:%M"),
+                self.terminal
+            )
+        }
+    }
+}
+
 impl Session {
     /// Checks permissions and builds what a device-admin session needs, then runs `f` with it.
     fn with_admin<T>(
@@ -88,17 +122,24 @@ impl Session {
             "device.password.stored",
             terminal,
             |tx| {
+                // The supervisor's own password is back: any enrollment window is closed.
+                let before = terminals::get_by_name(tx, terminal)?;
                 terminals::update(
                     tx,
                     terminal,
                     &TerminalUpdate {
                         admin_secret: Some(Some(sealed)),
+                        handover_until: Some(None),
                         ..TerminalUpdate::default()
                     },
                 )?;
                 Ok((
                     (),
-                    json!({ "super_admin": su.enrollment_no, "sealed": true }),
+                    json!({
+                        "super_admin": su.enrollment_no,
+                        "sealed": true,
+                        "closed_handover_until": before.handover_until.map(|t| t.to_string()),
+                    }),
                 ))
             },
         )?;
@@ -142,6 +183,33 @@ impl Session {
             ))
         })?;
         Ok((su, until))
+    }
+
+    /// The open and expired enrollment windows, soonest first (supervisor: `device_admin`).
+    /// Reads only the database; nothing is audited.
+    pub fn handover_windows(&self) -> OpsResult<Vec<HandoverWindow>> {
+        self.require(Action::DeviceAdmin, "handover windows")?;
+        let now = self.now();
+        let mut out: Vec<HandoverWindow> = terminals::list(self.conn())?
+            .into_iter()
+            .filter_map(|t| {
+                t.handover_until.map(|until| HandoverWindow {
+                    terminal: t.name,
+                    until,
+                    expired: until <= now,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.until.cmp(&b.until).then(a.terminal.cmp(&b.terminal)));
+        Ok(out)
+    }
+
+    /// The window of one terminal, if any (for the reminder after a `device` command).
+    pub fn handover_window(&self, terminal: &str) -> OpsResult<Option<HandoverWindow>> {
+        Ok(self
+            .handover_windows()?
+            .into_iter()
+            .find(|w| w.terminal == terminal))
     }
 
     /// `device policy check|apply`.

@@ -38,3 +38,5 @@ pub use session::{Session, SessionUser};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_device;

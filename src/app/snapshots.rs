@@ -65,6 +65,14 @@ impl Session {
         ))?)
     }
 
+    /// The snapshots Kaoqin knows of (the `snapshots` table, one row per `snapshot.take`), oldest
+    /// first; `terminal` narrows to one terminal. For the auditor's Audit page (`view_audit`).
+    /// The files themselves are not opened here: [`Session::verify_snapshot`] does that.
+    pub fn list_snapshots(&self, terminal: Option<&str>) -> OpsResult<Vec<snapshots::Snapshot>> {
+        self.require(Action::ViewAudit, "snapshots")?;
+        Ok(snapshots::list(self.conn(), terminal)?)
+    }
+
     /// Verifies hashes and signature; the signer's key must be registered in Kaoqin.
     pub fn verify_snapshot(&self, path: &Path) -> OpsResult<VerifyReport> {
         self.require(Action::ViewAudit, &path.display().to_string())?;

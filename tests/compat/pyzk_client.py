@@ -10,6 +10,8 @@ actions:
   count                     get_attendance() and print the number of records only (benchmark)
   set-user UID USER_ID NAME PRIVILEGE PASSWORD CARD
   delete-user UID
+  templates                 CSV rows: uid,finger,valid,size (get_templates())
+  delete-template UID FINGER  delete_user_template(uid, finger): prints ok or refused
   set-time 'YYYY-MM-DD HH:MM:SS'
   live N                    live_capture(): print the first N events as attendance rows
 """
@@ -65,6 +67,12 @@ def main():
         elif a.action == "delete-user":
             conn.delete_user(uid=int(a.rest[0]))
             print("ok")
+        elif a.action == "templates":
+            for t in conn.get_templates():
+                out.writerow([t.uid, t.fid, t.valid, t.size])
+        elif a.action == "delete-template":
+            done = conn.delete_user_template(uid=int(a.rest[0]), temp_id=int(a.rest[1]))
+            print("ok" if done else "refused")
         elif a.action == "set-time":
             conn.set_time(datetime.strptime(a.rest[0], "%Y-%m-%d %H:%M:%S"))
             print(conn.get_time().strftime("%Y-%m-%d %H:%M:%S"))

@@ -32,6 +32,8 @@ Control port commands (one per line; replies end with a line starting 'ok' or 'e
   set-privilege UID PRIVILEGE      0 user, 2 enroller, 6 admin, 14 super admin
   set-password UID [PASSWORD]      no PASSWORD = remove it
   list-users                       one users-CSV row per user, then ok <count>
+  add-fingerprint UID [FINGER=0]   enroll a (synthetic) fingerprint template, finger 0-9
+  list-templates                   one 'uid,finger,bytes' row per template, then ok <count>
   count-users | count-punches      ok <count>
   dump                             one log-CSV row per punch (kaoqin-zk log --format csv), then ok <count>
   status                           ok enabled=<0|1> busy=<0|1> offset=<s> users=<n> punches=<n> ...
@@ -83,6 +85,8 @@ pub enum Command {
     SetPrivilege(u16, u8),
     SetPassword(u16, String),
     ListUsers,
+    AddFingerprint(u16, u8),
+    ListTemplates,
     CountUsers,
     CountPunches,
     Dump,
@@ -193,6 +197,14 @@ pub fn parse(line: &str) -> Result<Command, String> {
             args.next().unwrap_or("").to_string(),
         ),
         "list-users" => Command::ListUsers,
+        "add-fingerprint" => Command::AddFingerprint(
+            num(args.next(), "uid")?,
+            match args.next() {
+                None => 0,
+                f => num(f, "finger")?,
+            },
+        ),
+        "list-templates" => Command::ListTemplates,
         "count-users" => Command::CountUsers,
         "count-punches" => Command::CountPunches,
         "dump" => Command::Dump,
@@ -339,6 +351,21 @@ pub fn execute(
         Command::ListUsers => {
             let mut s: String = term.users().map(|u| format_user(u) + "\n").collect();
             s.push_str(&format!("ok {}", term.user_count()));
+            Outcome {
+                reply: s,
+                ..Outcome::default()
+            }
+        }
+        Command::AddFingerprint(uid, finger) => match term.add_template(uid, finger) {
+            Ok(()) => ok(term.fingerprint_count()),
+            Err(e) => err(e),
+        },
+        Command::ListTemplates => {
+            let mut s: String = term
+                .templates()
+                .map(|(uid, f, t)| format!("{uid},{f},{}\n", t.len()))
+                .collect();
+            s.push_str(&format!("ok {}", term.fingerprint_count()));
             Outcome {
                 reply: s,
                 ..Outcome::default()

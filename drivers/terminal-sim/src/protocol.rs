@@ -14,6 +14,7 @@ use kaoqin_zk::codec::options::{
 };
 use kaoqin_zk::codec::packet::Packet;
 use kaoqin_zk::codec::sizes::FreeSizes;
+use kaoqin_zk::codec::template::decode_delete_template;
 use kaoqin_zk::codec::time::{decode_time, encode_time};
 use kaoqin_zk::codec::udp::split_udp_data;
 use kaoqin_zk::codec::user::{UserFormat, decode_user};
@@ -231,9 +232,24 @@ impl Session {
                 self.buffer = None;
                 self.ok(req)
             }
-            cmd::USER_WRQ | cmd::DELETE_USER | cmd::CLEAR_ATTLOG | cmd::CLEAR_DATA if busy => {
+            cmd::USER_WRQ
+            | cmd::DELETE_USER
+            | cmd::DELETE_USERTEMP
+            | cmd::CLEAR_ATTLOG
+            | cmd::CLEAR_DATA
+                if busy =>
+            {
                 self.error(req)
             }
+            cmd::DELETE_USERTEMP => match decode_delete_template(&req.payload)
+                .map(|(uid, finger)| (uid, finger, term.delete_template(uid, finger)))
+            {
+                Ok((uid, finger, Ok(()))) => {
+                    tracing::info!(uid, finger, "fingerprint template deleted by client");
+                    self.ok(req)
+                }
+                _ => self.error(req),
+            },
             cmd::USER_WRQ => {
                 let decoded = UserFormat::from_size(req.payload.len())
                     .and_then(|f| decode_user(&req.payload, f, term.info.encoding));
@@ -311,12 +327,12 @@ impl Session {
     }
 }
 
-/// The bulk dataset of a table id (users 9, attendance 13, templates 7 = empty).
+/// The bulk dataset of a table id (users 9, attendance 13, fingerprint templates 7).
 fn dataset(term: &Terminal, table: u16) -> Option<Vec<u8>> {
     let result = match table {
         cmd::USERTEMP_RRQ => wire::user_table(term),
         cmd::ATTLOG_RRQ => wire::att_table(term),
-        cmd::DB_RRQ => Ok(0u32.to_le_bytes().to_vec()),
+        cmd::DB_RRQ => wire::template_table(term),
         _ => return None,
     };
     result

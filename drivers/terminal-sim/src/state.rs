@@ -82,6 +82,8 @@ pub enum StateError {
     Disabled,
     #[error("no user with uid {0}")]
     NoSuchUser(u16),
+    #[error("uid {0} has no fingerprint template for finger {1} (fingers are 0-9)")]
+    NoSuchFinger(u16, u8),
     #[error("no punch of {0} at {1}")]
     NoSuchPunch(String, NaiveDateTime),
 }
@@ -100,6 +102,9 @@ pub struct Terminal {
     /// Writable options (OPTIONS_WRQ) beyond the fixed identity.
     pub options: BTreeMap<String, String>,
     users: BTreeMap<u16, SimUser>,
+    /// Fingerprint templates by (uid, finger). A user's `has_fingerprint` is true exactly when
+    /// they have at least one.
+    templates: BTreeMap<(u16, u8), Vec<u8>>,
     log: Vec<Punch>,
     pub clock: Clock,
     enabled: Enabled,
@@ -125,6 +130,7 @@ impl Terminal {
             info,
             options,
             users: BTreeMap::new(),
+            templates: BTreeMap::new(),
             log: Vec::new(),
             clock: Clock::default(),
             enabled: Enabled::Yes,
@@ -199,12 +205,68 @@ impl Terminal {
         if !self.users.contains_key(&user.uid) && self.users.len() >= self.info.user_capacity {
             return Err(StateError::UsersFull(self.info.user_capacity));
         }
-        self.users.insert(user.uid, user);
+        // A user loaded or written with the fingerprint flag gets one template (finger 0) if they
+        // have none; without the flag they keep none.
+        let uid = user.uid;
+        if user.has_fingerprint {
+            if !self.has_templates(uid) {
+                self.templates.insert((uid, 0), synthetic_template(uid, 0));
+            }
+        } else {
+            self.templates.retain(|(u, _), _| *u != uid);
+        }
+        self.users.insert(uid, user);
         Ok(())
     }
 
     pub fn delete_user(&mut self, uid: u16) -> Result<SimUser, StateError> {
-        self.users.remove(&uid).ok_or(StateError::NoSuchUser(uid))
+        let u = self.users.remove(&uid).ok_or(StateError::NoSuchUser(uid))?;
+        self.templates.retain(|(t, _), _| *t != uid);
+        Ok(u)
+    }
+
+    // ---- fingerprint templates ---------------------------------------------------------------
+
+    fn has_templates(&self, uid: u16) -> bool {
+        self.templates
+            .range((uid, 0)..=(uid, u8::MAX))
+            .next()
+            .is_some()
+    }
+
+    /// All templates as (uid, finger, bytes), by uid then finger.
+    pub fn templates(&self) -> impl Iterator<Item = (u16, u8, &[u8])> {
+        self.templates
+            .iter()
+            .map(|((uid, f), t)| (*uid, *f, t.as_slice()))
+    }
+
+    /// Enrolls a (synthetic) fingerprint of `finger` 0..=9 for an existing user.
+    pub fn add_template(&mut self, uid: u16, finger: u8) -> Result<(), StateError> {
+        if finger > 9 {
+            return Err(StateError::NoSuchFinger(uid, finger));
+        }
+        let u = self
+            .users
+            .get_mut(&uid)
+            .ok_or(StateError::NoSuchUser(uid))?;
+        u.has_fingerprint = true;
+        self.templates
+            .insert((uid, finger), synthetic_template(uid, finger));
+        Ok(())
+    }
+
+    /// DELETE_USERTEMP: removes one template; the user's flag follows.
+    pub fn delete_template(&mut self, uid: u16, finger: u8) -> Result<(), StateError> {
+        self.templates
+            .remove(&(uid, finger))
+            .ok_or(StateError::NoSuchFinger(uid, finger))?;
+        if !self.has_templates(uid)
+            && let Some(u) = self.users.get_mut(&uid)
+        {
+            u.has_fingerprint = false;
+        }
+        Ok(())
     }
 
     pub fn admin_count(&self) -> usize {
@@ -221,8 +283,9 @@ impl Terminal {
             .count()
     }
 
+    /// Stored templates (what GET_FREE_SIZES reports as fingerprints).
     pub fn fingerprint_count(&self) -> usize {
-        self.users.values().filter(|u| u.has_fingerprint).count()
+        self.templates.len()
     }
 
     pub fn face_count(&self) -> usize {
@@ -332,6 +395,16 @@ impl Terminal {
     }
 }
 
+/// A deterministic stand-in for a template (real ones are ~500 opaque bytes).
+fn synthetic_template(uid: u16, finger: u8) -> Vec<u8> {
+    let mut t = b"KQSIMFP".to_vec();
+    t.extend_from_slice(&uid.to_le_bytes());
+    t.push(finger);
+    let seed = u32::from(uid) * 31 + u32::from(finger);
+    t.extend((0..502u32).map(|i| ((seed.wrapping_mul(2_654_435_761) >> 7) as u8) ^ (i as u8)));
+    t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,6 +470,35 @@ mod tests {
         assert!(term.alter_punch_time("1", t(8, 0), t(7, 0)).is_ok());
         let times: Vec<_> = term.log().iter().map(|p| p.time).collect();
         assert_eq!(times, vec![t(7, 0), t(18, 0)]);
+    }
+
+    #[test]
+    fn templates_follow_the_fingerprint_flag() {
+        let mut term = Terminal::new(DeviceInfo::default());
+        let user = |uid: u16, fp: bool| SimUser {
+            uid,
+            user_id: uid.to_string(),
+            name: format!("u{uid}"),
+            privilege: 0,
+            password: String::new(),
+            card: 0,
+            group: 1,
+            has_fingerprint: fp,
+            has_face: true,
+        };
+        assert!(term.upsert_user(user(1, true)).is_ok());
+        assert!(term.upsert_user(user(2, false)).is_ok());
+        assert_eq!(term.fingerprint_count(), 1);
+        assert!(term.add_template(2, 6).is_ok());
+        assert!(term.add_template(2, 10).is_err());
+        assert!(term.user(2).is_some_and(|u| u.has_fingerprint));
+        let t: Vec<_> = term.templates().map(|(u, f, _)| (u, f)).collect();
+        assert_eq!(t, vec![(1, 0), (2, 6)]);
+        assert!(term.delete_template(2, 6).is_ok());
+        assert!(term.delete_template(2, 6).is_err());
+        assert!(term.user(2).is_some_and(|u| !u.has_fingerprint));
+        assert!(term.delete_user(1).is_ok());
+        assert_eq!(term.fingerprint_count(), 0);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use kaoqin_zk::codec::attendance::{
 };
 use kaoqin_zk::codec::error::CodecError;
 use kaoqin_zk::codec::event::encode_attendance_event;
+use kaoqin_zk::codec::template::{FingerTemplate, encode_template_table};
 use kaoqin_zk::codec::user::{Privilege, UserFormat, UserRecord, encode_user_table};
 
 use crate::model::{Punch, SimUser};
@@ -57,6 +58,20 @@ pub fn user_format(term: &Terminal) -> Result<UserFormat, CodecError> {
 pub fn user_table(term: &Terminal) -> Result<Vec<u8>, CodecError> {
     let users: Vec<UserRecord> = term.users().map(to_record).collect();
     encode_user_table(&users, user_format(term)?, term.info.encoding)
+}
+
+/// The fingerprint templates as the bulk read of table 7 returns them (u32 size, then records).
+pub fn template_table(term: &Terminal) -> Result<Vec<u8>, CodecError> {
+    let templates: Vec<FingerTemplate> = term
+        .templates()
+        .map(|(uid, finger, t)| FingerTemplate {
+            uid,
+            finger,
+            valid: 1,
+            template: t.to_vec(),
+        })
+        .collect();
+    encode_template_table(&templates)
 }
 
 /// The attendance log as the bulk read returns it (u32 size, then records).

@@ -311,6 +311,74 @@ fn pyzk_sets_and_deletes_a_user_and_the_simulator_shows_it() {
     }
 }
 
+/// `list-templates` rows as (uid, finger).
+fn sim_templates(sim: &Sim) -> Vec<(String, String)> {
+    let mut lines = sim.control("list-templates");
+    lines.pop();
+    lines
+        .iter()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[1].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn pyzk_reads_and_deletes_fingerprint_templates_seeded_on_the_control_port() {
+    for udp in [false, true] {
+        // Seed 4: a few generated users have a fingerprint; add two more fingers on uid 2.
+        let sim = start(&["--employees", "6", "--days", "1", "--seed", "4"]);
+        sim.ok("add-fingerprint 2 6");
+        sim.ok("add-fingerprint 2 9");
+        let expected = sim_templates(&sim);
+        assert!(expected.len() >= 2, "{expected:?}");
+        let got = run(&sim, udp, None, &["templates"]);
+        let rows: Vec<(String, String)> = got
+            .lines()
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                assert_eq!(f[2], "1", "valid flag: {l}");
+                assert_eq!(f[3], "512", "template size: {l}");
+                (f[0].to_string(), f[1].to_string())
+            })
+            .collect();
+        assert_eq!(rows, expected, "udp={udp}");
+        // The user list agrees with the templates (fingerprint flag, column 8).
+        let with_fp: Vec<String> = sim_users(&sim)
+            .into_iter()
+            .filter(|u| u[7] == "1")
+            .map(|u| u[0].clone())
+            .collect();
+        let mut uids: Vec<String> = expected.iter().map(|(u, _)| u.clone()).collect();
+        uids.dedup();
+        assert_eq!(with_fp, uids);
+
+        // pyzk deletes one finger (DELETE_USERTEMP 19); a missing one is refused.
+        assert_eq!(
+            run(&sim, udp, None, &["delete-template", "2", "6"]).trim(),
+            "ok"
+        );
+        assert_eq!(
+            run(&sim, udp, None, &["delete-template", "2", "6"]).trim(),
+            "refused"
+        );
+        let left = sim_templates(&sim);
+        assert!(!left.contains(&("2".into(), "6".into())), "{left:?}");
+        assert!(left.contains(&("2".into(), "9".into())), "{left:?}");
+        assert_eq!(left.len(), expected.len() - 1);
+        // Deleting every template clears the user's fingerprint flag; pyzk then reads none.
+        for (uid, finger) in &left {
+            assert_eq!(
+                run(&sim, udp, None, &["delete-template", uid, finger]).trim(),
+                "ok"
+            );
+        }
+        assert_eq!(run(&sim, udp, None, &["templates"]), "");
+        assert!(sim_users(&sim).iter().all(|u| u[7] == "0"));
+    }
+}
+
 #[test]
 fn punches_added_on_the_control_port_reach_pyzk_live_capture() {
     for udp in [false, true] {

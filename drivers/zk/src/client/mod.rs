@@ -712,6 +712,31 @@ impl ZkClient {
         Ok(())
     }
 
+    /// Every fingerprint template (table 7). None when the terminal reports no fingerprints
+    /// (some firmware refuses the read of an empty table).
+    pub async fn read_templates(&mut self) -> Result<Vec<codec::FingerTemplate>, ZkError> {
+        let count = self.free_sizes().await?.fingerprints as usize;
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let data = self
+            .read_buffer(
+                PrepareBuffer::TEMPLATES,
+                count as u64,
+                &mut |_| {},
+                &CancellationToken::new(),
+            )
+            .await?;
+        codec::decode_template_table(&data).map_err(|e| ZkError::from_codec(e, &data))
+    }
+
+    /// Deletes one fingerprint template (DELETE_USERTEMP), then REFRESH_DATA.
+    pub async fn delete_template(&mut self, uid: u16, finger: u8) -> Result<(), ZkError> {
+        self.simple(Request::DeleteTemplate { uid, finger }).await?;
+        self.simple(Request::RefreshData).await?;
+        Ok(())
+    }
+
     /// Deletes the user in slot `uid`, then REFRESH_DATA.
     pub async fn delete_user(&mut self, uid: u16) -> Result<(), ZkError> {
         self.simple(Request::DeleteUser(uid)).await?;

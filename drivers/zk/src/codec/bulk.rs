@@ -23,6 +23,12 @@ impl PrepareBuffer {
         fct: FCT_USER,
         ext: 0,
     };
+    /// Fingerprint templates (table 7 = DB_RRQ, FCT_FINGERTMP).
+    pub const TEMPLATES: PrepareBuffer = PrepareBuffer {
+        table: super::command::DB_RRQ,
+        fct: super::template::FCT_FINGERTMP,
+        ext: 0,
+    };
     pub const ATTLOG: PrepareBuffer = PrepareBuffer {
         table: TABLE_ATTLOG as u16,
         fct: 0,

@@ -25,6 +25,8 @@ pub const USERTEMP_RRQ: u16 = 9;
 pub const ATTLOG_RRQ: u16 = 13;
 pub const DB_RRQ: u16 = 7;
 pub const DELETE_USER: u16 = 18;
+/// Deletes one fingerprint template: `i16 uid, i8 finger`.
+pub const DELETE_USERTEMP: u16 = 19;
 pub const CLEAR_DATA: u16 = 14;
 pub const CLEAR_ATTLOG: u16 = 15;
 pub const REFRESH_DATA: u16 = 1013;
@@ -76,6 +78,7 @@ pub fn command_name(cmd: u16) -> Option<&'static str> {
         ATTLOG_RRQ => "ATTLOG_RRQ",
         DB_RRQ => "DB_RRQ",
         DELETE_USER => "DELETE_USER",
+        DELETE_USERTEMP => "DELETE_USERTEMP",
         CLEAR_DATA => "CLEAR_DATA",
         CLEAR_ATTLOG => "CLEAR_ATTLOG",
         REFRESH_DATA => "REFRESH_DATA",
@@ -128,6 +131,7 @@ mod tests {
             SET_TIME,
             USER_WRQ,
             DELETE_USER,
+            DELETE_USERTEMP,
             CLEAR_DATA,
             CLEAR_ATTLOG,
             DISABLE_DEVICE,

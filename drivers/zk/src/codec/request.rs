@@ -42,6 +42,11 @@ pub enum Request {
     /// One bare 28- or 72-byte user record (decode with [`super::user::decode_user`]).
     SetUser(Vec<u8>),
     DeleteUser(u16),
+    /// DELETE_USERTEMP: one fingerprint template of a user.
+    DeleteTemplate {
+        uid: u16,
+        finger: u8,
+    },
     ClearAttendance,
     ClearData,
     RegisterEvents(u32),
@@ -81,6 +86,10 @@ impl Request {
             Request::FreeData => (cmd::FREE_DATA, vec![]),
             Request::SetUser(rec) => (cmd::USER_WRQ, rec.clone()),
             Request::DeleteUser(uid) => (cmd::DELETE_USER, uid.to_le_bytes().to_vec()),
+            Request::DeleteTemplate { uid, finger } => (
+                cmd::DELETE_USERTEMP,
+                super::template::encode_delete_template(*uid, *finger),
+            ),
             Request::ClearAttendance => (cmd::CLEAR_ATTLOG, vec![]),
             Request::ClearData => (cmd::CLEAR_DATA, vec![]),
             Request::RegisterEvents(f) => (cmd::REG_EVENT, f.to_le_bytes().to_vec()),
@@ -155,6 +164,10 @@ impl Request {
                 })?;
                 Request::DeleteUser(u16::from_le_bytes([b[0], b[1]]))
             }
+            cmd::DELETE_USERTEMP => {
+                let (uid, finger) = super::template::decode_delete_template(p)?;
+                Request::DeleteTemplate { uid, finger }
+            }
             cmd::CLEAR_ATTLOG => Request::ClearAttendance,
             cmd::CLEAR_DATA => Request::ClearData,
             cmd::REG_EVENT => {
@@ -208,6 +221,7 @@ mod tests {
             Request::FreeData,
             Request::SetUser(vec![0; 72]),
             Request::DeleteUser(3),
+            Request::DeleteTemplate { uid: 3, finger: 6 },
             Request::ClearAttendance,
             Request::ClearData,
             Request::RegisterEvents(1),
@@ -234,6 +248,7 @@ mod tests {
             (cmd::READ_CHUNK, vec![0; 7]),
             (cmd::USER_WRQ, vec![0; 30]),
             (cmd::DELETE_USER, vec![1]),
+            (cmd::DELETE_USERTEMP, vec![1, 0]),
         ] {
             assert!(
                 Request::decode(&Packet::new(c, 0, 0, payload)).is_err(),
