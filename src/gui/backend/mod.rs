@@ -5,13 +5,13 @@
 //! Reads that have no service yet use the store's read functions here, in one place, so they can
 //! be swapped for services without touching a page. Errors become locale keys here.
 
-mod audit;
-mod dashboard;
+pub(crate) mod audit;
+pub(crate) mod dashboard;
 mod employees;
 mod reports;
 mod requests;
 mod schedules;
-mod settings;
+pub(crate) mod settings;
 mod terminals;
 
 use std::path::Path;
