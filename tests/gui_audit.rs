@@ -41,8 +41,15 @@ fn replace_text(h: &mut H, label: &str, text: &str) {
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.step();
+    h.step();
     h.get_by_label(label).type_text(text);
     h.step();
+    h.step();
+    assert_eq!(
+        h.get_by_label(label).value().as_deref(),
+        Some(text),
+        "the field {label} holds the new text"
+    );
 }
 
 fn count_text(lang: Lang, n: usize) -> String {
@@ -107,7 +114,12 @@ fn sessions_csv_export_writes_the_download_session() {
         &out.display().to_string(),
     );
     click_button(&mut h, &export);
-    let done = prefix(lang, "audit.exported");
+    let done = tr(lang, "audit.exported")
+        .split("%{count}")
+        .nth(1)
+        .and_then(|rest| rest.split("%{path}").next())
+        .expect("text between the placeholders")
+        .to_owned();
     wait_for(&mut h, "the export", |h| has_text(h, &done));
     let text = std::fs::read_to_string(&out).expect("csv written");
     let mut lines = text.lines();

@@ -32,8 +32,15 @@ fn replace_text(h: &mut H, label: &str, text: &str) {
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.step();
+    h.step();
     h.get_by_label(label).type_text(text);
     h.step();
+    h.step();
+    assert_eq!(
+        h.get_by_label(label).value().as_deref(),
+        Some(text),
+        "the field {label} holds the new text"
+    );
 }
 
 #[test]
@@ -43,7 +50,10 @@ fn supervisor_changes_the_spacing_rule_and_it_is_audited() {
     let mut h = harness(&env, lang);
     open_page(&mut h, lang, "zhuguan", "zhuguan-pass-1", "nav.settings");
     let spacing = tr(lang, "settings.spacing");
-    wait_for(&mut h, "the rules form", |h| has(h, &spacing));
+    let symbols = tr(lang, "settings.sym_present");
+    wait_for(&mut h, "the rules form", |h| {
+        has(h, &spacing) && has(h, &symbols)
+    });
     replace_text(&mut h, &spacing, "25");
     click_button(&mut h, &tr(lang, "settings.save_rules"));
     let saved = tr(lang, "settings.rules_saved");
@@ -77,7 +87,10 @@ fn supervisor_gets_a_clear_error_for_a_bad_time() {
     let mut h = harness(&env, lang);
     open_page(&mut h, lang, "zhuguan", "zhuguan-pass-1", "nav.settings");
     let spacing = tr(lang, "settings.spacing");
-    wait_for(&mut h, "the rules form", |h| has(h, &spacing));
+    let symbols = tr(lang, "settings.sym_present");
+    wait_for(&mut h, "the rules form", |h| {
+        has(h, &spacing) && has(h, &symbols)
+    });
     replace_text(&mut h, &spacing, "soon");
     click_button(&mut h, &tr(lang, "settings.save_rules"));
     assert!(has(&h, &tr(lang, "settings.error_number")));
@@ -92,7 +105,10 @@ fn admin_adds_an_app_user_with_a_role_who_can_sign_in() {
     let mut h = harness(&env, lang);
     open_page(&mut h, lang, "admin", "admin-pass-1", "nav.settings");
     let name = tr(lang, "settings.new_user");
-    wait_for(&mut h, "the add-user form", |h| has(h, &name));
+    let symbols = tr(lang, "settings.sym_present");
+    wait_for(&mut h, "the add-user form", |h| {
+        has(h, &name) && has(h, &symbols)
+    });
     type_into(&mut h, &name, "xinren");
     h.get_all_by_role_and_label(A11yRole::RadioButton, &tr(lang, "role.supervisor"))
         .next()

@@ -270,13 +270,7 @@ fn log_tab(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
             if let Some(chain) = &state.chain {
                 chain_label(ui, lang, chain);
             }
-            if ui
-                .add_enabled(
-                    !state.tasks.busy(),
-                    egui::Button::new(tr!(lang, "audit.verify_again")),
-                )
-                .clicked()
-            {
+            if ui.button(tr!(lang, "audit.verify_again")).clicked() {
                 state.chain = None;
                 state.spawn(ui.ctx(), cx, |b, s| Msg::Chain(b.verify_chain(s)));
             }
@@ -303,12 +297,7 @@ fn log_tab(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
         for r in rs {
             apply |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         }
-        apply |= ui
-            .add_enabled(
-                !state.tasks.busy(),
-                egui::Button::new(tr!(lang, "audit.apply_filter")),
-            )
-            .clicked();
+        apply |= ui.button(tr!(lang, "audit.apply_filter")).clicked();
     });
     if apply {
         state.load_log(ui.ctx(), cx);
@@ -369,7 +358,7 @@ fn sessions_tab(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     );
     if ui
         .add_enabled(
-            !state.tasks.busy() && !state.csv_path.trim().is_empty(),
+            !state.csv_path.trim().is_empty(),
             egui::Button::new(tr!(lang, "audit.export_csv")),
         )
         .clicked()
@@ -536,7 +525,7 @@ fn verify_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     );
     if ui
         .add_enabled(
-            !state.tasks.busy() && !state.verify_path.trim().is_empty(),
+            !state.verify_path.trim().is_empty(),
             egui::Button::new(tr!(lang, "audit.verify_button")),
         )
         .clicked()
@@ -615,10 +604,7 @@ fn diff_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     let ready =
         !state.diff_a.trim().is_empty() && (state.against_db || !state.diff_b.trim().is_empty());
     if ui
-        .add_enabled(
-            !state.tasks.busy() && ready,
-            egui::Button::new(tr!(lang, "audit.diff_button")),
-        )
+        .add_enabled(ready, egui::Button::new(tr!(lang, "audit.diff_button")))
         .clicked()
     {
         let a = PathBuf::from(state.diff_a.trim());

@@ -145,6 +145,13 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
                 if matches!(n, Notice::PasswordReset(_)) {
                     state.reset_for = None;
                 }
+                if matches!(n, Notice::RulesSaved) {
+                    // Show what the service stored after saving.
+                    let (b, s) = (cx.backend.clone(), cx.session.clone());
+                    state.tasks.spawn(ui.ctx(), "rules", move || {
+                        Msg::Rules(b.connection_rules(&s))
+                    });
+                }
                 if matches!(n, Notice::BackedUp { .. }) {
                     cx.reload_lists = true;
                 }
@@ -255,7 +262,7 @@ fn rules_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
             ui.label("");
             ui.end_row();
             for (i, (name, a, b)) in form.sessions.iter_mut().enumerate() {
-                ui.add(egui::TextEdit::singleline(name).desired_width(120.0));
+                ui.add_sized([140.0, 20.0], egui::TextEdit::singleline(name));
                 let ra = ui.add(egui::TextEdit::singleline(a).desired_width(70.0));
                 let rb = ui.add(egui::TextEdit::singleline(b).desired_width(70.0));
                 for r in [ra, rb] {
@@ -302,11 +309,6 @@ fn rules_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
                 state.change(ui.ctx(), cx, move |b, s| {
                     b.set_connection_rules(s, &rules)?;
                     Ok(Notice::RulesSaved)
-                });
-                // Show what the service stored (normalised names) after saving.
-                let (b, s) = (cx.backend.clone(), cx.session.clone());
-                state.tasks.spawn(ui.ctx(), "rules", move || {
-                    Msg::Rules(b.connection_rules(&s))
                 });
             }
         }
