@@ -4,7 +4,8 @@
 #
 # The subset holds: every character of GB2312 (all valid two-byte codes),
 # printable ASCII and Latin-1, a few symbols the UI and reports use (√ × ○ …),
-# and every character that appears in locales/*.yml, so zh-TW labels render
+# and every character that appears in locales/**/*.yml, src/excel/locale.rs and
+# src/domain/report.rs (report headings and symbols), so zh-TW labels render
 # from the bundled font too. Rare name characters outside this set come from
 # an installed system CJK font at run time.
 #
@@ -32,7 +33,7 @@ fi
 chars="$(mktemp)"
 trap 'rm -f "$chars"' EXIT
 
-"$venv/bin/python" - "$root/locales" >"$chars" <<'PY'
+"$venv/bin/python" - "$root/locales" "$root/src/excel/locale.rs" "$root/src/domain/report.rs" >"$chars" <<'PY'
 import pathlib, sys
 out = set()
 # GB2312: rows 0xA1..0xF7, cells 0xA1..0xFE; keep the codes that decode.
@@ -47,6 +48,11 @@ out.update(chr(c) for c in range(0xA0, 0x100))  # Latin-1 (names, °, ×, ·)
 out.update("√✓✔✗✘×○●◎◇◆□■△▲▽▼☆★→←↑↓↔⇒…—–‘’“”•·※€¥￥℃⚠、。，；：？！（）《》【】「」『』")
 for yml in sorted(pathlib.Path(sys.argv[1]).rglob("*.yml")):
     out.update(ch for ch in yml.read_text(encoding="utf-8") if ch >= " ")
+# Report headings and symbols the GUI shows come from the excel crate and the domain's report model.
+for extra in sys.argv[2:]:
+    p = pathlib.Path(extra)
+    for f in ([p] if p.is_file() else sorted(p.rglob("*.rs"))):
+        out.update(ch for ch in f.read_text(encoding="utf-8") if ch >= " ")
 out.discard("\n")
 sys.stdout.write("".join(sorted(out)))
 PY

@@ -1,5 +1,6 @@
 //! "Try it with a simulated terminal": a sample database (示例单位, 30 employees matching the
-//! simulator's generated users, a terminal 模拟考勤机) made through the same services as the CLI,
+//! simulator's generated users, a terminal 模拟考勤机, the standard shift C for everyone and a few
+//! leave / outing / 补签 requests in the previous month) made through the same services as the CLI,
 //! and the `kaoqin-sim` terminal run in-process on 127.0.0.1 on a background tokio runtime.
 //!
 //! The simulator's data is a function of a seed and a start date stored in the database (setting
@@ -8,7 +9,8 @@
 
 use std::net::SocketAddr;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use kaoqin_domain::{PunchKind, RequestKind, Span};
 use kaoqin_sim::generator::{self, GenParams};
 use kaoqin_sim::server::{self, Shared};
 use kaoqin_store::audit::{self, NewEntry};
@@ -22,6 +24,7 @@ use super::employees::EmployeeInput;
 use super::error::AppError;
 use super::paths::Paths;
 use super::permissions::Role;
+use super::schedules::AssignTo;
 use super::session::{self, Session};
 use super::terminals::TerminalInput;
 
@@ -33,6 +36,9 @@ pub const DEMO_TERMINAL: &str = "模拟考勤机";
 pub const DEMO_ADMIN: &str = "admin";
 pub const DEMO_SUPERVISOR: &str = "supervisor";
 pub const DEMO_CLERK: &str = "clerk";
+/// The shift the sample organisation works (a copy of preset C, see [`demo_shift`]), assigned to
+/// everyone.
+pub const DEMO_SHIFT: &str = "C1";
 /// The serial number the demo terminal reports.
 pub const DEMO_SERIAL: &str = "KQDEMO000001";
 /// The setting that marks a database as the demo and holds the simulator's parameters.
@@ -203,7 +209,7 @@ pub fn create(
     )?;
     let sim = DemoSimulator::start(&spec)?;
     spec.last_port = sim.addr().port();
-    let mut admin = Session::login(paths, DEMO_ADMIN, password, clock, sleeper)?;
+    let mut admin = Session::login(paths, DEMO_ADMIN, password, clock.clone(), sleeper)?;
     admin.add_user(DEMO_SUPERVISOR, Role::Supervisor, password)?;
     admin.add_user(DEMO_CLERK, Role::HrClerk, password)?;
     for d in DEMO_DEPARTMENTS {
@@ -233,6 +239,12 @@ pub fn create(
         },
         "",
     )?;
+    // The simulator's office signs in from 08:30 and out at 17:30–18:30: the standard preset C with
+    // its sign-in window opened from 08:00 and its sign-out window kept open to 20:00 (an office's
+    // edited copy, as the presets expect), for everyone.
+    admin.add_shift(&demo_shift().to_json())?;
+    admin.assign_schedule(&AssignTo::Organisation, DEMO_SHIFT, false, None, None)?;
+    add_sample_requests(paths, password, &clock, sleeper, &spec)?;
     let value =
         serde_json::to_string(&spec).map_err(|e| DemoError::Simulator(format!("settings: {e}")))?;
     admin.act(
@@ -248,6 +260,107 @@ pub fn create(
         },
     )?;
     Ok(sim)
+}
+
+/// The sample organisation's shift: preset C (standard hours, late after 09:15, early before
+/// 17:30) accepting sign-ins from 08:00 and sign-outs until 20:00.
+pub fn demo_shift() -> kaoqin_domain::Shift {
+    use kaoqin_domain::{ClockTime, PunchWindow};
+    let mut shift = kaoqin_domain::presets::preset_c();
+    shift.code = DEMO_SHIFT.into();
+    shift.name_zh = "标准工时（示例单位）".into();
+    shift.name_en = "Standard hours (sample office)".into();
+    if let Some(am) = shift.sessions.first_mut() {
+        am.sign_in = Some(PunchWindow {
+            opens: ClockTime::hm(8, 0),
+            closes: ClockTime::hm(11, 0),
+        });
+    }
+    if let Some(pm) = shift.sessions.get_mut(1) {
+        pm.sign_out = Some(PunchWindow {
+            opens: ClockTime::hm(15, 30),
+            closes: ClockTime::hm(20, 0),
+        });
+    }
+    shift
+}
+
+/// A few requests in the month before the demo was made, entered by the clerk: two approved by the
+/// supervisor (an annual leave, an afternoon outing), one approved supplement (补签) and one still
+/// waiting (a personal leave), so the month's report shows each kind.
+fn add_sample_requests(
+    paths: &Paths,
+    password: &str,
+    clock: &std::sync::Arc<dyn Clock>,
+    sleeper: &dyn Sleeper,
+    spec: &DemoSpec,
+) -> Result<(), DemoError> {
+    let people = sample_people(spec);
+    let Some(today) = spec
+        .start
+        .checked_add_signed(Duration::days(i64::from(spec.days)))
+    else {
+        return Ok(());
+    };
+    // The first Tuesday from the 12th of the previous month (fully inside the simulator's two
+    // months, and past the holidays that open January, May and October).
+    let from = NaiveDate::from_ymd_opt(today.year(), today.month(), 12)
+        .and_then(|d| d.checked_sub_months(chrono::Months::new(1)));
+    let Some(from) = from else { return Ok(()) };
+    let tuesday = from
+        .iter_days()
+        .find(|d| d.weekday() == chrono::Weekday::Tue)
+        .unwrap_or(from);
+    let day = |n: i64| tuesday + Duration::days(n);
+    let no = |i: usize| people.get(i).map(|p| p.0.clone()).unwrap_or_default();
+    let mut clerk = Session::login(paths, DEMO_CLERK, password, clock.clone(), sleeper)?;
+    let leave = clerk.add_request(
+        &no(0),
+        RequestKind::Leave {
+            leave_type: "annual".into(),
+            span: Span::Days {
+                from: day(0),
+                to: day(1),
+            },
+        },
+        "探亲",
+    )?;
+    let outing = clerk.add_request(
+        &no(1),
+        RequestKind::Outing {
+            place: "市财政局".into(),
+            span: Span::Session {
+                date: day(2),
+                session: 1,
+            },
+        },
+        "报送年度预算材料",
+    )?;
+    let supplement = clerk.add_request(
+        &no(2),
+        RequestKind::Supplement {
+            at: day(3).and_hms_opt(8, 50, 0).unwrap_or_default(),
+            punch: PunchKind::In,
+            evidence: "门卫登记簿".into(),
+        },
+        "人脸识别失败，忘记签到",
+    )?;
+    clerk.add_request(
+        &no(3),
+        RequestKind::Leave {
+            leave_type: "personal".into(),
+            span: Span::Days {
+                from: day(6),
+                to: day(6),
+            },
+        },
+        "家中有事",
+    )?;
+    let mut supervisor = Session::login(paths, DEMO_SUPERVISOR, password, clock.clone(), sleeper)?;
+    for id in [leave, outing, supplement] {
+        supervisor.approve_request(id, "同意")?;
+    }
+    Ok(())
 }
 
 /// The demo parameters stored in the database at `paths.db`, if it is a demo database.
@@ -301,4 +414,25 @@ pub fn resume(paths: &Paths, now: NaiveDateTime) -> Result<Option<DemoSimulator>
         tx.commit().map_err(kaoqin_store::StoreError::from)?;
     }
     Ok(Some(sim))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_sample_shift_is_valid_and_accepts_the_simulators_hours() {
+        let s = super::demo_shift();
+        assert_eq!(s.validate(), Ok(()));
+        let am = s
+            .sessions
+            .first()
+            .and_then(|x| x.sign_in)
+            .expect("sign-in window");
+        assert!(am.opens <= kaoqin_domain::ClockTime::hm(8, 30));
+        let pm = s
+            .sessions
+            .get(1)
+            .and_then(|x| x.sign_out)
+            .expect("sign-out window");
+        assert!(pm.closes >= kaoqin_domain::ClockTime::hm(18, 30));
+    }
 }

@@ -212,16 +212,27 @@ impl Session {
             .find(|w| w.terminal == terminal))
     }
 
-    /// `device policy check|apply`.
+    /// `device policy check|apply`. Fingerprint templates are violations when the credential
+    /// policy (the `sync.checks` setting's allowed verification modes) is face-only.
     pub fn device_policy(
         &mut self,
         terminal: &str,
         apply: bool,
         override_reason: Option<String>,
     ) -> OpsResult<PolicyReport> {
+        let face_only = self.terminal_is_face_only()?;
         self.with_admin(terminal, override_reason, move |ctx| {
-            Box::pin(device_admin::policy(ctx, apply))
+            Box::pin(device_admin::policy(ctx, apply, face_only))
         })
+    }
+
+    /// Whether the credential policy accepts face verification only (the default): then
+    /// fingerprint templates on a terminal violate the device policy.
+    pub fn terminal_is_face_only(&self) -> OpsResult<bool> {
+        let modes = kaoqin_sync::settings::load(self.conn())?
+            .checks
+            .allowed_verify_modes;
+        Ok(!modes.is_empty() && modes.iter().all(|m| *m == kaoqin_sync::checks::VERIFY_FACE))
     }
 
     /// `device enrollment`: terminal users against active employees.

@@ -143,3 +143,97 @@ impl Session {
         })
     }
 }
+
+/// The xlsx report of a diff of two snapshots (the rows `kaoqin snapshot diff A B` prints).
+pub fn snapshot_diff_report(d: &SnapshotDiff) -> kaoqin_excel::SnapshotDiffReport {
+    use kaoqin_excel::{
+        DiffClock, DiffPunch, DiffTimeChange, DiffUser, DiffUserKind, DiffUserState,
+    };
+    use kaoqin_sync::snapshot::diff::UserChange;
+    let punch = |p: &PunchRow| DiffPunch {
+        position: Some(p.position),
+        enrollment_no: p.enrollment_no.clone(),
+        timestamp: p.timestamp,
+        verify: Some(p.verify),
+        state: Some(p.state),
+    };
+    let user = |u: &kaoqin_sync::snapshot::file::UserRow| DiffUserState {
+        name: u.name.clone(),
+        privilege: u.privilege,
+        has_password: u.has_password,
+        card: u.card,
+    };
+    kaoqin_excel::SnapshotDiffReport::Snapshots {
+        removed: d.removed.iter().map(punch).collect(),
+        backdated: d.backdated.iter().map(punch).collect(),
+        time_changed: d
+            .time_changed
+            .iter()
+            .map(|c| DiffTimeChange {
+                position: Some(c.after.position),
+                enrollment_no: c.before.enrollment_no.clone(),
+                before: c.before.timestamp,
+                after: c.after.timestamp,
+                verify: c.before.verify,
+                state: c.before.state,
+            })
+            .collect(),
+        users: d
+            .users
+            .iter()
+            .map(|c| match c {
+                UserChange::Added(u) => DiffUser {
+                    kind: DiffUserKind::Added,
+                    enrollment_no: u.enrollment_no.clone(),
+                    before: None,
+                    after: Some(user(u)),
+                },
+                UserChange::Removed(u) => DiffUser {
+                    kind: DiffUserKind::Removed,
+                    enrollment_no: u.enrollment_no.clone(),
+                    before: Some(user(u)),
+                    after: None,
+                },
+                UserChange::Changed { before, after } => DiffUser {
+                    kind: DiffUserKind::Changed,
+                    enrollment_no: before.enrollment_no.clone(),
+                    before: Some(user(before)),
+                    after: Some(user(after)),
+                },
+            })
+            .collect(),
+        clock: d.clock.as_ref().map(|c| DiffClock {
+            skew_before_secs: c.skew_before_secs,
+            skew_after_secs: c.skew_after_secs,
+        }),
+    }
+}
+
+/// The xlsx report of a snapshot against the ledger (`snapshot diff FILE --against-db`).
+pub fn ledger_diff_report(d: &LedgerDiff) -> kaoqin_excel::SnapshotDiffReport {
+    use kaoqin_excel::DiffPunch;
+    kaoqin_excel::SnapshotDiffReport::Ledger {
+        ledger_only: d
+            .missing_on_terminal
+            .iter()
+            .map(|(no, t)| DiffPunch {
+                position: None,
+                enrollment_no: no.clone(),
+                timestamp: *t,
+                verify: None,
+                state: None,
+            })
+            .collect(),
+        terminal_only: d
+            .never_downloaded
+            .iter()
+            .map(|p| DiffPunch {
+                position: Some(p.position),
+                enrollment_no: p.enrollment_no.clone(),
+                timestamp: p.timestamp,
+                verify: Some(p.verify),
+                state: Some(p.state),
+            })
+            .collect(),
+    }
+}

@@ -1,4 +1,5 @@
-//! CLI for supervisor device administration (issue 8): `device clock|password|policy|enrollment`.
+//! CLI for supervisor device administration (issue 8): `device clock|password|handover|policy|
+//! enrollment|status`; after each, a reminder when the terminal's enrollment window has expired.
 //! Parsing, prompting and printing only; the services are in `app::device`. Every command
 //! connects under the connection rules and takes `--override "reason"` like `download`.
 
@@ -7,7 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::cmd_sync::lift;
 use super::input;
-use crate::app::Session;
+use crate::app::{Action, Session};
 
 #[derive(Debug, Args)]
 pub struct Target {
@@ -48,6 +49,45 @@ pub enum DeviceCmd {
         #[command(flatten)]
         target: Target,
     },
+    /// Enrollment windows: open until when, or expired (then set your password again).
+    Status,
+}
+
+impl DeviceCmd {
+    /// The terminal the command connects to, if any.
+    fn terminal(&self) -> Option<&str> {
+        match self {
+            DeviceCmd::Clock { target, .. }
+            | DeviceCmd::Password { target }
+            | DeviceCmd::Handover { target, .. }
+            | DeviceCmd::Enrollment { target }
+            | DeviceCmd::Policy(PolicyCmd::Check { target })
+            | DeviceCmd::Policy(PolicyCmd::Apply { target, .. }) => Some(&target.terminal),
+            DeviceCmd::Status => None,
+        }
+    }
+}
+
+/// After any `device` command on a terminal whose enrollment window has expired: tell the
+/// supervisor (stderr, so tables on stdout stay clean). Silent for roles that may not see it.
+fn remind_expired(s: &Session, terminal: &str) {
+    if !s.may(Action::DeviceAdmin) {
+        return;
+    }
+    if let Ok(Some(w)) = s.handover_window(terminal)
+        && w.expired
+    {
+        eprintln!("reminder: {}", w.reminder());
+    }
+}
+
+pub fn device(s: &mut Session, c: DeviceCmd) -> Result<()> {
+    let terminal = c.terminal().map(str::to_string);
+    let result = run(s, c);
+    if let Some(t) = terminal {
+        remind_expired(s, &t);
+    }
+    result
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,7 +96,8 @@ pub enum PolicyCmd {
         #[command(flatten)]
         target: Target,
     },
-    /// Demote extra admins and remove passwords, then re-read to confirm (needs --yes).
+    /// Demote extra admins, remove passwords and (face-only) fingerprint templates, then re-read
+    /// to confirm (needs --yes).
     Apply {
         #[command(flatten)]
         target: Target,
@@ -66,8 +107,41 @@ pub enum PolicyCmd {
     },
 }
 
-pub fn device(s: &mut Session, c: DeviceCmd) -> Result<()> {
+fn print_users(users: &[kaoqin_sync::device_admin::DeviceUser]) {
+    for u in users {
+        println!(
+            "uid {:>4}  {:<10} {:<12} privilege {:>2}  password {}  card {}  fingerprints {}",
+            u.uid,
+            u.enrollment_no,
+            u.name,
+            u.privilege,
+            if u.has_password { "yes" } else { "no" },
+            u.card,
+            u.fingers.len()
+        );
+    }
+}
+
+fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
     match c {
+        DeviceCmd::Status => {
+            let windows = s.handover_windows().map_err(lift)?;
+            if windows.is_empty() {
+                println!("no enrollment window is open or expired");
+            }
+            for w in &windows {
+                println!(
+                    "{}  {}  {}",
+                    w.terminal,
+                    w.until.format("%Y-%m-%d %H:%M"),
+                    if w.expired { "EXPIRED" } else { "open" }
+                );
+                if w.expired {
+                    eprintln!("reminder: {}", w.reminder());
+                }
+            }
+            Ok(())
+        }
         DeviceCmd::Clock { target, sync } => {
             let r = s
                 .device_clock(&target.terminal, sync, target.override_reason)
@@ -115,17 +189,7 @@ pub fn device(s: &mut Session, c: DeviceCmd) -> Result<()> {
                 .device_policy(&target.terminal, false, target.override_reason)
                 .map_err(lift)
                 .with_context(|| format!("terminal '{}'", target.terminal))?;
-            for u in &r.users {
-                println!(
-                    "uid {:>4}  {:<10} {:<12} privilege {:>2}  password {}  card {}",
-                    u.uid,
-                    u.enrollment_no,
-                    u.name,
-                    u.privilege,
-                    if u.has_password { "yes" } else { "no" },
-                    u.card
-                );
-            }
+            print_users(&r.users);
             if r.violations.is_empty() {
                 println!("policy: OK");
                 Ok(())
@@ -145,13 +209,12 @@ pub fn device(s: &mut Session, c: DeviceCmd) -> Result<()> {
                 let r = s
                     .device_policy(&target.terminal, false, target.override_reason)
                     .map_err(lift)?;
-                let plan = kaoqin_sync::device_admin::plan_policy(&r.users);
-                for c in &plan {
-                    println!("would: {c:?}");
+                for c in &r.planned {
+                    println!("would: {c}");
                 }
                 println!(
                     "{} change(s); run again with --yes to apply them.",
-                    plan.len()
+                    r.planned.len()
                 );
                 return Ok(());
             }
@@ -160,10 +223,21 @@ pub fn device(s: &mut Session, c: DeviceCmd) -> Result<()> {
                 .map_err(lift)
                 .with_context(|| format!("terminal '{}'", target.terminal))?;
             for c in &r.applied {
-                println!("applied: {c:?}");
+                println!("applied: {c}");
+            }
+            if let Some(e) = &r.apply_error {
+                println!("refused by the terminal: {e}");
+            }
+            if let Some(after) = &r.users_after {
+                print_users(after);
             }
             let left = r.violations_after.unwrap_or_default();
-            if left.is_empty() {
+            if let Some(e) = r.apply_error {
+                Err(anyhow!(
+                    "the terminal refused a change ({e}); still violated after re-reading: {}",
+                    left.join("; ")
+                ))
+            } else if left.is_empty() {
                 println!("re-read: policy OK");
                 Ok(())
             } else {

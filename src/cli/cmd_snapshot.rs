@@ -1,4 +1,4 @@
-//! CLI for the auditor's snapshots (issue 8): `snapshot take|verify|diff`. Parsing and printing
+//! CLI for the auditor's snapshots (issue 8): `snapshot take|verify|diff [--xlsx FILE]`. Parsing and printing
 //! only; the services are in `app::snapshots`.
 
 use std::path::PathBuf;
@@ -9,6 +9,7 @@ use kaoqin_sync::snapshot::diff::UserChange;
 
 use super::cmd_sync::lift;
 use crate::app::Session;
+use crate::app::snapshots::{ledger_diff_report, snapshot_diff_report};
 
 #[derive(Debug, Subcommand)]
 pub enum SnapshotCmd {
@@ -30,7 +31,33 @@ pub enum SnapshotCmd {
         /// Compare FILE with the punches Kaoqin downloaded from that terminal.
         #[arg(long)]
         against_db: bool,
+        /// Also write the differences as an Excel report (one sheet per kind).
+        #[arg(long, value_name = "FILE.xlsx")]
+        xlsx: Option<PathBuf>,
+        /// Text language of the workbook: zh-CN (default), en, zh-TW.
+        #[arg(long = "report-lang", value_name = "LANG", requires = "xlsx")]
+        report_lang: Option<String>,
     },
+}
+
+/// Writes the xlsx report when asked and says where.
+fn write_xlsx(
+    path: Option<&PathBuf>,
+    lang: Option<&str>,
+    report: impl FnOnce() -> kaoqin_excel::SnapshotDiffReport,
+) -> Result<()> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    let locale = match lang {
+        None => kaoqin_excel::Locale::default(),
+        Some(v) => kaoqin_excel::Locale::parse(v)
+            .ok_or_else(|| anyhow!("unknown language '{v}'; use zh-CN, en or zh-TW"))?,
+    };
+    kaoqin_excel::export_snapshot_diff_xlsx(path, &report(), locale)
+        .with_context(|| format!("cannot write the report {}", path.display()))?;
+    println!("report written to {}", path.display());
+    Ok(())
 }
 
 fn ts(t: chrono::NaiveDateTime) -> String {
@@ -86,6 +113,8 @@ pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
             a,
             b: None,
             against_db: true,
+            xlsx,
+            report_lang,
         } => {
             let d = s.diff_snapshot_against_db(&a).map_err(lift)?;
             println!("terminal serial {}", d.serial);
@@ -104,9 +133,17 @@ pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
                 d.missing_on_terminal.len(),
                 d.never_downloaded.len()
             );
-            Ok(())
+            write_xlsx(xlsx.as_ref(), report_lang.as_deref(), || {
+                ledger_diff_report(&d)
+            })
         }
-        SnapshotCmd::Diff { a, b, .. } => {
+        SnapshotCmd::Diff {
+            a,
+            b,
+            xlsx,
+            report_lang,
+            ..
+        } => {
             let b =
                 b.ok_or_else(|| anyhow!("give two snapshot files, or one with --against-db"))?;
             let d = s.diff_snapshots(&a, &b).map_err(lift)?;
@@ -172,7 +209,9 @@ pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
                 },
                 d.new_after
             );
-            Ok(())
+            write_xlsx(xlsx.as_ref(), report_lang.as_deref(), || {
+                snapshot_diff_report(&d)
+            })
         }
     }
 }

@@ -29,6 +29,7 @@ pub mod exit {
 
 /// The whole program behind `main`.
 pub fn main_entry() -> ExitCode {
+    crate::gui::mark_process_start();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

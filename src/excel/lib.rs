@@ -18,6 +18,9 @@
 //! read_calendar(path: &Path, ctx: &ImportContext) -> Result<Import<CalendarRow>, ExcelError>
 //! write_error_workbook(path: &Path, import_headers: &[String], rejected: &[RejectedRow], locale: Locale) -> Result<(), ExcelError>
 //!
+//! // snapshot diff A B --xlsx FILE | snapshot diff A --against-db --xlsx FILE (issue 8)
+//! export_snapshot_diff_xlsx(path: &Path, report: &SnapshotDiffReport, locale: Locale) -> Result<(), ExcelError>
+//!
 //! // template employees|requests|calendar FILE.xlsx
 //! write_template(kind: ImportKind, path: &Path, ctx: &ImportContext, locale: Locale) -> Result<(), ExcelError>
 //! ```
@@ -35,6 +38,10 @@ pub mod import;
 pub mod locale;
 
 pub use export::csv_out::{export_month_csv, table_csv};
+pub use export::snapshot_diff::{
+    DiffClock, DiffPunch, DiffTimeChange, DiffUser, DiffUserKind, DiffUserState,
+    SnapshotDiffReport, export_snapshot_diff_xlsx, snapshot_diff_workbook,
+};
 pub use export::tables::{MonthReport, PunchRow, Table, Value};
 pub use export::xlsx::{
     ExportOptions, Paper, export_month_xlsx, month_sheet_workbook, month_workbook,

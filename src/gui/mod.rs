@@ -62,6 +62,19 @@ pub fn translate(lang: Lang, key: &str) -> String {
     tr!(lang, key)
 }
 
+static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Notes when the process started, so the window can log how long its first frame took (the
+/// cold-start figure in BENCHMARKS.md). Called first thing by the binary; later calls do nothing.
+pub fn mark_process_start() {
+    PROCESS_START.get_or_init(std::time::Instant::now);
+}
+
+/// Time since [`mark_process_start`] (zero if it was never called).
+pub(crate) fn since_process_start() -> std::time::Duration {
+    PROCESS_START.get().map(|t| t.elapsed()).unwrap_or_default()
+}
+
 /// The initial window size when nothing is remembered yet.
 pub const DEFAULT_WINDOW_SIZE: [f32; 2] = [1280.0, 800.0];
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use crate::checkpoint::Checkpointer;
 use crate::error::{Result, StoreError};
 use crate::schema::{self, APPLICATION_ID, SCHEMA_VERSION};
 
@@ -19,6 +20,8 @@ pub const AUDITOR_APPEND_TABLES: [&str; 3] = ["audit_log", "snapshots", "auditor
 
 /// An open Kaoqin database.
 pub struct Store {
+    // Declared before `conn` so it is dropped (its thread joined) before the connection closes.
+    checkpointer: Option<Checkpointer>,
     conn: Connection,
     path: PathBuf,
     auditor: bool,
@@ -52,7 +55,10 @@ impl Store {
             StoreError::Sqlite(inner) => open_error(&path, inner),
             other => other,
         })?;
+        // Checkpoints run on a background thread (see checkpoint.rs) so commits never wait for them.
+        let checkpointer = Checkpointer::start(&conn, &path);
         Ok(Store {
+            checkpointer,
             conn,
             path,
             auditor: false,
@@ -94,6 +100,7 @@ impl Store {
         }
         conn.authorizer(Some(auditor_authorizer))?;
         Ok(Store {
+            checkpointer: None,
             conn,
             path,
             auditor: true,
@@ -103,6 +110,12 @@ impl Store {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// True if WAL checkpoints run on this store's background thread (every [`Store::open`] unless the
+    /// thread could not be started; never for the auditor's connection, which SQLite checkpoints itself).
+    pub fn background_checkpoints(&self) -> bool {
+        self.checkpointer.is_some()
     }
 
     /// True for a connection from [`Store::open_read_only_for_auditor`].

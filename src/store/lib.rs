@@ -54,6 +54,7 @@
 //! [`backup`]: `backup_to(conn, dest) -> DbInfo`, `check_is_kaoqin_db(path) -> DbInfo`,
 //! `restore(from, current, now) -> RestoreReport{kept_aside, restored}` (close the store first).
 
+mod checkpoint;
 mod db;
 mod error;
 mod role;

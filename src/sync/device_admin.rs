@@ -2,7 +2,8 @@
 //! `device-admin` (same rules, time limit, override and session audit as a download) over the
 //! [`ZkAdminConnector`]: the clock (show, set from the PC), the super admin's password (written,
 //! read back to confirm; never in the audit details), the one-super-admin policy (check, apply,
-//! re-read to confirm) and enrollment against employees.
+//! re-read to confirm; fingerprint templates are violations when the terminal is face-only) and
+//! enrollment against employees.
 //!
 //! Pure parts ([`policy_violations`], [`plan_policy`], [`enrollment_report`]) take values only.
 //! Must not keep or log a password; sealing it for storage is the caller's (app) job.
@@ -35,6 +36,10 @@ pub struct DeviceUser {
     pub privilege: u8,
     pub has_password: bool,
     pub card: u32,
+    /// Fingers (0–9) with a fingerprint template on the terminal (the templates themselves are
+    /// never kept).
+    #[serde(default)]
+    pub fingers: Vec<u8>,
 }
 
 impl From<&UserRecord> for DeviceUser {
@@ -46,6 +51,7 @@ impl From<&UserRecord> for DeviceUser {
             privilege: u.privilege.0,
             has_password: u.has_password(),
             card: u.card,
+            fingers: Vec::new(),
         }
     }
 }
@@ -59,13 +65,47 @@ fn is_super(p: u8) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum PolicyChange {
-    Demote { uid: u16, enrollment_no: String },
-    RemovePassword { uid: u16, enrollment_no: String },
+    Demote {
+        uid: u16,
+        enrollment_no: String,
+    },
+    RemovePassword {
+        uid: u16,
+        enrollment_no: String,
+    },
+    /// Delete one fingerprint template (face-only terminals).
+    DeleteFingerprint {
+        uid: u16,
+        enrollment_no: String,
+        finger: u8,
+    },
+}
+
+impl std::fmt::Display for PolicyChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PolicyChange::Demote { uid, enrollment_no } => {
+                write!(f, "demote {enrollment_no} (uid {uid}) to a plain user")
+            }
+            PolicyChange::RemovePassword { uid, enrollment_no } => {
+                write!(f, "remove the password of {enrollment_no} (uid {uid})")
+            }
+            PolicyChange::DeleteFingerprint {
+                uid,
+                enrollment_no,
+                finger,
+            } => write!(
+                f,
+                "delete the fingerprint template of finger {finger} of {enrollment_no} (uid {uid})"
+            ),
+        }
+    }
 }
 
 /// The policy (DOMAIN.md §2): exactly one super admin (the lowest uid is kept), no other admins,
-/// no password users besides the super admin. Returns the violations in words.
-pub fn policy_violations(users: &[DeviceUser]) -> Vec<String> {
+/// no password users besides the super admin, and — when the terminal is `face_only` — no
+/// fingerprint templates at all. Returns the violations in words.
+pub fn policy_violations(users: &[DeviceUser], face_only: bool) -> Vec<String> {
     let mut v = Vec::new();
     let supers: Vec<_> = users.iter().filter(|u| is_super(u.privilege)).collect();
     match supers.len() {
@@ -80,7 +120,7 @@ pub fn policy_violations(users: &[DeviceUser]) -> Vec<String> {
                 .join(", ")
         )),
     }
-    for c in plan_policy(users) {
+    for c in plan_policy(users, false) {
         match c {
             PolicyChange::Demote { enrollment_no, .. } => v.push(format!(
                 "{enrollment_no} is an admin besides the super admin"
@@ -88,13 +128,28 @@ pub fn policy_violations(users: &[DeviceUser]) -> Vec<String> {
             PolicyChange::RemovePassword { enrollment_no, .. } => {
                 v.push(format!("{enrollment_no} can sign in by password"))
             }
+            PolicyChange::DeleteFingerprint { .. } => {}
+        }
+    }
+    if face_only {
+        for u in users.iter().filter(|u| !u.fingers.is_empty()) {
+            v.push(format!(
+                "{} has {} fingerprint template(s) (finger {}); the terminal is face-only",
+                u.enrollment_no,
+                u.fingers.len(),
+                u.fingers
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
     }
     v
 }
 
-/// The changes that bring `users` to the policy.
-pub fn plan_policy(users: &[DeviceUser]) -> Vec<PolicyChange> {
+/// The changes that bring `users` to the policy (fingerprint deletions only when `face_only`).
+pub fn plan_policy(users: &[DeviceUser], face_only: bool) -> Vec<PolicyChange> {
     let keep = users
         .iter()
         .filter(|u| is_super(u.privilege))
@@ -102,6 +157,15 @@ pub fn plan_policy(users: &[DeviceUser]) -> Vec<PolicyChange> {
         .min();
     let mut out = Vec::new();
     for u in users {
+        if face_only {
+            for &finger in &u.fingers {
+                out.push(PolicyChange::DeleteFingerprint {
+                    uid: u.uid,
+                    enrollment_no: u.enrollment_no.clone(),
+                    finger,
+                });
+            }
+        }
         if Some(u.uid) == keep {
             continue;
         }
@@ -183,6 +247,22 @@ where
     T: Send,
     F: for<'a> FnOnce(&'a mut GuardedLink<ZkAdminLink>) -> Work<'a, T> + Send,
 {
+    run_admin_audited(ctx, what, work, details, |_| Vec::new()).await
+}
+
+/// [`run_admin`] plus one audit entry per `(action, details)` of `entries(&value)`, in the same
+/// transaction as the session's own entry (for example each change `policy apply` made).
+async fn run_admin_audited<T, F>(
+    ctx: AdminCtx<'_>,
+    what: &str,
+    work: F,
+    details: impl FnOnce(&T) -> Value,
+    entries: impl FnOnce(&T) -> Vec<(&'static str, Value)>,
+) -> Result<T, SyncError>
+where
+    T: Send,
+    F: for<'a> FnOnce(&'a mut GuardedLink<ZkAdminLink>) -> Work<'a, T> + Send,
+{
     if ctx.actor.role != Role::Supervisor {
         return Err(SyncError::NotPermitted(format!(
             "only a supervisor may {what} (you are '{}', role {})",
@@ -208,8 +288,22 @@ where
     if let Value::Object(m) = &mut extra {
         m.insert("act".into(), json!(what));
     }
+    let each = entries(&done.value);
     let stored = (|| {
         let tx = ctx.store.transaction()?;
+        for (action, details) in each {
+            kaoqin_store::audit::append(
+                &tx,
+                kaoqin_store::audit::NewEntry {
+                    at: done.ended_at,
+                    actor: ctx.actor.name.clone(),
+                    role: Some(ctx.actor.role),
+                    action: action.to_string(),
+                    target: ctx.terminal.name.clone(),
+                    details,
+                },
+            )?;
+        }
         session.finish_ok(&tx, &done, RecordCounts::default(), extra)?;
         tx.commit().map_err(SyncError::from)
     })();
@@ -325,61 +419,126 @@ pub async fn set_admin_password(
     .await
 }
 
-/// `device policy check|apply`: the users and violations before, the changes made and the
-/// violations left after re-reading (apply only).
+/// Users with the fingers that have a template (templates read only when the terminal reports
+/// fingerprints; their bytes are dropped here).
+async fn users_with_fingers(
+    g: &mut GuardedLink<ZkAdminLink>,
+) -> Result<Vec<DeviceUser>, LinkError> {
+    let mut out: Vec<DeviceUser> = users(g).await?.iter().map(DeviceUser::from).collect();
+    g.note_command("read_templates");
+    let templates = g
+        .link_mut()
+        .client_mut()
+        .read_templates()
+        .await
+        .map_err(LinkError::from)?;
+    let mut by_uid: BTreeMap<u16, Vec<u8>> = BTreeMap::new();
+    for t in templates {
+        by_uid.entry(t.uid).or_default().push(t.finger);
+    }
+    for u in &mut out {
+        if let Some(mut f) = by_uid.remove(&u.uid) {
+            f.sort_unstable();
+            f.dedup();
+            u.fingers = f;
+        }
+    }
+    Ok(out)
+}
+
+/// `device policy check|apply`: the users and violations before, the planned changes, the changes
+/// made and the violations left after re-reading (apply only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicyReport {
+    /// Whether fingerprint templates count as violations (the credential policy allows only face).
+    pub face_only: bool,
     pub users: Vec<DeviceUser>,
     pub violations: Vec<String>,
+    /// What `apply` does (or did) to fix them.
+    pub planned: Vec<PolicyChange>,
     pub applied: Vec<PolicyChange>,
+    /// The terminal refused a change: nothing after it was tried (the re-read still ran).
+    pub apply_error: Option<String>,
+    /// Users as re-read after applying.
+    pub users_after: Option<Vec<DeviceUser>>,
     pub violations_after: Option<Vec<String>>,
 }
 
-pub async fn policy(ctx: AdminCtx<'_>, apply: bool) -> Result<PolicyReport, SyncError> {
+pub async fn policy(
+    ctx: AdminCtx<'_>,
+    apply: bool,
+    face_only: bool,
+) -> Result<PolicyReport, SyncError> {
     let what = if apply {
         "apply the device policy"
     } else {
         "check the device policy"
     };
-    run_admin(
+    run_admin_audited(
         ctx,
         what,
         move |g| {
             Box::pin(async move {
-                let before: Vec<DeviceUser> = users(g).await?.iter().map(DeviceUser::from).collect();
-                let violations = policy_violations(&before);
+                let before = users_with_fingers(g).await?;
+                let violations = policy_violations(&before, face_only);
+                let planned = plan_policy(&before, face_only);
+                let mut report = PolicyReport {
+                    face_only,
+                    users: before,
+                    violations,
+                    planned,
+                    applied: vec![],
+                    apply_error: None,
+                    users_after: None,
+                    violations_after: None,
+                };
                 if !apply {
-                    return Ok(PolicyReport {
-                        users: before,
-                        violations,
-                        applied: vec![],
-                        violations_after: None,
-                    });
+                    return Ok(report);
                 }
-                let plan = plan_policy(&before);
-                for c in &plan {
+                for c in report.planned.clone() {
                     let client = g.link_mut().client_mut();
-                    match c {
+                    let (done, command) = match &c {
                         PolicyChange::Demote { uid, .. } => {
-                            client.remove_admin(*uid).await.map_err(LinkError::from)?;
+                            (client.remove_admin(*uid).await.map(drop), "set_user")
                         }
                         PolicyChange::RemovePassword { uid, .. } => {
-                            client.remove_password(*uid).await.map_err(LinkError::from)?;
+                            (client.remove_password(*uid).await.map(drop), "set_user")
+                        }
+                        PolicyChange::DeleteFingerprint { uid, finger, .. } => (
+                            client.delete_template(*uid, *finger).await,
+                            "delete_template",
+                        ),
+                    };
+                    g.note_command(command);
+                    match done {
+                        Ok(()) => report.applied.push(c),
+                        Err(e) => {
+                            report.apply_error = Some(format!("{c}: {e}"));
+                            break;
                         }
                     }
-                    g.note_command("set_user");
                 }
-                let after: Vec<DeviceUser> = users(g).await?.iter().map(DeviceUser::from).collect();
-                let left = policy_violations(&after);
-                Ok(PolicyReport {
-                    users: after,
-                    violations,
-                    applied: plan,
-                    violations_after: Some(left),
-                })
+                let after = users_with_fingers(g).await?;
+                report.violations_after = Some(policy_violations(&after, face_only));
+                report.users_after = Some(after);
+                Ok(report)
             })
         },
-        |r| json!({ "violations": r.violations, "applied": r.applied, "violations_after": r.violations_after }),
+        |r| {
+            json!({
+                "face_only": r.face_only,
+                "violations": r.violations,
+                "applied": r.applied,
+                "apply_error": r.apply_error,
+                "violations_after": r.violations_after,
+            })
+        },
+        |r| {
+            r.applied
+                .iter()
+                .map(|c| ("device.policy.change", json!(c)))
+                .collect()
+        },
     )
     .await
 }
@@ -407,6 +566,7 @@ mod tests {
             privilege,
             has_password: pw,
             card: 0,
+            fingers: vec![],
         }
     }
 
@@ -446,9 +606,48 @@ mod tests {
             (vec![u(1, 0, false)], vec![], 1),
         ];
         for (users, changes, violations) in cases {
-            assert_eq!(plan_policy(&users), changes, "{users:?}");
-            assert_eq!(policy_violations(&users).len(), violations, "{users:?}");
+            assert_eq!(plan_policy(&users, false), changes, "{users:?}");
+            assert_eq!(
+                policy_violations(&users, false).len(),
+                violations,
+                "{users:?}"
+            );
+            // Without fingerprints, face-only changes nothing.
+            assert_eq!(plan_policy(&users, true), changes, "{users:?}");
         }
+    }
+
+    #[test]
+    fn fingerprints_violate_only_a_face_only_policy() {
+        let mut a = u(1, 14, true);
+        a.fingers = vec![0];
+        let mut b = u(2, 0, false);
+        b.fingers = vec![3, 6];
+        let users = vec![a, b, u(3, 0, false)];
+        assert_eq!(plan_policy(&users, false), vec![]);
+        assert_eq!(policy_violations(&users, false), Vec::<String>::new());
+        let del = |uid: u16, finger: u8| PolicyChange::DeleteFingerprint {
+            uid,
+            enrollment_no: format!("{}", 1000 + uid),
+            finger,
+        };
+        // The super admin's fingerprint goes too: face only means face only.
+        assert_eq!(
+            plan_policy(&users, true),
+            vec![del(1, 0), del(2, 3), del(2, 6)]
+        );
+        assert_eq!(
+            policy_violations(&users, true),
+            vec![
+                "1001 has 1 fingerprint template(s) (finger 0); the terminal is face-only",
+                "1002 has 2 fingerprint template(s) (finger 3, 6); the terminal is face-only",
+            ]
+        );
+        // Audit details name the change and never carry template bytes.
+        assert_eq!(
+            serde_json::to_value(del(2, 6)).unwrap_or_default(),
+            json!({ "change": "delete_fingerprint", "uid": 2, "enrollment_no": "1002", "finger": 6 })
+        );
     }
 
     #[test]

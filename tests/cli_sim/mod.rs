@@ -176,3 +176,32 @@ impl Sim {
             .collect()
     }
 }
+
+/// pyzk 0.9 as an independent client of the simulator (tests/compat/pyzk_client.py): its stdout.
+/// The python is `$KAOQIN_PYTHON` or `<workspace>/.venv/bin/python` (tests/setup-python-venv.sh);
+/// a missing pyzk fails the test rather than skipping it.
+pub fn pyzk(sim: &Sim, args: &[&str]) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var_os("KAOQIN_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".venv/bin/python"));
+    let (host, port) = sim.tcp.rsplit_once(':').expect("host:port");
+    let out = Command::new(&python)
+        .arg(root.join("tests/compat/pyzk_client.py"))
+        .args([host, port])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} ({e}); run tests/setup-python-venv.sh or set KAOQIN_PYTHON",
+                python.display()
+            )
+        });
+    assert!(
+        out.status.success(),
+        "pyzk {args:?} failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -62,6 +62,8 @@ proptest! {
             }
         }
         let _ = codec::decode_tcp_frame(&data);
+        let _ = codec::decode_template_table(&data);
+        let _ = codec::template::decode_delete_template(&data);
         if let Ok(p) = Packet::decode(&data) {
             let _ = Request::decode(&p);
         }

@@ -7,12 +7,12 @@
 
 pub(crate) mod audit;
 pub(crate) mod dashboard;
-mod employees;
-mod reports;
-mod requests;
-mod schedules;
+pub(crate) mod employees;
+pub(crate) mod reports;
+pub(crate) mod requests;
+pub(crate) mod schedules;
 pub(crate) mod settings;
-mod terminals;
+pub(crate) mod terminals;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -85,20 +85,6 @@ impl Backend {
             Ok(None) => {}
             Err(err) => tracing::warn!(%err, "cannot restart the demo's simulated terminal"),
         }
-    }
-
-    /// A supervised download through `Session::download` (rules, time limit, audit); progress goes
-    /// to `progress`. Blocks up to the session's time limit: call it from a worker thread.
-    pub fn download(
-        &self,
-        user: &UserSession,
-        terminal: &str,
-        override_reason: Option<String>,
-        progress: tokio::sync::watch::Sender<kaoqin_sync::SessionProgress>,
-    ) -> super::pages::DownloadOutcome {
-        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
-        let io = kaoqin_sync::SessionIo::new(progress, kaoqin_sync::CancellationToken::new());
-        super::pages::download_outcome(s.download(terminal, override_reason, io), app_error)
     }
 
     pub fn db_path(&self) -> &Path {

@@ -7,12 +7,18 @@ mod audit;
 mod audit_files;
 mod dashboard;
 mod employees;
+mod employees_import;
 mod placeholder;
 mod reports;
+mod reports_charts;
+mod reports_export;
+mod reports_grid;
 mod requests;
 mod schedules;
 mod settings;
 mod terminals;
+mod terminals_data;
+mod terminals_device;
 mod terminals_download;
 
 pub(crate) use terminals_download::{DownloadOutcome, outcome as download_outcome};

@@ -15,6 +15,7 @@ use tokio::sync::watch;
 
 use crate::i18n::Lang;
 
+use super::super::backend::terminals::{OpsFailure, ops_failure};
 use super::super::backend::{Backend, UserSession};
 use super::super::model::UiError;
 use super::super::widgets;
@@ -61,6 +62,9 @@ struct Running {
     started: Instant,
     progress: watch::Receiver<SessionProgress>,
     done: Receiver<DownloadOutcome>,
+    /// Stops the session: the sync layer stores it as cancelled, with nothing of the batch.
+    cancel: kaoqin_sync::CancellationToken,
+    cancel_requested: bool,
 }
 
 /// The override dialog: which terminal, the reason typed so far.
@@ -117,11 +121,18 @@ impl DownloadState {
         let (done_tx, done_rx): (Sender<DownloadOutcome>, _) = channel();
         let ctx2 = ctx.clone();
         let terminal = req.terminal.clone();
+        let cancel = kaoqin_sync::CancellationToken::new();
+        let cancel2 = cancel.clone();
         let spawned = std::thread::Builder::new()
             .name("kaoqin-gui-download".into())
             .spawn(move || {
-                let outcome =
-                    backend.download(&session, &req.terminal, req.override_reason, progress_tx);
+                let outcome = backend.download(
+                    &session,
+                    &req.terminal,
+                    req.override_reason,
+                    progress_tx,
+                    cancel2,
+                );
                 // The window may be gone; nothing to do then.
                 let _ = done_tx.send(outcome);
                 ctx2.request_repaint();
@@ -134,6 +145,8 @@ impl DownloadState {
                     started: Instant::now(),
                     progress: progress_rx,
                     done: done_rx,
+                    cancel,
+                    cancel_requested: false,
                 });
             }
             Err(err) => tracing::error!(%err, "cannot start the download thread"),
@@ -155,8 +168,15 @@ impl DownloadState {
         }
     }
 
-    /// The Download button (or the running download's progress) and the last outcome of one
-    /// terminal, drawn in the page under the table.
+    /// Whether a download of `terminal` (or of any terminal, with `None`) is running.
+    pub(crate) fn running(&self, terminal: Option<&str>) -> bool {
+        self.running
+            .as_ref()
+            .is_some_and(|r| terminal.is_none_or(|t| r.terminal == t))
+    }
+
+    /// The Download button (or the running download's progress, with Cancel) and the last
+    /// outcome of one terminal.
     pub(crate) fn show_terminal(
         &mut self,
         ui: &mut egui::Ui,
@@ -176,8 +196,20 @@ impl DownloadState {
                 });
             }
         });
-        if let Some(r) = self.running.as_ref().filter(|r| r.terminal == terminal) {
+        if let Some(r) = self.running.as_mut().filter(|r| r.terminal == terminal) {
             show_progress(ui, lang, r);
+            let label = if r.cancel_requested {
+                tr!(lang, "download.cancelling")
+            } else {
+                tr!(lang, "download.cancel_download")
+            };
+            if ui
+                .add_enabled(!r.cancel_requested, egui::Button::new(label))
+                .clicked()
+            {
+                r.cancel_requested = true;
+                r.cancel.cancel();
+            }
             // A short timer only while a download runs: the countdown moves every second.
             ui.ctx().request_repaint_after(Duration::from_millis(250));
         }
@@ -358,11 +390,7 @@ fn show_progress(ui: &mut egui::Ui, lang: Lang, r: &Running) {
 /// Maps the service's answer to what the page shows.
 pub(crate) fn outcome(
     result: Result<kaoqin_sync::DownloadReport, crate::app::terminal_sync::OpsError>,
-    map_app: impl FnOnce(crate::app::AppError) -> UiError,
 ) -> DownloadOutcome {
-    use crate::app::terminal_sync::OpsError;
-    use kaoqin_sync::SyncError;
-    use kaoqin_sync::policy::{PolicyError, Rule};
     match result {
         Ok(r) => DownloadOutcome::Done(DownloadSummary {
             session_id: r.session_id,
@@ -374,30 +402,17 @@ pub(crate) fn outcome(
             duration_ms: r.duration_ms,
             overridden: r.overridden,
         }),
-        Err(OpsError::Sync(SyncError::Policy(
-            PolicyError::Refused(refusal)
-            | PolicyError::OverrideNotPermitted { refusal, .. }
-            | PolicyError::OverrideWithoutReason(refusal),
-        ))) => DownloadOutcome::Refused {
-            rule_key: match refusal.rule {
-                Rule::PeakWindow { .. } => "download.rule_peak_window",
-                Rule::Spacing { .. } => "download.rule_spacing",
+        Err(e) => match ops_failure(e) {
+            OpsFailure::Refused {
+                rule_key,
+                rule,
+                earliest,
+            } => DownloadOutcome::Refused {
+                rule_key,
+                rule,
+                earliest,
             },
-            rule: refusal.rule.to_string(),
-            earliest: refusal
-                .earliest_allowed_at
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string(),
+            OpsFailure::Failed(e) => DownloadOutcome::Failed(e),
         },
-        Err(OpsError::Sync(e)) => {
-            let key = match &e {
-                SyncError::Cut { .. } => "download.error_cut",
-                SyncError::Cancelled { .. } => "download.error_cancelled",
-                SyncError::Terminal { .. } | SyncError::Link(_) => "download.error_terminal",
-                _ => "error.generic",
-            };
-            DownloadOutcome::Failed(UiError::new(key, e.to_string()))
-        }
-        Err(OpsError::App(e)) => DownloadOutcome::Failed(map_app(e)),
     }
 }

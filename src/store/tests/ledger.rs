@@ -300,3 +300,62 @@ fn large_batches_count_new_and_already_across_statement_chunks() {
         assert_eq!((p.terminal_serial.as_str(), p.session_id), ("SN-A", s));
     }
 }
+
+/// Issue 2: commits no longer checkpoint inline; the store's background thread folds the log into the
+/// file, concurrent with further batches, and the last close still removes the log.
+#[test]
+fn background_checkpoints_fold_the_log_and_keep_every_row() {
+    let (_dir, path, mut store) = common::fresh();
+    assert!(store.background_checkpoints());
+    let mut n = 0u64;
+    for batch in 0..30 {
+        let tx = store.transaction().unwrap();
+        let s = session(&tx, "大门");
+        let ps: Vec<_> = (0..500)
+            .map(|i| {
+                let secs = batch * 500 + i;
+                let ts = t("2026-11-01 00:00:00") + chrono::Duration::seconds(secs * 7);
+                punch(
+                    &format!("{}", 1000 + secs % 300),
+                    &ts.format("%Y-%m-%d %H:%M:%S").to_string(),
+                )
+            })
+            .collect();
+        n += punches::insert_batch(&tx, s, "SN-A", t("2026-11-25 10:01:00"), &ps)
+            .unwrap()
+            .new;
+        tx.commit().unwrap();
+    }
+    assert_eq!(n, 15_000);
+    // The log alone stays far below the writer's own checkpoint threshold (10,000 pages), so the main
+    // file only grows if the background thread copied the log into it. It reacts to commits (no polling)
+    // and catches up shortly after the last one.
+    let mut folded = false;
+    for _ in 0..300 {
+        if std::fs::metadata(&path).unwrap().len() > 500_000 {
+            folded = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(
+        folded,
+        "main file: {} bytes",
+        std::fs::metadata(&path).unwrap().len()
+    );
+    assert_eq!(
+        punches::count(store.conn(), &PunchFilter::default()).unwrap(),
+        15_000
+    );
+    assert!(store.integrity_check().unwrap().is_empty());
+    drop(store);
+    assert!(
+        !path.with_extension("db-wal").exists(),
+        "the last close removes the log"
+    );
+    let store = kaoqin_store::Store::open(&path).unwrap();
+    assert_eq!(
+        punches::count(store.conn(), &PunchFilter::default()).unwrap(),
+        15_000
+    );
+}

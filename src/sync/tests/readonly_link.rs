@@ -73,6 +73,13 @@ async fn writes_through_a_read_only_driver_fail_before_anything_is_sent() {
         client.clear_attendance().await,
         Err(ZkError::ReadOnly { .. })
     ));
+    // Deleting a fingerprint template (DELETE_USERTEMP, the policy's face-only fix) is a write too.
+    sim.ok("add-fingerprint 1 0");
+    let templates_before = sim.control("list-templates").0;
+    assert!(matches!(
+        client.delete_template(1, 0).await,
+        Err(ZkError::ReadOnly { .. })
+    ));
     assert!(matches!(
         client.disable(std::time::Duration::from_secs(30)).await,
         Err(ZkError::ReadOnly { .. })
@@ -83,6 +90,14 @@ async fn writes_through_a_read_only_driver_fail_before_anything_is_sent() {
     assert!(t > far);
     assert_eq!(sim.dump(), log_before);
     assert_eq!(sim.control("list-users").0, users_before);
+    assert_eq!(sim.control("list-templates").0, templates_before);
+    // Reading templates is allowed (a read), and sees the same ones.
+    let read = client
+        .read_templates()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read.len(), templates_before.len());
+    assert!(read.iter().any(|t| t.uid == 1 && t.finger == 0));
     assert_eq!(sim.status("enabled"), "1");
     // The clock offset is unchanged (SET_TIME never arrived).
     assert_eq!(sim.status("offset"), "0");

@@ -41,6 +41,8 @@ fuzz_target!(|data: &[u8]| {
         let _ = codec::decode_attendance_table(data, count, enc);
         let _ = codec::decode_user_table(data, count, enc);
     }
+    let _ = codec::template::decode_template_table(data);
+    let _ = codec::template::decode_delete_template(data);
     let _ = FreeSizes::decode(data);
     let _ = codec::options::decode_option_pair(data);
     let _ = codec::bulk::decode_buffer_ready(data);
