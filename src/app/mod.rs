@@ -10,6 +10,7 @@ pub mod audit_log;
 pub mod backup;
 pub mod calendar;
 pub mod clock;
+pub mod dashboard;
 pub mod demo;
 pub mod device;
 pub mod employees;

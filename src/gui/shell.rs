@@ -126,6 +126,8 @@ pub(crate) fn show(
                     session: &main.session,
                     reload_lists: false,
                     new_lang: None,
+                    goto: None,
+                    sign_out: false,
                 };
                 pages::show(ui, page, &mut cx, &mut main.pages);
                 if cx.reload_lists {
@@ -133,6 +135,13 @@ pub(crate) fn show(
                 }
                 if let Some(l) = cx.new_lang {
                     prefs.lang = l;
+                }
+                if let Some(p) = cx.goto.filter(|p| p.visible_to(role)) {
+                    main.page = p;
+                    prefs.last_page = p;
+                }
+                if cx.sign_out {
+                    action = Some(ShellAction::SignOut);
                 }
             }
         }

@@ -1,3 +1,337 @@
-//! What the Audit page reads and changes, through the application services (`Session`),
-//! copied into plain row types the page renders. Blocking: called from the page's worker jobs only.
-//! Must not hold egui types or decide what the page shows.
+//! The Audit page: the log with filters (`Session::audit_log`), chain verification
+//! (`verify_audit`), download sessions and their CSV (`download_sessions`, the columns of
+//! `kaoqin audit sessions`), and the auditor's snapshots (`list_snapshots`, `take_snapshot`,
+//! `verify_snapshot`, `diff_snapshots`, `diff_snapshot_against_db`). Plain rows, no egui.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use kaoqin_store::sessions::SessionFilter;
+use kaoqin_sync::listing::{SESSIONS_CSV_HEADER, session_row};
+use kaoqin_sync::snapshot::file::PunchRow;
+
+use crate::app::audit_log::AuditQuery;
+
+use super::super::model::{AuditRow, ChainCheck, UiError};
+use super::dashboard::ops_error;
+use super::{Backend, UserSession, app_error, fmt_time};
+
+/// The log filter as the form holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilterForm {
+    pub from: Option<NaiveDate>,
+    /// Inclusive.
+    pub to: Option<NaiveDate>,
+    pub actor: String,
+    pub action: String,
+}
+
+/// One download session (the CSV's columns, for the table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub terminal: String,
+    pub started: String,
+    pub ended: String,
+    pub result: String,
+    pub records_read: u64,
+    pub records_new: u64,
+    pub actor: String,
+    pub override_reason: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotRow {
+    pub terminal: String,
+    pub taken_by: String,
+    pub taken_at: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+/// The result of verifying a snapshot file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotCheck {
+    pub terminal: String,
+    pub taken_by: String,
+    pub taken_at: String,
+    pub whole_sha256: String,
+    pub public_key: String,
+    /// (part, sha256) as the manifest records them.
+    pub parts: Vec<(String, String)>,
+    /// Empty: intact (hashes and signature match, key registered).
+    pub problems: Vec<String>,
+}
+
+/// One punch in a diff table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PunchLine {
+    pub enrollment: String,
+    pub time: String,
+    pub detail: String,
+}
+
+/// Two snapshots, or a snapshot and the ledger, compared.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DiffView {
+    pub removed: Vec<PunchLine>,
+    pub backdated: Vec<PunchLine>,
+    pub time_changed: Vec<PunchLine>,
+    pub users: Vec<PunchLine>,
+    /// (skew before, skew after) in seconds.
+    pub clock: Option<(i64, i64)>,
+    pub new_after: usize,
+    /// Against the ledger: in Kaoqin, no longer on the terminal / on the terminal, never downloaded.
+    pub missing_on_terminal: Vec<PunchLine>,
+    pub never_downloaded: Vec<PunchLine>,
+    pub against_db: bool,
+}
+
+impl DiffView {
+    pub fn is_clean(&self) -> bool {
+        self.removed.is_empty()
+            && self.backdated.is_empty()
+            && self.time_changed.is_empty()
+            && self.users.is_empty()
+            && self.clock.is_none()
+            && self.missing_on_terminal.is_empty()
+            && self.never_downloaded.is_empty()
+    }
+}
+
+fn ts(t: chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn punch(p: &PunchRow) -> PunchLine {
+    PunchLine {
+        enrollment: p.enrollment_no.clone(),
+        time: ts(p.timestamp),
+        detail: format!("#{} verify {} state {}", p.position, p.verify, p.state),
+    }
+}
+
+impl Backend {
+    /// The log, newest first, filtered by date range, actor and action (exact names).
+    pub fn audit_entries(
+        &self,
+        user: &UserSession,
+        f: &AuditFilterForm,
+    ) -> Result<Vec<AuditRow>, UiError> {
+        let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let opt = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
+        let q = AuditQuery {
+            since: f.from,
+            actor: opt(&f.actor),
+            action: opt(&f.action),
+        };
+        let mut rows: Vec<AuditRow> = s
+            .audit_log(&q)
+            .map_err(app_error)?
+            .into_iter()
+            .filter(|a| f.to.is_none_or(|to| a.at.date() <= to))
+            .map(|a| AuditRow {
+                seq: a.seq,
+                time: fmt_time(a.at),
+                actor: a.actor,
+                role: a.role,
+                action: a.action,
+                target: a.target,
+                details: if a.details.is_null() {
+                    String::new()
+                } else {
+                    a.details.to_string()
+                },
+            })
+            .collect();
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// Walks the audit chain again.
+    pub fn verify_chain(&self, user: &UserSession) -> Result<ChainCheck, UiError> {
+        let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let report = s.verify_audit().map_err(app_error)?;
+        Ok(match report.first_break {
+            None => ChainCheck::Intact {
+                entries: report.entries_checked,
+            },
+            Some(b) => ChainCheck::Broken {
+                seq: b.seq,
+                reason: b.to_string(),
+            },
+        })
+    }
+
+    /// Download sessions, newest first.
+    pub fn download_sessions(&self, user: &UserSession) -> Result<Vec<SessionRow>, UiError> {
+        let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let mut rows: Vec<SessionRow> = s
+            .download_sessions(&SessionFilter::default())
+            .map_err(ops_error)?
+            .into_iter()
+            .map(|x| SessionRow {
+                terminal: x.terminal_name,
+                started: ts(x.started_at),
+                ended: x.ended_at.map(ts).unwrap_or_default(),
+                result: x.result.as_str().to_string(),
+                records_read: x.records_read,
+                records_new: x.records_new,
+                actor: x.actor,
+                override_reason: x.override_reason.unwrap_or_default(),
+                error: x.error.unwrap_or_default(),
+            })
+            .collect();
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// Writes every download session as CSV (the columns of `kaoqin audit sessions --format
+    /// csv`, UTF-8 with BOM so spreadsheet programs read the Chinese right). Returns the rows.
+    pub fn export_sessions_csv(&self, user: &UserSession, path: &Path) -> Result<usize, UiError> {
+        let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let list = s
+            .download_sessions(&SessionFilter::default())
+            .map_err(ops_error)?;
+        let file_err = |e: String| UiError::new("audit.error_file", e);
+        let mut buf: Vec<u8> = b"\xEF\xBB\xBF".to_vec();
+        {
+            let mut w = csv::Writer::from_writer(&mut buf);
+            w.write_record(SESSIONS_CSV_HEADER)
+                .map_err(|e| file_err(e.to_string()))?;
+            for x in &list {
+                w.write_record(session_row(x))
+                    .map_err(|e| file_err(e.to_string()))?;
+            }
+            w.flush().map_err(|e| file_err(e.to_string()))?;
+        }
+        std::fs::write(path, buf).map_err(|e| file_err(format!("{}: {e}", path.display())))?;
+        Ok(list.len())
+    }
+
+    /// The snapshots Kaoqin knows of, newest first.
+    pub fn snapshots(&self, user: &UserSession) -> Result<Vec<SnapshotRow>, UiError> {
+        let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let mut rows: Vec<SnapshotRow> = s
+            .list_snapshots(None)
+            .map_err(ops_error)?
+            .into_iter()
+            .map(|x| SnapshotRow {
+                terminal: x.terminal_name,
+                taken_by: x.taken_by,
+                taken_at: ts(x.taken_at),
+                path: x.file_path,
+                sha256: x.sha256,
+            })
+            .collect();
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// Takes a snapshot of `terminal` into `out` (auditor; read-only connection; audited).
+    /// Returns (records, users, whole sha256).
+    pub fn take_snapshot(
+        &self,
+        user: &UserSession,
+        terminal: &str,
+        out: &Path,
+    ) -> Result<(usize, usize, String), UiError> {
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let r = s.take_snapshot(terminal, out).map_err(ops_error)?;
+        Ok((r.records, r.users, r.whole_sha256))
+    }
+
+    /// Verifies a snapshot file's hashes, signature and signer.
+    pub fn verify_snapshot(
+        &self,
+        user: &UserSession,
+        path: &Path,
+    ) -> Result<SnapshotCheck, UiError> {
+        let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let r = s.verify_snapshot(path).map_err(ops_error)?;
+        let mut out = SnapshotCheck {
+            terminal: String::new(),
+            taken_by: String::new(),
+            taken_at: String::new(),
+            whole_sha256: String::new(),
+            public_key: String::new(),
+            parts: Vec::new(),
+            problems: r.problems.clone(),
+        };
+        if let Some(m) = r.manifest {
+            out.terminal = m.terminal_name;
+            out.taken_by = m.taken_by;
+            out.taken_at = ts(m.taken_at);
+            out.whole_sha256 = m.whole_sha256;
+            out.public_key = m.public_key;
+            out.parts = m.parts.into_iter().map(|p| (p.name, p.sha256)).collect();
+        }
+        Ok(out)
+    }
+
+    /// Compares snapshot `a` with `b`, or with the ledger when `b` is `None`.
+    pub fn diff_snapshot(
+        &self,
+        user: &UserSession,
+        a: &Path,
+        b: Option<&Path>,
+    ) -> Result<DiffView, UiError> {
+        let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(b) = b else {
+            let d = s.diff_snapshot_against_db(a).map_err(ops_error)?;
+            return Ok(DiffView {
+                missing_on_terminal: d
+                    .missing_on_terminal
+                    .iter()
+                    .map(|(no, t)| PunchLine {
+                        enrollment: no.clone(),
+                        time: ts(*t),
+                        detail: d.serial.clone(),
+                    })
+                    .collect(),
+                never_downloaded: d.never_downloaded.iter().map(punch).collect(),
+                against_db: true,
+                ..DiffView::default()
+            });
+        };
+        let d = s.diff_snapshots(a, b).map_err(ops_error)?;
+        use kaoqin_sync::snapshot::diff::UserChange;
+        let user_line = |u: &kaoqin_sync::snapshot::file::UserRow, what: &str| PunchLine {
+            enrollment: u.enrollment_no.clone(),
+            time: what.to_string(),
+            detail: format!("{} privilege {} card {}", u.name, u.privilege, u.card),
+        };
+        Ok(DiffView {
+            removed: d.removed.iter().map(punch).collect(),
+            backdated: d.backdated.iter().map(punch).collect(),
+            time_changed: d
+                .time_changed
+                .iter()
+                .map(|c| PunchLine {
+                    enrollment: c.before.enrollment_no.clone(),
+                    time: format!("{} → {}", ts(c.before.timestamp), ts(c.after.timestamp)),
+                    detail: format!("#{}", c.before.position),
+                })
+                .collect(),
+            users: d
+                .users
+                .iter()
+                .map(|u| match u {
+                    UserChange::Added(u) => user_line(u, "+"),
+                    UserChange::Removed(u) => user_line(u, "−"),
+                    UserChange::Changed { before, after } => PunchLine {
+                        enrollment: after.enrollment_no.clone(),
+                        time: "~".into(),
+                        detail: format!(
+                            "{} privilege {}→{} card {}→{}",
+                            after.name, before.privilege, after.privilege, before.card, after.card
+                        ),
+                    },
+                })
+                .collect(),
+            clock: d.clock.map(|c| (c.skew_before_secs, c.skew_after_secs)),
+            new_after: d.new_after,
+            ..DiffView::default()
+        })
+    }
+}

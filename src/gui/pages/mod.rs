@@ -4,6 +4,7 @@
 //! (`nav::Item`). A page's strings live in `locales/<page>/`.
 
 mod audit;
+mod audit_files;
 mod dashboard;
 mod employees;
 mod employees_import;
@@ -38,15 +39,17 @@ pub(crate) struct PageCtx<'a> {
     pub lang: Lang,
     pub who: &'a SignedIn,
     pub lists: &'a Lists,
-    #[allow(dead_code)] // the pages being built use these; drop when they do
     pub backend: &'a Arc<Backend>,
-    #[allow(dead_code)]
     pub session: &'a Arc<UserSession>,
     /// Set by a page after a change the shared lists show (employees, terminals, users...): the
     /// app reloads them after this frame.
     pub reload_lists: bool,
     /// Set by the Settings page when the user picks another language.
     pub new_lang: Option<Lang>,
+    /// Set by a page to switch to another page (the dashboard's "requests waiting" link).
+    pub goto: Option<Page>,
+    /// Set by a page when the session must end (after a restore): back to the log-in screen.
+    pub sign_out: bool,
 }
 
 /// View state that outlives a frame (search boxes, forms, each page's jobs and loaded data): one

@@ -1,56 +1,629 @@
-//! Settings: the interface language (live), and the role-only sections: app users (admin),
-//! connection rules (supervisor), backup (admin).
+//! Settings: the interface language (live) for everyone; connection rules (supervisor: peak
+//! sessions, margins, time limit, spacing; same service as `kaoqin rules set`); the report
+//! symbols (read-only); backup and restore (admin); app users (admin: add, role, disable/enable,
+//! reset password). Changes run as background jobs through `Backend` (services check and audit).
 
+use kaoqin_sync::ConnectionRules;
+
+use super::super::backend::settings::{RulesForm, SymbolRow};
+use super::super::model::UiError;
 use super::super::nav::Item;
 use super::super::shell::role_key;
+use super::super::tasks::Tasks;
 use super::super::widgets;
 use super::PageCtx;
+use super::audit_files::{self, Dialog, Picked};
+use crate::app::permissions::Role;
+use crate::i18n::Lang;
+
+/// What a finished change says.
+pub(crate) enum Notice {
+    RulesSaved,
+    BackedUp {
+        path: String,
+        entries: u64,
+        punches: u64,
+    },
+    UserAdded(String),
+    UserChanged(String),
+    PasswordReset(String),
+}
+
+pub(crate) enum Msg {
+    Rules(Result<ConnectionRules, UiError>),
+    Symbols(Result<Vec<SymbolRow>, UiError>),
+    Done(Result<Notice, UiError>),
+    Restored(Result<Option<String>, UiError>),
+}
 
 /// The page's state across frames.
-#[derive(Default)]
-pub(crate) struct State {}
+pub(crate) struct State {
+    tasks: Tasks<Msg>,
+    files: Tasks<Picked>,
+    loaded: bool,
+    rules: Option<RulesForm>,
+    symbols: Vec<SymbolRow>,
+    error: Option<UiError>,
+    notice: Option<Notice>,
+    backup_path: String,
+    restore_path: String,
+    restore_dialog: bool,
+    restore_password: String,
+    /// After a restore: where the previous database was kept; the user must sign in again.
+    restored: Option<Option<String>>,
+    new_user: String,
+    new_role: Role,
+    new_password: String,
+    new_password_again: String,
+    reset_for: Option<String>,
+    reset_password: String,
+    reset_password_again: String,
+}
 
-pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, _state: &mut State) {
-    let (lang, who, lists) = (cx.lang, cx.who, cx.lists);
+impl Default for State {
+    fn default() -> Self {
+        State {
+            tasks: Tasks::new(),
+            files: Tasks::new(),
+            loaded: false,
+            rules: None,
+            symbols: Vec::new(),
+            error: None,
+            notice: None,
+            backup_path: String::new(),
+            restore_path: String::new(),
+            restore_dialog: false,
+            restore_password: String::new(),
+            restored: None,
+            new_user: String::new(),
+            new_role: Role::HrClerk,
+            new_password: String::new(),
+            new_password_again: String::new(),
+            reset_for: None,
+            reset_password: String::new(),
+            reset_password_again: String::new(),
+        }
+    }
+}
+
+impl State {
+    fn load(&mut self, ctx: &egui::Context, cx: &PageCtx<'_>) {
+        self.loaded = true;
+        if Item::ConnectionRules.visible_to(cx.who.role) {
+            let (b, s) = (cx.backend.clone(), cx.session.clone());
+            self.tasks
+                .spawn(ctx, "rules", move || Msg::Rules(b.connection_rules(&s)));
+        }
+        let (b, s) = (cx.backend.clone(), cx.session.clone());
+        self.tasks
+            .spawn(ctx, "symbols", move || Msg::Symbols(b.report_symbols(&s)));
+        if self.backup_path.is_empty() {
+            self.backup_path =
+                audit_files::default_path(&cx.backend.paths().data_dir, "kaoqin-backup", "db");
+        }
+    }
+
+    /// Runs a change; its notice or error shows at the top of the page.
+    fn change(
+        &mut self,
+        ctx: &egui::Context,
+        cx: &PageCtx<'_>,
+        job: impl FnOnce(
+            &super::super::backend::Backend,
+            &super::super::backend::UserSession,
+        ) -> Result<Notice, UiError>
+        + Send
+        + 'static,
+    ) {
+        let (b, s) = (cx.backend.clone(), cx.session.clone());
+        self.error = None;
+        self.notice = None;
+        self.tasks
+            .spawn(ctx, "settings-change", move || Msg::Done(job(&b, &s)));
+    }
+}
+
+pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
+    let lang = cx.lang;
+    for msg in state.tasks.poll() {
+        match msg {
+            Msg::Rules(Ok(r)) => state.rules = Some(RulesForm::from_rules(&r)),
+            Msg::Rules(Err(e)) | Msg::Symbols(Err(e)) => state.error = Some(e),
+            Msg::Symbols(Ok(s)) => state.symbols = s,
+            Msg::Done(Ok(n)) => {
+                if matches!(
+                    n,
+                    Notice::UserAdded(_) | Notice::UserChanged(_) | Notice::PasswordReset(_)
+                ) {
+                    cx.reload_lists = true;
+                }
+                if matches!(n, Notice::UserAdded(_)) {
+                    state.new_user.clear();
+                    state.new_password.clear();
+                    state.new_password_again.clear();
+                }
+                if matches!(n, Notice::PasswordReset(_)) {
+                    state.reset_for = None;
+                }
+                if matches!(n, Notice::RulesSaved) {
+                    // Show what the service stored after saving.
+                    let (b, s) = (cx.backend.clone(), cx.session.clone());
+                    state.tasks.spawn(ui.ctx(), "rules", move || {
+                        Msg::Rules(b.connection_rules(&s))
+                    });
+                }
+                if matches!(n, Notice::BackedUp { .. }) {
+                    cx.reload_lists = true;
+                }
+                state.notice = Some(n);
+            }
+            Msg::Done(Err(e)) => state.error = Some(e),
+            Msg::Restored(Ok(kept)) => state.restored = Some(kept),
+            Msg::Restored(Err(e)) => state.error = Some(e),
+        }
+    }
+    for p in state.files.poll() {
+        if let Some(path) = p.path {
+            let path = path.display().to_string();
+            match p.field {
+                "backup" => state.backup_path = path,
+                _ => state.restore_path = path,
+            }
+        }
+    }
+    if !state.loaded {
+        state.load(ui.ctx(), cx);
+    }
+    if let Some(kept) = state.restored.clone() {
+        restored_dialog(ui, cx, state, kept);
+    }
+    if state.restore_dialog {
+        restore_dialog(ui, cx, state);
+    }
     let mut chosen = lang;
     widgets::language_switch(ui, &mut chosen);
     if chosen != lang {
         cx.new_lang = Some(chosen);
     }
-    ui.add_space(10.0);
-    if Item::AppUsers.visible_to(who.role) {
-        ui.strong(tr!(lang, "settings.app_users"));
-        ui.label(tr!(lang, "settings.app_users_hint"));
-        let headers = [
-            tr!(lang, "settings.col_user"),
-            tr!(lang, "settings.col_role"),
-            tr!(lang, "settings.col_status"),
-        ];
-        let users = &lists.users;
-        ui.push_id("users", |ui| {
-            ui.set_max_height(220.0);
-            widgets::table(ui, "users", &headers, users.len(), |ui, r, c| {
-                let Some(u) = users.get(r) else { return };
-                match c {
-                    0 => ui.label(&u.name),
-                    1 => ui.label(tr!(lang, role_key(u.role))),
-                    _ => ui.label(if u.disabled {
-                        tr!(lang, "settings.disabled")
-                    } else {
-                        tr!(lang, "settings.enabled")
-                    }),
-                };
-            });
+    if let Some(e) = &state.error {
+        widgets::error_box(ui, lang, e);
+    }
+    if let Some(n) = &state.notice {
+        ui.colored_label(
+            egui::Color32::from_rgb(0x2e, 0x9d, 0x4f),
+            notice_text(lang, n),
+        );
+    }
+    if state.tasks.busy() {
+        ui.add(egui::Spinner::new());
+    }
+    ui.add_space(8.0);
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if Item::ConnectionRules.visible_to(cx.who.role) {
+                rules_section(ui, cx, state);
+                ui.separator();
+            }
+            if Item::Backup.visible_to(cx.who.role) {
+                backup_section(ui, cx, state);
+                ui.separator();
+            }
+            if Item::AppUsers.visible_to(cx.who.role) {
+                users_section(ui, cx, state);
+                ui.separator();
+            }
+            symbols_section(ui, lang, &state.symbols);
         });
-        ui.add_space(10.0);
+}
+
+fn notice_text(lang: Lang, n: &Notice) -> String {
+    match n {
+        Notice::RulesSaved => tr!(lang, "settings.rules_saved"),
+        Notice::BackedUp {
+            path,
+            entries,
+            punches,
+        } => tr!(
+            lang,
+            "settings.backup_done",
+            path = path.as_str(),
+            entries = entries,
+            punches = punches
+        ),
+        Notice::UserAdded(u) => tr!(lang, "settings.user_added", user = u.as_str()),
+        Notice::UserChanged(u) => tr!(lang, "settings.user_changed", user = u.as_str()),
+        Notice::PasswordReset(u) => tr!(lang, "settings.password_reset_done", user = u.as_str()),
     }
-    if Item::ConnectionRules.visible_to(who.role) {
-        ui.strong(tr!(lang, "settings.connection_rules"));
-        ui.label(tr!(lang, "settings.connection_rules_later"));
-        ui.add_space(10.0);
+}
+
+fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String, width: f32) -> egui::Response {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(value).desired_width(width))
+        .labelled_by(l.id)
+}
+
+fn rules_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
+    let lang = cx.lang;
+    ui.heading(tr!(lang, "settings.connection_rules"));
+    ui.label(tr!(lang, "settings.rules_hint"));
+    let Some(form) = &mut state.rules else {
+        return;
+    };
+    let mut submit = false;
+    let mut remove = None;
+    egui::Grid::new("rules-sessions")
+        .num_columns(4)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            ui.strong(tr!(lang, "settings.peak_name"));
+            ui.strong(tr!(lang, "settings.latest_sign_in"));
+            ui.strong(tr!(lang, "settings.earliest_sign_out"));
+            ui.label("");
+            ui.end_row();
+            for (i, (name, a, b)) in form.sessions.iter_mut().enumerate() {
+                ui.add_sized([140.0, 20.0], egui::TextEdit::singleline(name));
+                let ra = ui.add(egui::TextEdit::singleline(a).desired_width(70.0));
+                let rb = ui.add(egui::TextEdit::singleline(b).desired_width(70.0));
+                for r in [ra, rb] {
+                    submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                }
+                if ui.button(tr!(lang, "settings.remove")).clicked() {
+                    remove = Some(i);
+                }
+                ui.end_row();
+            }
+        });
+    if let Some(i) = remove {
+        form.sessions.remove(i);
     }
-    if Item::Backup.visible_to(who.role) {
-        ui.strong(tr!(lang, "settings.backup"));
-        ui.label(tr!(lang, "settings.backup_hint"));
+    if ui.button(tr!(lang, "settings.add_peak")).clicked() {
+        form.sessions
+            .push((String::new(), "09:00".into(), "17:00".into()));
     }
+    egui::Grid::new("rules-numbers")
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            for (key, value) in [
+                ("settings.margin_before", &mut form.margin_before),
+                ("settings.margin_after", &mut form.margin_after),
+                ("settings.time_limit", &mut form.time_limit),
+                ("settings.spacing", &mut form.spacing),
+            ] {
+                let r = text_row(ui, &tr!(lang, key), value, 80.0);
+                submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.end_row();
+            }
+        });
+    submit |= ui
+        .add_enabled(
+            !state.tasks.busy(),
+            egui::Button::new(tr!(lang, "settings.save_rules")),
+        )
+        .clicked();
+    if submit {
+        match form.to_rules() {
+            Err(e) => state.error = Some(e),
+            Ok(rules) => {
+                state.change(ui.ctx(), cx, move |b, s| {
+                    b.set_connection_rules(s, &rules)?;
+                    Ok(Notice::RulesSaved)
+                });
+            }
+        }
+    }
+}
+
+fn backup_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
+    let lang = cx.lang;
+    ui.heading(tr!(lang, "settings.backup"));
+    audit_files::path_field(
+        ui,
+        lang,
+        &tr!(lang, "settings.backup_path"),
+        &mut state.backup_path,
+        &mut state.files,
+        "backup",
+        Dialog::Save,
+    );
+    if ui
+        .add_enabled(
+            !state.tasks.busy() && !state.backup_path.trim().is_empty(),
+            egui::Button::new(tr!(lang, "settings.backup_now")),
+        )
+        .clicked()
+    {
+        let path = std::path::PathBuf::from(state.backup_path.trim());
+        state.change(ui.ctx(), cx, move |b, s| {
+            let (entries, punches) = b.backup(s, &path)?;
+            Ok(Notice::BackedUp {
+                path: path.display().to_string(),
+                entries,
+                punches,
+            })
+        });
+    }
+    ui.add_space(6.0);
+    ui.strong(tr!(lang, "settings.restore"));
+    ui.label(tr!(lang, "settings.restore_hint"));
+    audit_files::path_field(
+        ui,
+        lang,
+        &tr!(lang, "settings.restore_path"),
+        &mut state.restore_path,
+        &mut state.files,
+        "restore",
+        Dialog::Open,
+    );
+    if ui
+        .add_enabled(
+            !state.tasks.busy() && !state.restore_path.trim().is_empty(),
+            egui::Button::new(tr!(lang, "settings.restore_button")),
+        )
+        .clicked()
+    {
+        state.restore_password.clear();
+        state.restore_dialog = true;
+    }
+}
+
+fn restore_dialog(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
+    let lang = cx.lang;
+    let mut confirm = false;
+    let mut cancel = false;
+    egui::Modal::new(egui::Id::unique("restore-confirm")).show(ui.ctx(), |ui| {
+        ui.set_max_width(460.0);
+        ui.heading(tr!(lang, "settings.restore_confirm_title"));
+        ui.label(tr!(
+            lang,
+            "settings.restore_confirm_text",
+            path = state.restore_path.trim()
+        ));
+        let l = ui.label(tr!(lang, "settings.restore_password"));
+        let r = ui
+            .add(egui::TextEdit::singleline(&mut state.restore_password).password(true))
+            .labelled_by(l.id);
+        confirm |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
+            confirm |= ui
+                .add_enabled(
+                    !state.restore_password.is_empty() && !state.tasks.busy(),
+                    egui::Button::new(tr!(lang, "settings.restore_confirm")),
+                )
+                .clicked();
+            cancel = ui.button(tr!(lang, "settings.cancel")).clicked();
+        });
+    });
+    if cancel {
+        state.restore_dialog = false;
+    }
+    if confirm && !state.restore_password.is_empty() {
+        state.restore_dialog = false;
+        let (b, s) = (cx.backend.clone(), cx.session.clone());
+        let password = std::mem::take(&mut state.restore_password);
+        let from = std::path::PathBuf::from(state.restore_path.trim());
+        state.error = None;
+        state.tasks.spawn(ui.ctx(), "restore", move || {
+            Msg::Restored(b.restore(&s, &password, &from))
+        });
+    }
+}
+
+fn restored_dialog(
+    ui: &mut egui::Ui,
+    cx: &mut PageCtx<'_>,
+    state: &mut State,
+    kept: Option<String>,
+) {
+    let lang = cx.lang;
+    let mut ok = false;
+    egui::Modal::new(egui::Id::unique("restore-done")).show(ui.ctx(), |ui| {
+        ui.set_max_width(460.0);
+        ui.heading(tr!(lang, "settings.restore_done_title"));
+        if let Some(k) = &kept {
+            ui.label(tr!(lang, "settings.restore_kept", path = k.as_str()));
+        }
+        ui.label(tr!(lang, "settings.restore_sign_in_again"));
+        ok = ui.button(tr!(lang, "settings.sign_in_again")).clicked();
+    });
+    if ok {
+        state.restored = None;
+        cx.sign_out = true;
+    }
+}
+
+fn users_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
+    let lang = cx.lang;
+    ui.heading(tr!(lang, "settings.app_users"));
+    let users = cx.lists.users.clone();
+    let busy = state.tasks.busy();
+    egui::Grid::new("users")
+        .num_columns(4)
+        .striped(true)
+        .spacing([16.0, 6.0])
+        .show(ui, |ui| {
+            ui.strong(tr!(lang, "settings.col_user"));
+            ui.strong(tr!(lang, "settings.col_role"));
+            ui.strong(tr!(lang, "settings.col_status"));
+            ui.strong(tr!(lang, "settings.col_actions"));
+            ui.end_row();
+            for u in &users {
+                ui.label(&u.name);
+                let mut role = u.role;
+                egui::ComboBox::from_id_salt(("role", u.name.as_str()))
+                    .selected_text(tr!(lang, role_key(role)))
+                    .show_ui(ui, |ui| {
+                        for r in Role::ALL {
+                            ui.selectable_value(&mut role, r, tr!(lang, role_key(r)));
+                        }
+                    });
+                if role != u.role && !busy {
+                    let name = u.name.clone();
+                    state.change(ui.ctx(), cx, move |b, s| {
+                        b.set_user_role(s, &name, role)?;
+                        Ok(Notice::UserChanged(name))
+                    });
+                }
+                ui.label(if u.disabled {
+                    tr!(lang, "settings.disabled")
+                } else {
+                    tr!(lang, "settings.enabled")
+                });
+                ui.horizontal(|ui| {
+                    let key = if u.disabled {
+                        "settings.enable"
+                    } else {
+                        "settings.disable"
+                    };
+                    if ui
+                        .add_enabled(!busy, egui::Button::new(tr!(lang, key)))
+                        .clicked()
+                    {
+                        let (name, disable) = (u.name.clone(), !u.disabled);
+                        state.change(ui.ctx(), cx, move |b, s| {
+                            b.set_user_disabled(s, &name, disable)?;
+                            Ok(Notice::UserChanged(name))
+                        });
+                    }
+                    if ui.button(tr!(lang, "settings.reset_password")).clicked() {
+                        state.reset_for = Some(u.name.clone());
+                        state.reset_password.clear();
+                        state.reset_password_again.clear();
+                    }
+                });
+                ui.end_row();
+            }
+        });
+    if let Some(name) = state.reset_for.clone() {
+        ui.add_space(6.0);
+        ui.strong(tr!(lang, "settings.reset_for", user = name.as_str()));
+        let mut submit = false;
+        egui::Grid::new("reset-password")
+            .num_columns(2)
+            .show(ui, |ui| {
+                text_password(
+                    ui,
+                    &tr!(lang, "settings.new_password"),
+                    &mut state.reset_password,
+                );
+                ui.end_row();
+                let r = text_password(
+                    ui,
+                    &tr!(lang, "settings.new_password_again"),
+                    &mut state.reset_password_again,
+                );
+                submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.end_row();
+            });
+        ui.horizontal(|ui| {
+            submit |= ui
+                .add_enabled(!busy, egui::Button::new(tr!(lang, "settings.set_password")))
+                .clicked();
+            if ui.button(tr!(lang, "settings.cancel")).clicked() {
+                state.reset_for = None;
+            }
+        });
+        if submit {
+            if state.reset_password != state.reset_password_again {
+                state.error = Some(UiError::new("settings.error_passwords_differ", ""));
+            } else {
+                let password = state.reset_password.clone();
+                state.change(ui.ctx(), cx, move |b, s| {
+                    b.reset_password(s, &name, &password)?;
+                    Ok(Notice::PasswordReset(name))
+                });
+            }
+        }
+    }
+    ui.add_space(8.0);
+    ui.strong(tr!(lang, "settings.add_user"));
+    let mut submit = false;
+    egui::Grid::new("add-user")
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            text_row(
+                ui,
+                &tr!(lang, "settings.new_user"),
+                &mut state.new_user,
+                200.0,
+            );
+            ui.end_row();
+            ui.label(tr!(lang, "settings.new_role"));
+            ui.horizontal(|ui| {
+                for r in Role::ALL {
+                    ui.radio_value(&mut state.new_role, r, tr!(lang, role_key(r)));
+                }
+            });
+            ui.end_row();
+            text_password(
+                ui,
+                &tr!(lang, "settings.new_password"),
+                &mut state.new_password,
+            );
+            ui.end_row();
+            let r = text_password(
+                ui,
+                &tr!(lang, "settings.new_password_again"),
+                &mut state.new_password_again,
+            );
+            submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.end_row();
+        });
+    submit |= ui
+        .add_enabled(
+            !busy,
+            egui::Button::new(tr!(lang, "settings.add_user_button")),
+        )
+        .clicked();
+    if submit {
+        let name = state.new_user.trim().to_string();
+        if name.is_empty() {
+            state.error = Some(UiError::new("settings.error_user_empty", ""));
+        } else if state.new_password != state.new_password_again {
+            state.error = Some(UiError::new("settings.error_passwords_differ", ""));
+        } else {
+            let (role, password) = (state.new_role, state.new_password.clone());
+            state.change(ui.ctx(), cx, move |b, s| {
+                b.add_user(s, &name, role, &password)?;
+                Ok(Notice::UserAdded(name))
+            });
+        }
+    }
+}
+
+fn text_password(ui: &mut egui::Ui, label: &str, value: &mut String) -> egui::Response {
+    let l = ui.label(label);
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .password(true)
+            .desired_width(200.0),
+    )
+    .labelled_by(l.id)
+}
+
+fn symbols_section(ui: &mut egui::Ui, lang: Lang, symbols: &[SymbolRow]) {
+    ui.heading(tr!(lang, "settings.symbols"));
+    ui.label(tr!(lang, "settings.symbols_read_only"));
+    egui::Grid::new("symbols")
+        .num_columns(4)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            for (i, s) in symbols.iter().enumerate() {
+                ui.strong(&s.symbol);
+                let meaning = match (&s.meaning_key, &s.leave_name) {
+                    (Some(k), _) => tr!(lang, *k),
+                    (None, Some((zh, en))) => match lang {
+                        Lang::English => en.clone(),
+                        _ => zh.clone(),
+                    },
+                    _ => String::new(),
+                };
+                ui.label(meaning);
+                if i % 2 == 1 {
+                    ui.end_row();
+                }
+            }
+        });
 }

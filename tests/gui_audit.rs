@@ -1,0 +1,180 @@
+//! The Audit page: filtering the log by actor, exporting the download sessions as CSV, and the
+//! auditor verifying a snapshot file (intact, and a tampered copy showing the mismatch).
+
+mod gui_common;
+use gui_common::*;
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+use egui_kittest::kittest::Queryable;
+use kaoqin::app::audit_log::AuditQuery;
+use kaoqin::app::clock::{Clock, FixedClock, RecordingSleeper, SystemClock};
+use kaoqin::app::demo::{DEMO_ADMIN, DEMO_SUPERVISOR, DEMO_TERMINAL};
+use kaoqin::app::permissions::Role;
+use kaoqin::app::session::Session;
+use kaoqin::i18n::Lang;
+use kaoqin_sync::SessionIo;
+
+fn login_at(env: &Env, user: &str, password: &str, clock: Arc<dyn Clock>) -> Session {
+    Session::login(
+        &env.paths,
+        user,
+        password,
+        clock,
+        &RecordingSleeper::default(),
+    )
+    .unwrap_or_else(|e| panic!("log in {user}: {e}"))
+}
+
+/// 14:00 today: outside the default peak windows, so the rules allow a connection.
+fn afternoon() -> Arc<dyn Clock> {
+    let t: NaiveDateTime = chrono::Local::now()
+        .date_naive()
+        .and_hms_opt(14, 0, 0)
+        .expect("time");
+    Arc::new(FixedClock::new(t))
+}
+
+fn replace_text(h: &mut H, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.get_by_label(label).value().as_deref(),
+        Some(text),
+        "the field {label} holds the new text"
+    );
+}
+
+fn count_text(lang: Lang, n: usize) -> String {
+    tr(lang, "audit.count").replace("%{count}", &n.to_string())
+}
+
+#[test]
+fn filtering_the_log_by_actor_narrows_the_rows() {
+    let env = env_with_users();
+    // Entries by someone else than the admin: a supervisor's sign-in.
+    login_at(&env, "zhuguan", "zhuguan-pass-1", Arc::new(SystemClock));
+    let lang = Lang::English;
+    let mut h = harness(&env, lang);
+    open_page(&mut h, lang, "admin", "admin-pass-1", "nav.audit");
+    let s = login_at(&env, "jiandu", "jiandu-pass-1", Arc::new(SystemClock));
+    let count = |actor: Option<&str>| {
+        s.audit_log(&AuditQuery {
+            actor: actor.map(str::to_string),
+            ..AuditQuery::default()
+        })
+        .expect("audit")
+        .len()
+    };
+    let label = prefix(lang, "audit.count");
+    wait_for(&mut h, "the log", |h| has_text(h, &label));
+    click_button(&mut h, &tr(lang, "audit.apply_filter"));
+    let all = count(None);
+    wait_for(&mut h, "all entries", |h| has(h, &count_text(lang, all)));
+    replace_text(&mut h, &tr(lang, "audit.filter_actor"), "zhuguan");
+    click_button(&mut h, &tr(lang, "audit.apply_filter"));
+    let narrowed = count(Some("zhuguan"));
+    assert!(narrowed > 0 && narrowed < all, "{narrowed} of {all}");
+    wait_for(&mut h, "the supervisor's entries", |h| {
+        has(h, &count_text(lang, narrowed))
+    });
+}
+
+#[test]
+fn sessions_csv_export_writes_the_download_session() {
+    let (env, _sim) = env_demo();
+    let mut sup = login_at(&env, DEMO_SUPERVISOR, DEMO_PASSWORD, afternoon());
+    let (tx, _rx) = kaoqin_sync::session::progress_channel();
+    sup.download(
+        DEMO_TERMINAL,
+        None,
+        SessionIo::new(tx, kaoqin_sync::CancellationToken::new()),
+    )
+    .expect("download");
+    drop(sup);
+    let lang = Lang::English;
+    let mut h = harness(&env, lang);
+    open_page(&mut h, lang, DEMO_ADMIN, DEMO_PASSWORD, "nav.audit");
+    click_button(&mut h, &tr(lang, "audit.tab_sessions"));
+    let export = tr(lang, "audit.export_csv");
+    wait_for(&mut h, "the sessions", |h| {
+        has_button(h, &export) && has(h, DEMO_TERMINAL)
+    });
+    let out = env.dir.path().join("sessions.csv");
+    replace_text(
+        &mut h,
+        &tr(lang, "audit.csv_path"),
+        &out.display().to_string(),
+    );
+    click_button(&mut h, &export);
+    let done = tr(lang, "audit.exported")
+        .split("%{count}")
+        .nth(1)
+        .and_then(|rest| rest.split("%{path}").next())
+        .expect("text between the placeholders")
+        .to_owned();
+    wait_for(&mut h, "the export", |h| has_text(h, &done));
+    let text = std::fs::read_to_string(&out).expect("csv written");
+    let mut lines = text.lines();
+    let header = lines.next().expect("header");
+    assert!(header.contains("terminal") && header.contains("override_reason"));
+    let row = lines.next().expect("one session");
+    assert!(row.contains(DEMO_TERMINAL), "{row}");
+    assert!(row.contains(DEMO_SUPERVISOR), "{row}");
+    assert!(row.contains(",ok,"), "{row}");
+}
+
+#[test]
+fn auditor_verifies_a_snapshot_intact_and_a_tampered_copy_mismatches() {
+    let (env, _sim) = env_demo();
+    {
+        let mut admin = login_at(&env, DEMO_ADMIN, DEMO_PASSWORD, Arc::new(SystemClock));
+        admin
+            .add_user("jiandu", Role::Auditor, "jiandu-pass-1")
+            .expect("auditor");
+    }
+    let snap = env.dir.path().join("a.kqsnap");
+    let mut aud = login_at(&env, "jiandu", "jiandu-pass-1", afternoon());
+    aud.take_snapshot(DEMO_TERMINAL, &snap)
+        .unwrap_or_else(|e| panic!("take: {e}"));
+    drop(aud);
+    // Change one digit of a timestamp in attlog.csv (stored uncompressed).
+    let mut bytes = std::fs::read(&snap).expect("snapshot");
+    let header = bytes
+        .windows(22)
+        .position(|w| w == b"position,enrollment_no")
+        .expect("attlog.csv");
+    let at = header
+        + bytes[header..]
+            .windows(3)
+            .position(|w| w == b"202")
+            .expect("a timestamp");
+    bytes[at + 3] = if bytes[at + 3] == b'1' { b'2' } else { b'1' };
+    let bad = env.dir.path().join("bad.kqsnap");
+    std::fs::write(&bad, bytes).expect("tampered copy");
+
+    let lang = Lang::English;
+    let mut h = harness(&env, lang);
+    open_page(&mut h, lang, "jiandu", "jiandu-pass-1", "nav.audit");
+    click_button(&mut h, &tr(lang, "audit.tab_snapshots"));
+    let path_label = tr(lang, "audit.verify_path");
+    wait_for(&mut h, "the verify form", |h| has(h, &path_label));
+    replace_text(&mut h, &path_label, &snap.display().to_string());
+    click_button(&mut h, &tr(lang, "audit.verify_button"));
+    let intact = tr(lang, "audit.snapshot_intact");
+    wait_for(&mut h, "intact", |h| has(h, &intact));
+
+    replace_text(&mut h, &path_label, &bad.display().to_string());
+    click_button(&mut h, &tr(lang, "audit.verify_button"));
+    let mismatch = prefix(lang, "audit.snapshot_mismatch");
+    wait_for(&mut h, "the mismatch", |h| has_text(h, &mismatch));
+    assert!(!has(&h, &intact));
+    assert!(has_text(&h, "attlog.csv"), "the problem names the part");
+}

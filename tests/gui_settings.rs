@@ -1,0 +1,131 @@
+//! Settings through the GUI: the supervisor changes a connection rule (the service then reports
+//! the new value and the audit log has the change); the administrator adds an app user with a
+//! role, who can then sign in.
+
+mod gui_common;
+use gui_common::*;
+
+use std::sync::Arc;
+
+use egui::accesskit::Role as A11yRole;
+use egui_kittest::kittest::Queryable;
+use kaoqin::app::audit_log::AuditQuery;
+use kaoqin::app::clock::{RecordingSleeper, SystemClock};
+use kaoqin::app::permissions::Role;
+use kaoqin::app::session::Session;
+use kaoqin::i18n::Lang;
+
+fn login(env: &Env, user: &str, password: &str) -> Session {
+    Session::login(
+        &env.paths,
+        user,
+        password,
+        Arc::new(SystemClock),
+        &RecordingSleeper::default(),
+    )
+    .unwrap_or_else(|e| panic!("log in {user}: {e}"))
+}
+
+/// Replaces the text of the field labelled `label`.
+fn replace_text(h: &mut H, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.get_by_label(label).value().as_deref(),
+        Some(text),
+        "the field {label} holds the new text"
+    );
+}
+
+#[test]
+fn supervisor_changes_the_spacing_rule_and_it_is_audited() {
+    let env = env_with_users();
+    let lang = Lang::English;
+    let mut h = harness(&env, lang);
+    open_page(&mut h, lang, "zhuguan", "zhuguan-pass-1", "nav.settings");
+    let spacing = tr(lang, "settings.spacing");
+    let symbols = tr(lang, "settings.sym_present");
+    wait_for(&mut h, "the rules form", |h| {
+        has(h, &spacing) && has(h, &symbols)
+    });
+    replace_text(&mut h, &spacing, "25");
+    click_button(&mut h, &tr(lang, "settings.save_rules"));
+    let saved = tr(lang, "settings.rules_saved");
+    wait_for(&mut h, "the rules saved", |h| has(h, &saved));
+
+    let s = login(&env, "zhuguan", "zhuguan-pass-1");
+    let rules = s.sync_settings().expect("settings").rules;
+    assert_eq!(rules.spacing_min, 25);
+    assert_eq!(
+        rules.margin_before_sign_in_min, 45,
+        "other values unchanged"
+    );
+    let entries = s
+        .audit_log(&AuditQuery {
+            action: Some("settings.change".into()),
+            ..AuditQuery::default()
+        })
+        .expect("audit");
+    let e = entries
+        .iter()
+        .find(|e| e.target == "sync.connection_rules")
+        .expect("an audit entry for the rules");
+    assert_eq!(e.actor, "zhuguan");
+    assert_eq!(e.details["new"]["spacing_min"], 25);
+}
+
+#[test]
+fn supervisor_gets_a_clear_error_for_a_bad_time() {
+    let env = env_with_users();
+    let lang = Lang::English;
+    let mut h = harness(&env, lang);
+    open_page(&mut h, lang, "zhuguan", "zhuguan-pass-1", "nav.settings");
+    let spacing = tr(lang, "settings.spacing");
+    let symbols = tr(lang, "settings.sym_present");
+    wait_for(&mut h, "the rules form", |h| {
+        has(h, &spacing) && has(h, &symbols)
+    });
+    replace_text(&mut h, &spacing, "soon");
+    click_button(&mut h, &tr(lang, "settings.save_rules"));
+    assert!(has(&h, &tr(lang, "settings.error_number")));
+    let s = login(&env, "zhuguan", "zhuguan-pass-1");
+    assert_eq!(s.sync_settings().expect("settings").rules.spacing_min, 10);
+}
+
+#[test]
+fn admin_adds_an_app_user_with_a_role_who_can_sign_in() {
+    let env = env_with_users();
+    let lang = Lang::English;
+    let mut h = harness(&env, lang);
+    open_page(&mut h, lang, "admin", "admin-pass-1", "nav.settings");
+    let name = tr(lang, "settings.new_user");
+    let symbols = tr(lang, "settings.sym_present");
+    wait_for(&mut h, "the add-user form", |h| {
+        has(h, &name) && has(h, &symbols)
+    });
+    type_into(&mut h, &name, "xinren");
+    h.get_all_by_role_and_label(A11yRole::RadioButton, &tr(lang, "role.supervisor"))
+        .next()
+        .expect("supervisor radio")
+        .click();
+    h.step();
+    type_into(&mut h, &tr(lang, "settings.new_password"), "xinren-pass-1");
+    type_into(
+        &mut h,
+        &tr(lang, "settings.new_password_again"),
+        "xinren-pass-1",
+    );
+    click_button(&mut h, &tr(lang, "settings.add_user_button"));
+    let added = tr(lang, "settings.user_added").replace("%{user}", "xinren");
+    wait_for(&mut h, "the user added", |h| has(h, &added));
+    wait_for(&mut h, "the new user listed", |h| has(h, "xinren"));
+
+    let s = login(&env, "xinren", "xinren-pass-1");
+    assert_eq!(s.role(), Role::Supervisor);
+}
