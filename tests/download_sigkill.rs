@@ -30,7 +30,10 @@ fn sim_bin() -> PathBuf {
     std::env::var_os("KAOQIN_SIM_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/debug/kaoqin-sim")
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+                .join("debug/kaoqin-sim")
         })
 }
 
