@@ -13,18 +13,19 @@
 //! then large ones (flinging through the million), then a jump to the end via the scroll bar
 //! area. Prints median / p95 / max frame time and the process's peak memory.
 
+#[path = "../gui_common/mod.rs"]
+mod gui_common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use egui::accesskit::Role as A11yRole;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use gui_common::{harness, open_page, wait_for};
 use kaoqin::app::clock::{Clock, FixedClock, RecordingSleeper};
 use kaoqin::app::demo::{self, DEMO_ADMIN, DEMO_CLERK, DEMO_TERMINAL, DemoSimulator, DemoSpec};
-use kaoqin::app::paths::Paths;
 use kaoqin::app::session::Session;
 use kaoqin::app::terminals::TerminalChanges;
-use kaoqin::gui::{Backend, KaoqinApp, Prefs};
+use kaoqin::gui::KaoqinApp;
 use kaoqin::i18n::Lang;
 
 const PASSWORD: &str = "bench-pass-1";
@@ -33,13 +34,8 @@ const EMPLOYEES: usize = 1_000;
 const LANG: Lang = Lang::English;
 
 fn main() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let paths = Paths::resolve_with(
-        Some(dir.path().join("kaoqin.db")),
-        Some(dir.path().join("data")),
-        Some(dir.path().join("config")),
-    )
-    .expect("paths");
+    let env = gui_common::env();
+    let paths = env.paths.clone();
     let today = chrono::Local::now().date_naive();
     let clock = Arc::new(FixedClock::new(today.and_hms_opt(14, 0, 0).expect("time")));
     let small = demo::create(
@@ -90,20 +86,8 @@ fn main() {
     );
     drop((admin, clerk, sim));
 
-    let app = KaoqinApp::new(
-        Backend::new(paths.clone()),
-        Prefs {
-            lang: LANG,
-            ..Default::default()
-        },
-    );
-    let mut h = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_context_setup(|ctx| ctx.set_fonts(kaoqin::gui::fonts::definitions()))
-        .build_ui_state(|ui, app: &mut KaoqinApp| app.show(ui), app);
-
-    sign_in(&mut h);
-    click(&mut h, &tr("nav.terminals"));
+    let mut h = harness(&env, LANG);
+    open_page(&mut h, LANG, DEMO_CLERK, PASSWORD, "nav.terminals");
     let tab = tr("terminals.tab_punches");
     wait_for(&mut h, "the punches tab", |h| {
         h.query_by_label(&tab).is_some()
@@ -221,65 +205,7 @@ fn big_simulator(today: chrono::NaiveDate) -> DemoSimulator {
 }
 
 fn tr(key: &str) -> String {
-    let s = kaoqin::gui::translate(LANG, key);
-    assert_ne!(s, key, "no translation for {key}");
-    s
-}
-
-fn wait_for(
-    h: &mut Harness<'static, KaoqinApp>,
-    what: &str,
-    cond: impl Fn(&Harness<'static, KaoqinApp>) -> bool,
-) {
-    let start = Instant::now();
-    loop {
-        h.step();
-        if cond(h) && !h.state().busy() {
-            h.step();
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(300),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn click(h: &mut Harness<'static, KaoqinApp>, label: &str) {
-    wait_for(h, label, |h| {
-        h.query_all_by_role_and_label(A11yRole::Button, label)
-            .next()
-            .is_some()
-    });
-    h.get_all_by_role_and_label(A11yRole::Button, label)
-        .next()
-        .expect("button")
-        .click();
-    h.step();
-    h.step();
-}
-
-fn sign_in(h: &mut Harness<'static, KaoqinApp>) {
-    let sign_in = tr("login.sign_in");
-    wait_for(h, "the log-in screen", |h| {
-        h.query_all_by_role_and_label(A11yRole::Button, &sign_in)
-            .next()
-            .is_some()
-    });
-    for (label, text) in [("login.user", DEMO_CLERK), ("login.password", PASSWORD)] {
-        h.get_by_label(&tr(label)).focus();
-        h.step();
-        h.get_by_label(&tr(label)).type_text(text);
-        h.step();
-    }
-    click(h, &sign_in);
-    let terminals = tr("nav.terminals");
-    wait_for(h, "the main window", |h| {
-        h.query_all_by_role_and_label(A11yRole::Button, &terminals)
-            .next()
-            .is_some()
-    });
+    gui_common::tr(LANG, key)
 }
 
 fn report(name: &str, times: &[Duration]) {
