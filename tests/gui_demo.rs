@@ -13,6 +13,8 @@ use kaoqin::app::paths::Paths;
 use kaoqin::app::session::Session;
 use kaoqin_sync::SessionIo;
 
+mod gui_common;
+
 const PASSWORD: &str = "demo-pass-1";
 
 fn paths(dir: &tempfile::TempDir) -> Paths {
@@ -174,82 +176,26 @@ fn an_ordinary_database_is_not_a_demo() {
 /// is refused by the spacing rule, showing the rule and the next allowed time; the override dialog
 /// with a reason downloads anyway.
 mod window {
-    use std::time::{Duration, Instant};
-
     use egui::accesskit::Role as A11yRole;
-    use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
-    use kaoqin::gui::{Backend, KaoqinApp, Prefs};
     use kaoqin::i18n::Lang;
+
+    use crate::gui_common::{self, click_button, harness_sized, has_text, type_into, wait_for};
 
     const LANG: Lang = Lang::English;
 
     fn tr(key: &str) -> String {
-        let s = kaoqin::gui::translate(LANG, key);
-        assert_ne!(s, key, "no translation for {key}");
-        s
+        gui_common::tr(LANG, key)
     }
 
-    fn wait_for(
-        h: &mut Harness<'static, KaoqinApp>,
-        what: &str,
-        cond: impl Fn(&Harness<'static, KaoqinApp>) -> bool,
-    ) {
-        let start = Instant::now();
-        loop {
-            h.step();
-            if cond(h) && !h.state().busy() {
-                h.step();
-                return;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(120),
-                "timed out waiting for {what}"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    fn has_text(h: &Harness<'static, KaoqinApp>, part: &str) -> bool {
-        h.query_all_by_label_contains(part).next().is_some()
-    }
-
-    fn click_button(h: &mut Harness<'static, KaoqinApp>, label: &str) {
-        h.get_all_by_role_and_label(A11yRole::Button, label)
-            .next()
-            .unwrap_or_else(|| panic!("no button {label}"))
-            .click();
-        h.step();
-        h.step();
-    }
-
-    fn type_into(h: &mut Harness<'static, KaoqinApp>, label: &str, text: &str) {
-        h.get_by_label(label).focus();
-        h.step();
-        h.get_by_label(label).type_text(text);
-        h.step();
-    }
-
-    /// The English words before the first placeholder of `key`'s text.
     fn prefix(key: &str) -> String {
-        tr(key).split("%{").next().unwrap_or_default().to_owned()
+        gui_common::prefix(LANG, key)
     }
 
     #[test]
     fn try_it_then_download_refusal_and_override() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let paths = super::paths(&dir);
-        let app = KaoqinApp::new(
-            Backend::new(paths),
-            Prefs {
-                lang: LANG,
-                ..Default::default()
-            },
-        );
-        let mut h = Harness::builder()
-            .with_size([1280.0, 900.0])
-            .with_context_setup(|ctx| ctx.set_fonts(kaoqin::gui::fonts::definitions()))
-            .build_ui_state(|ui, app: &mut KaoqinApp| app.show(ui), app);
+        let env = gui_common::env();
+        let mut h = harness_sized(&env, LANG, [1280.0, 900.0]);
 
         let try_it = tr("wizard.demo_button");
         wait_for(&mut h, "the wizard", |h| {
