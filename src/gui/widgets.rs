@@ -102,3 +102,48 @@ pub(crate) fn table(
             });
         });
 }
+
+/// What the user did with an edit form's footer this frame.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FormFooter {
+    pub submit: bool,
+    pub close: bool,
+}
+
+/// The end of every edit form: the form's own problem (a locale key), the service's last error,
+/// Save (disabled while the job runs, with a spinner) and Cancel; Enter submits.
+pub(crate) fn form_footer(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    problem: Option<&'static str>,
+    error: Option<&UiError>,
+    busy: bool,
+    save_key: &str,
+    cancel_key: &str,
+) -> FormFooter {
+    let mut out = FormFooter::default();
+    if let Some(p) = problem {
+        ui.colored_label(ui.visuals().error_fg_color, tr!(lang, p));
+    }
+    if let Some(e) = error {
+        error_box(ui, lang, e);
+    }
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!busy, egui::Button::new(tr!(lang, save_key)))
+            .clicked()
+        {
+            out.submit = true;
+        }
+        if ui.button(tr!(lang, cancel_key)).clicked() {
+            out.close = true;
+        }
+        if busy {
+            ui.add(egui::Spinner::new());
+        }
+    });
+    if ui.input(|i| i.key_pressed(egui::Key::Enter)) && !busy {
+        out.submit = true;
+    }
+    out
+}

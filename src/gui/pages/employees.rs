@@ -443,29 +443,21 @@ fn employee_form(ctx: &egui::Context, cx: &mut PageCtx<'_>, state: &mut State) {
                 );
             }
             ui.small(tr!(lang, "employees.date_hint"));
-            if let Some(p) = form.problem {
-                ui.colored_label(ui.visuals().error_fg_color, tr!(lang, p));
-            }
-            if let Some(Err(e)) = &state.notice {
-                widgets::error_box(ui, lang, e);
-            }
-            ui.horizontal(|ui| {
-                if ui
-                    .add_enabled(!busy, egui::Button::new(tr!(lang, "employees.save")))
-                    .clicked()
-                {
-                    submit = true;
-                }
-                if ui.button(tr!(lang, "employees.cancel")).clicked() {
-                    close = true;
-                }
-                if busy {
-                    ui.add(egui::Spinner::new());
-                }
-            });
-            if ui.input(|i| i.key_pressed(egui::Key::Enter)) && !busy {
-                submit = true;
-            }
+            let error = match &state.notice {
+                Some(Err(e)) => Some(e),
+                _ => None,
+            };
+            let f = widgets::form_footer(
+                ui,
+                lang,
+                form.problem,
+                error,
+                busy,
+                "employees.save",
+                "employees.cancel",
+            );
+            submit |= f.submit;
+            close |= f.close;
         });
     if close {
         state.form = None;
@@ -525,26 +517,21 @@ fn dept_form(ctx: &egui::Context, cx: &mut PageCtx<'_>, state: &mut State) {
                 })
                 .response
                 .labelled_by(l.id);
-            if let Some(p) = form.problem {
-                ui.colored_label(ui.visuals().error_fg_color, tr!(lang, p));
-            }
-            if let Some(Err(e)) = &state.notice {
-                widgets::error_box(ui, lang, e);
-            }
-            ui.horizontal(|ui| {
-                if ui
-                    .add_enabled(!busy, egui::Button::new(tr!(lang, "employees.save")))
-                    .clicked()
-                {
-                    submit = true;
-                }
-                if ui.button(tr!(lang, "employees.cancel")).clicked() {
-                    close = true;
-                }
-            });
-            if ui.input(|i| i.key_pressed(egui::Key::Enter)) && !busy {
-                submit = true;
-            }
+            let error = match &state.notice {
+                Some(Err(e)) => Some(e),
+                _ => None,
+            };
+            let f = widgets::form_footer(
+                ui,
+                lang,
+                form.problem,
+                error,
+                busy,
+                "employees.save",
+                "employees.cancel",
+            );
+            submit |= f.submit;
+            close |= f.close;
         });
     if close {
         state.dept_form = None;

@@ -530,29 +530,21 @@ fn terminal_form(ctx: &egui::Context, cx: &mut PageCtx<'_>, state: &mut State) {
                     ui.small(tr!(lang, "terminals.secret_none"));
                 }
             }
-            if let Some(p) = form.problem {
-                ui.colored_label(ui.visuals().error_fg_color, tr!(lang, p));
-            }
-            if let Some(Err(e)) = &state.notice {
-                widgets::error_box(ui, lang, e);
-            }
-            ui.horizontal(|ui| {
-                if ui
-                    .add_enabled(!busy, egui::Button::new(tr!(lang, "terminals.save")))
-                    .clicked()
-                {
-                    submit = true;
-                }
-                if ui.button(tr!(lang, "terminals.cancel")).clicked() {
-                    close = true;
-                }
-                if busy {
-                    ui.add(egui::Spinner::new());
-                }
-            });
-            if ui.input(|i| i.key_pressed(egui::Key::Enter)) && !busy {
-                submit = true;
-            }
+            let error = match &state.notice {
+                Some(Err(e)) => Some(e),
+                _ => None,
+            };
+            let f = widgets::form_footer(
+                ui,
+                lang,
+                form.problem,
+                error,
+                busy,
+                "terminals.save",
+                "terminals.cancel",
+            );
+            submit |= f.submit;
+            close |= f.close;
         });
     if close {
         state.form = None;
