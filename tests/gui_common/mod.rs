@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use kaoqin::app::paths::Paths;
 use kaoqin::gui::{Backend, KaoqinApp, Prefs};
 use kaoqin::i18n::Lang;
@@ -126,11 +126,27 @@ pub fn has_button(h: &H, label: &str) -> bool {
         .is_some()
 }
 
+/// Clicks the button `label` once it is enabled (a page's own background job, such as loading
+/// its details, disables its buttons for a few frames, and a user would wait for it too); fails
+/// after 90 s.
 pub fn click_button(h: &mut H, label: &str) {
-    h.get_all_by_role_and_label(A11yRole::Button, label)
-        .next()
-        .unwrap_or_else(|| panic!("no button {label}"))
-        .click();
+    let start = Instant::now();
+    loop {
+        let enabled = h
+            .query_all_by_role_and_label(A11yRole::Button, label)
+            .find(|n| !n.accesskit_node().is_disabled());
+        if let Some(button) = enabled {
+            button.click();
+            break;
+        }
+        assert!(has_button(h, label), "no button {label} on the screen");
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "button {label} stayed disabled for 90 s"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
     h.step();
     h.step();
 }
