@@ -366,6 +366,86 @@ fn report_month_xlsx_reads_back() {
 }
 
 #[test]
+fn the_admin_changes_report_symbols_and_the_export_prints_them() {
+    let env = month_env();
+    let r = env.admin(&[
+        "report",
+        "symbols",
+        "--set",
+        "late=L",
+        "--set",
+        "leave:annual=A",
+        "--set",
+        "absent=X",
+    ]);
+    ok(&r);
+    assert!(
+        r.stdout.contains("late") && r.stdout.contains(" L"),
+        "{r:?}"
+    );
+    // A clash, an unknown name and a clerk are refused; nothing changes.
+    fails(
+        &env.admin(&["report", "symbols", "--set", "early=L"]),
+        1,
+        "both show 'L'",
+    );
+    fails(
+        &env.admin(&["report", "symbols", "--set", "tardy=T"]),
+        1,
+        "there is no symbol 'tardy'",
+    );
+    fails(
+        &clerk(&env, &["report", "symbols", "--set", "late=T"]),
+        3,
+        "permission denied",
+    );
+    let shown = clerk(&env, &["report", "symbols", "--format", "csv"]);
+    ok(&shown);
+    assert!(shown.stdout.contains("late,L\n"), "{shown:?}");
+    assert!(shown.stdout.contains("early,退\n"), "{shown:?}");
+
+    let xlsx = env.path("symbols.xlsx");
+    ok(&clerk(
+        &env,
+        &[
+            "report",
+            "month",
+            "2026-03",
+            "--xlsx",
+            xlsx.to_str().unwrap(),
+        ],
+    ));
+    let mut wb = open_workbook_auto(&xlsx).expect("calamine opens the export");
+    let first = wb.sheet_names().first().unwrap().clone();
+    let range = wb.worksheet_range(&first).unwrap();
+    let row = range
+        .rows()
+        .find(|r| r.iter().any(|c| *c == "1001"))
+        .expect("1001's row");
+    let cells: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+    // Day columns follow 序号, 工号, 姓名, 部门: 3 March late in the morning (halves), 4–5 annual
+    // leave, 6 absent.
+    let day = |d: usize| cells[3 + d].clone();
+    assert_eq!(
+        (day(3), day(4), day(5), day(6)),
+        ("L/√".into(), "A".into(), "A".into(), "X".into()),
+        "{cells:?}"
+    );
+    let all: Vec<String> = range
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        !all.iter().any(|t| t == "迟" || t == "旷"),
+        "old symbols gone, legend included"
+    );
+
+    ok(&env.admin(&["report", "symbols", "--reset"]));
+    let shown = clerk(&env, &["report", "symbols", "--format", "csv"]);
+    assert!(shown.stdout.contains("late,迟\n"), "{shown:?}");
+}
+
+#[test]
 fn employee_imports_are_all_or_nothing() {
     let env = Env::populated();
     let clean = env.path("clean.csv");

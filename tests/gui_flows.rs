@@ -170,9 +170,53 @@ fn first_run_wizard_creates_the_organisation_and_the_admin() {
         .type_text("1");
     h.step();
     click_button(&mut h, &tr(lang, "wizard.create"));
-    wait_for(&mut h, "the log-in screen", |h| {
-        has(h, &tr(lang, "wizard.done"))
+    wait_for(&mut h, "the first-terminal step", |h| {
+        has(h, &tr(lang, "wizard.terminal_title"))
     });
+
+    // The first terminal: the form's own checks first, then added as the new administrator.
+    click_button(&mut h, &tr(lang, "wizard.terminal_add"));
+    assert!(has(&h, &tr(lang, "terminals.need_name")));
+    type_into(&mut h, &tr(lang, "terminals.form_name"), "一楼大厅");
+    type_into(
+        &mut h,
+        &tr(lang, "terminals.form_address"),
+        "192.168.1.201:4370",
+    );
+    type_into(&mut h, &tr(lang, "terminals.form_comm_key"), "12ab");
+    click_button(&mut h, &tr(lang, "wizard.terminal_add"));
+    assert!(has(&h, &tr(lang, "terminals.bad_comm_key")));
+    assert!(
+        kaoqin_store::terminals::list(store.conn())
+            .expect("list")
+            .is_empty()
+    );
+    h.get_by_label(&tr(lang, "terminals.form_comm_key")).focus();
+    h.step();
+    for _ in 0..2 {
+        h.key_press(egui::Key::Backspace);
+        h.step();
+    }
+    click_button(&mut h, &tr(lang, "wizard.terminal_add"));
+    wait_for(&mut h, "the log-in screen", |h| {
+        has(h, &tr(lang, "wizard.terminal_done"))
+    });
+    let terminals = kaoqin_store::terminals::list(store.conn()).expect("list");
+    assert_eq!(terminals.len(), 1);
+    let t = &terminals[0];
+    assert_eq!(
+        (t.name.as_str(), t.kind, t.address.as_str(), t.port),
+        (
+            "一楼大厅",
+            kaoqin_store::TerminalKind::ZkTcp,
+            "192.168.1.201",
+            Some(4370)
+        )
+    );
+    assert!(
+        t.comm_secret.is_some(),
+        "the comm key 12 is stored (encrypted)"
+    );
 
     assert_eq!(
         kaoqin_store::org::get_name(store.conn())
@@ -199,4 +243,37 @@ fn first_run_wizard_creates_the_organisation_and_the_admin() {
         has_button(h, &tr(lang, "nav.audit"))
     });
     assert!(has(&h, "某某市人社局"));
+}
+
+#[test]
+fn the_first_terminal_may_be_skipped() {
+    let env = env();
+    let lang = Lang::English;
+    let mut h = harness(&env, lang);
+    wait_for(&mut h, "the wizard", |h| {
+        has_button(h, &tr(lang, "wizard.create"))
+    });
+    type_into(&mut h, &tr(lang, "wizard.organisation"), "Test Office");
+    type_into(&mut h, &tr(lang, "wizard.admin"), "boss");
+    type_into(&mut h, &tr(lang, "wizard.password"), "first-pass-1");
+    type_into(&mut h, &tr(lang, "wizard.password_again"), "first-pass-1");
+    click_button(&mut h, &tr(lang, "wizard.create"));
+    wait_for(&mut h, "the first-terminal step", |h| {
+        has(h, &tr(lang, "wizard.terminal_title"))
+    });
+    click_button(&mut h, &tr(lang, "wizard.terminal_skip"));
+    wait_for(&mut h, "the log-in screen", |h| {
+        has(h, &tr(lang, "wizard.done"))
+    });
+    let store = kaoqin_store::Store::open(&env.paths.db).expect("open");
+    assert!(
+        kaoqin_store::terminals::list(store.conn())
+            .expect("list")
+            .is_empty()
+    );
+    assert_eq!(
+        h.get_by_label(&tr(lang, "login.user")).value().as_deref(),
+        Some("boss"),
+        "the new administrator is pre-filled"
+    );
 }

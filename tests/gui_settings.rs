@@ -129,3 +129,55 @@ fn admin_adds_an_app_user_with_a_role_who_can_sign_in() {
     let s = login(&env, "xinren", "xinren-pass-1");
     assert_eq!(s.role(), Role::Supervisor);
 }
+
+#[test]
+fn admin_changes_a_report_symbol_and_a_clash_is_explained() {
+    let env = env_with_users();
+    let lang = Lang::English;
+    let mut h = harness_sized(&env, lang, [1280.0, 2400.0]);
+    open_page(&mut h, lang, "admin", "admin-pass-1", "nav.settings");
+    let late = tr(lang, "settings.sym_late");
+    let save = tr(lang, "settings.symbols_save");
+    wait_for(&mut h, "the symbols", |h| {
+        has(h, &late) && has_button(h, &save)
+    });
+    replace_text(&mut h, &late, "L");
+    click_button(&mut h, &save);
+    let saved = tr(lang, "settings.symbols_saved");
+    wait_for(&mut h, "the symbols saved", |h| has(h, &saved));
+    let s = login(&env, "admin", "admin-pass-1");
+    assert_eq!(s.report_symbols().expect("symbols").late, "L");
+
+    // Absent as L too: the service's reason is shown and nothing is stored.
+    replace_text(&mut h, &tr(lang, "settings.sym_absent"), "L");
+    click_button(&mut h, &save);
+    wait_for(&mut h, "the clash explained", |h| {
+        has_text(h, "both show 'L'")
+    });
+    assert_eq!(s.report_symbols().expect("symbols").absent, "旷");
+
+    click_button(&mut h, &tr(lang, "settings.symbols_reset"));
+    wait_for(&mut h, "the defaults back", |h| has(h, &saved));
+    assert_eq!(
+        s.report_symbols().expect("symbols"),
+        kaoqin_domain::report::SymbolSet::default()
+    );
+}
+
+#[test]
+fn the_clerk_sees_the_symbols_but_cannot_change_them() {
+    let env = env_with_users();
+    let lang = Lang::English;
+    let mut h = harness(&env, lang);
+    open_page(
+        &mut h,
+        lang,
+        "kaoqinyuan",
+        "kaoqinyuan-pass-1",
+        "nav.settings",
+    );
+    let read_only = tr(lang, "settings.symbols_read_only");
+    wait_for(&mut h, "the symbols", |h| has(h, &read_only));
+    assert!(has(&h, "迟"));
+    assert!(!has_button(&h, &tr(lang, "settings.symbols_save")));
+}

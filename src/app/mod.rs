@@ -22,6 +22,7 @@ pub mod month;
 pub mod org;
 pub mod paths;
 pub mod permissions;
+pub mod report_symbols;
 pub mod reports;
 pub mod requests;
 pub mod schedules;

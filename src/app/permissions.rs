@@ -43,10 +43,12 @@ pub enum Action {
     RunMonth,
     ViewReports,
     ExportReports,
+    /// Change the report symbols (√ 迟 旷 …) the sheets print.
+    ConfigureReports,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::ManageUsers,
         Action::ChangeOwnPassword,
         Action::ViewOrganisation,
@@ -69,6 +71,7 @@ impl Action {
         Action::RunMonth,
         Action::ViewReports,
         Action::ExportReports,
+        Action::ConfigureReports,
     ];
 
     /// Stable snake_case name, used in audit details and error messages.
@@ -96,6 +99,7 @@ impl Action {
             Action::RunMonth => "run_month",
             Action::ViewReports => "view_reports",
             Action::ExportReports => "export_reports",
+            Action::ConfigureReports => "configure_reports",
         }
     }
 
@@ -124,6 +128,7 @@ impl Action {
             Action::RunMonth => "run the monthly reconciliation",
             Action::ViewReports => "view monthly results and reports",
             Action::ExportReports => "export reports to Excel",
+            Action::ConfigureReports => "change the report symbols (√ 迟 旷 …)",
         }
     }
 }
@@ -140,7 +145,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
     use Action::*;
     use Role::*;
     match action {
-        ManageUsers | Backup | Restore => role == Admin,
+        ManageUsers | Backup | Restore | ConfigureReports => role == Admin,
         ViewOrganisation | ViewPunches | ViewReports => true,
         // The auditor's connection cannot write the users table; the admin resets their password.
         ChangeOwnPassword => role != Auditor,

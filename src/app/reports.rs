@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use kaoqin_domain::report::SymbolSet;
 use kaoqin_excel::{ExportOptions, MonthReport, PunchRow};
 use serde_json::json;
 
@@ -43,7 +42,7 @@ impl Session {
         let (result, _) = self.month_result(m)?;
         let inputs = load_inputs(self.conn(), m)?;
         let types = leave_types(self.conn())?;
-        let symbols = SymbolSet::with_leave_types(&types);
+        let symbols = super::report_symbols::report_symbols(self.conn())?;
         let org = kaoqin_store::org::get_name(self.conn())?.unwrap_or_default();
         let punches = PunchRow::from_punches(&inputs.punches, &inputs.employees);
         let report = MonthReport {

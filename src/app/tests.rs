@@ -145,6 +145,9 @@ fn exercise(s: &mut Session, action: Action, tag: &str, dir: &Path) -> AppResult
         Action::ViewAudit => s.audit_log(&AuditQuery::default()).map(drop),
         Action::VerifyAudit => s.verify_audit().map(drop),
         Action::Backup => s.backup(&dir.join(format!("b-{tag}.db"))).map(drop),
+        Action::ConfigureReports => s
+            .set_report_symbols(&[("late".to_string(), "L".to_string())].into())
+            .map(drop),
         // Restore consumes the session: exercised separately.
         Action::Restore => s.require(action, "restore"),
         other => s.require(other, "gate"),
@@ -511,4 +514,67 @@ fn terminals_round_trip_without_showing_secrets() {
         .map(|t| t.name)
         .collect();
     assert_eq!(names, vec!["大门".to_string()]);
+}
+
+#[test]
+fn report_symbols_are_changed_by_the_admin_checked_audited_and_reset() {
+    let f = Fixture::new();
+    let mut admin = f.login("root");
+    let changes = |pairs: &[(&str, &str)]| -> crate::app::report_symbols::SymbolChanges {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    };
+    let set = admin
+        .set_report_symbols(&changes(&[("late", "L"), ("leave:sick", "S")]))
+        .unwrap();
+    assert_eq!((set.late.as_str(), set.leave_symbol("sick")), ("L", "S"));
+    let e = f.last_audit();
+    assert_eq!(e.action, "report.symbols.set");
+    assert_eq!(
+        e.details,
+        json!({ "changed": {
+            "late": { "from": "迟", "to": "L" },
+            "leave:sick": { "from": "病", "to": "S" },
+        }})
+    );
+    // Everyone who reads reports sees the same set.
+    let clerk = f.login("clerk");
+    assert_eq!(clerk.report_symbols().unwrap(), set);
+
+    // Bad changes are refused with the reason and change nothing.
+    let before = f.audit_count();
+    for (bad, says) in [
+        (changes(&[("absent", "L")]), "both show 'L'"),
+        (
+            changes(&[("lateness", "X")]),
+            "there is no symbol 'lateness'",
+        ),
+        (
+            changes(&[("leave:nap", "X")]),
+            "there is no symbol 'leave:nap'",
+        ),
+        (changes(&[("present", "")]), "is empty"),
+        (changes(&[("trip", "a/b")]), "no '/'"),
+        (changes(&[]), "no symbol given"),
+    ] {
+        let err = admin.set_report_symbols(&bad).unwrap_err().to_string();
+        assert!(err.contains(says), "{bad:?}: {err}");
+    }
+    assert_eq!(f.audit_count(), before);
+    assert_eq!(clerk.report_symbols().unwrap(), set);
+
+    // Only the administrator; the attempt is audited.
+    let mut sup = f.login("sup");
+    assert!(matches!(
+        sup.set_report_symbols(&changes(&[("late", "X")])),
+        Err(AppError::PermissionDenied { .. })
+    ));
+    assert_eq!(f.last_audit().action, "permission.denied");
+
+    // Back to the defaults.
+    let reset = admin.reset_report_symbols().unwrap();
+    assert_eq!(reset, kaoqin_domain::report::SymbolSet::default());
+    assert_eq!(f.last_audit().action, "report.symbols.reset");
 }

@@ -10,6 +10,7 @@ use kaoqin_excel::{ExportOptions, ImportKind, Locale, Paper, Severity};
 
 use crate::app::Session;
 use crate::app::month::Month;
+use crate::app::report_symbols::{SymbolChanges, named};
 use crate::app::reports::ExportTarget;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -23,6 +24,20 @@ pub enum PaperArg {
 pub enum ReportCmd {
     /// The month's workbook (月度考勤表, 汇总, 异常, 公示, 日报, 加班) or its tables as CSV files.
     Month(ReportMonthArgs),
+    /// Show the sheet's symbols; an administrator changes them with --set or --reset.
+    Symbols(ReportSymbolsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportSymbolsArgs {
+    /// NAME=SYMBOL, e.g. late=迟 or leave:sick=病 (repeatable; names as listed).
+    #[arg(long = "set", value_name = "NAME=SYMBOL")]
+    pub set: Vec<String>,
+    /// Back to the default symbols.
+    #[arg(long, conflicts_with = "set")]
+    pub reset: bool,
+    #[arg(long, value_enum, default_value_t = crate::cli::args::Format::Table)]
+    pub format: crate::cli::args::Format,
 }
 
 #[derive(Debug, Args)]
@@ -94,7 +109,41 @@ fn locale(s: Option<&str>) -> Result<Locale> {
 }
 
 pub fn report(s: &mut Session, c: ReportCmd) -> Result<()> {
-    let ReportCmd::Month(a) = c;
+    match c {
+        ReportCmd::Month(a) => report_month(s, a),
+        ReportCmd::Symbols(a) => symbols(s, a),
+    }
+}
+
+fn symbols(s: &mut Session, a: ReportSymbolsArgs) -> Result<()> {
+    let set = if a.reset {
+        s.reset_report_symbols()
+            .context("cannot reset the report symbols")?
+    } else if a.set.is_empty() {
+        s.report_symbols()?
+    } else {
+        let mut changes = SymbolChanges::new();
+        for pair in &a.set {
+            let (name, symbol) = pair.split_once('=').ok_or_else(|| {
+                anyhow!("'{pair}' is not NAME=SYMBOL; e.g. --set late=迟 (names: `kaoqin report symbols`)")
+            })?;
+            changes.insert(name.trim().to_string(), symbol.trim().to_string());
+        }
+        s.set_report_symbols(&changes)
+            .context("the report symbols were not changed")?
+    };
+    let rows: Vec<Vec<String>> = named(&set)
+        .into_iter()
+        .map(|(name, symbol)| vec![name, symbol])
+        .collect();
+    print!(
+        "{}",
+        crate::cli::table::render(a.format, &["name", "symbol"], &rows)?
+    );
+    Ok(())
+}
+
+fn report_month(s: &mut Session, a: ReportMonthArgs) -> Result<()> {
     let m = Month::parse(&a.month)?;
     let opts = ExportOptions {
         locale: locale(a.report_lang.as_deref())?,

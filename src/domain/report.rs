@@ -66,6 +66,121 @@ impl SymbolSet {
         }
     }
 
+    /// The names of the fixed symbols (everything but the leave types' own), as settings, the CLI
+    /// and the audit log spell them.
+    pub const FIXED: [&'static str; 13] = [
+        "present",
+        "late",
+        "early",
+        "absent",
+        "missing",
+        "leave_default",
+        "outing",
+        "trip",
+        "supplement",
+        "rest",
+        "holiday",
+        "overtime",
+        "not_employed",
+    ];
+
+    fn fixed_mut(&mut self, name: &str) -> Option<&mut String> {
+        Some(match name {
+            "present" => &mut self.present,
+            "late" => &mut self.late,
+            "early" => &mut self.early,
+            "absent" => &mut self.absent,
+            "missing" => &mut self.missing,
+            "leave_default" => &mut self.leave_default,
+            "outing" => &mut self.outing,
+            "trip" => &mut self.trip,
+            "supplement" => &mut self.supplement,
+            "rest" => &mut self.rest,
+            "holiday" => &mut self.holiday,
+            "overtime" => &mut self.overtime,
+            "not_employed" => &mut self.not_employed,
+            _ => return None,
+        })
+    }
+
+    /// The fixed symbol `name` (one of [`SymbolSet::FIXED`]).
+    pub fn fixed(&self, name: &str) -> Option<&str> {
+        Some(match name {
+            "present" => &self.present,
+            "late" => &self.late,
+            "early" => &self.early,
+            "absent" => &self.absent,
+            "missing" => &self.missing,
+            "leave_default" => &self.leave_default,
+            "outing" => &self.outing,
+            "trip" => &self.trip,
+            "supplement" => &self.supplement,
+            "rest" => &self.rest,
+            "holiday" => &self.holiday,
+            "overtime" => &self.overtime,
+            "not_employed" => &self.not_employed,
+            _ => return None,
+        })
+    }
+
+    /// Sets the fixed symbol `name`; `false` if there is no such symbol. Call [`SymbolSet::check`]
+    /// afterwards.
+    pub fn set_fixed(&mut self, name: &str, symbol: &str) -> bool {
+        match self.fixed_mut(name) {
+            Some(slot) => {
+                *slot = symbol.trim().to_string();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether the sheet can still be read: every symbol filled in (only "not employed" may be
+    /// empty), short, without spaces or the half-day separator `/`, and none inside another (cells
+    /// are classified by the symbols they contain, so 迟 beside 迟到 would colour wrongly).
+    pub fn check(&self) -> Result<(), SymbolProblem> {
+        let mut all: Vec<(String, &str)> = Self::FIXED
+            .iter()
+            .map(|n| (n.to_string(), self.fixed(n).unwrap_or_default()))
+            .collect();
+        all.extend(
+            self.leave
+                .iter()
+                .map(|(code, s)| (format!("leave:{code}"), s.as_str())),
+        );
+        for (name, s) in &all {
+            if s.is_empty() {
+                if name == "not_employed" {
+                    continue;
+                }
+                return Err(SymbolProblem::Empty { name: name.clone() });
+            }
+            if s.chars().count() > 3 || s.contains(|c: char| c.is_whitespace() || c == '/') {
+                return Err(SymbolProblem::Unusable {
+                    name: name.clone(),
+                    symbol: s.to_string(),
+                });
+            }
+        }
+        for (i, (a, sa)) in all.iter().enumerate() {
+            for (b, sb) in all.iter().skip(i + 1) {
+                if sa.is_empty() || sb.is_empty() {
+                    continue;
+                }
+                // Leave types may share a symbol (all leave is coloured alike).
+                let leave_pair = a.starts_with("leave") && b.starts_with("leave");
+                if !leave_pair && (sa.contains(sb) || sb.contains(sa)) {
+                    return Err(SymbolProblem::Clash {
+                        first: a.clone(),
+                        second: b.clone(),
+                        symbol: if sa.len() <= sb.len() { sa } else { sb }.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn leave_symbol(&self, code: &str) -> &str {
         self.leave
             .get(code)
@@ -97,6 +212,25 @@ impl SymbolSet {
         );
         v
     }
+}
+
+/// Why a set of symbols cannot be used on the sheet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SymbolProblem {
+    #[error("the symbol for {name} is empty; give it one or two characters")]
+    Empty { name: String },
+    #[error(
+        "the symbol '{symbol}' for {name} cannot be used: at most 3 characters, no spaces and no '/' (it separates half-days)"
+    )]
+    Unusable { name: String, symbol: String },
+    #[error(
+        "{first} and {second} would both show '{symbol}', so their cells could not be told apart; choose different characters"
+    )]
+    Clash {
+        first: String,
+        second: String,
+        symbol: String,
+    },
 }
 
 /// One day's cell: nothing, one symbol, or morning and afternoon halves when they differ.

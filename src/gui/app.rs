@@ -39,13 +39,15 @@ pub(crate) enum Msg {
     SignedIn(Result<(Arc<UserSession>, SignedIn), UiError>),
     /// "Try it with a simulated terminal" finished.
     DemoDone(Result<(), UiError>),
+    /// The wizard's first terminal was added (or why not).
+    FirstTerminalDone(Result<(), UiError>),
     Lists(Result<Lists, UiError>),
 }
 
 pub(crate) enum Screen {
     Opening,
     Failed(UiError),
-    Wizard(WizardForm),
+    Wizard(Box<WizardForm>),
     Login(LoginForm),
     Main(Box<MainState>),
 }
@@ -191,7 +193,7 @@ impl KaoqinApp {
             Msg::Status(Ok(status)) => {
                 self.organisation = status.organisation.clone();
                 self.screen = if status.needs_setup {
-                    Screen::Wizard(WizardForm::default())
+                    Screen::Wizard(Box::default())
                 } else {
                     Screen::Login(LoginForm::new(&self.prefs.last_user))
                 };
@@ -204,10 +206,11 @@ impl KaoqinApp {
             } => match result {
                 Ok(()) => {
                     self.organisation = Some(organisation);
-                    self.prefs.last_user = admin.clone();
-                    let mut form = LoginForm::new(&admin);
-                    form.notice = Some("wizard.done");
-                    self.screen = Screen::Login(form);
+                    self.prefs.last_user = admin;
+                    if let Screen::Wizard(form) = &mut self.screen {
+                        form.error = None;
+                        form.step = wizard::Step::FirstTerminal;
+                    }
                 }
                 Err(e) => {
                     if let Screen::Wizard(form) = &mut self.screen {
@@ -240,6 +243,12 @@ impl KaoqinApp {
                 let mut form = LoginForm::new(user);
                 form.notice = Some("wizard.demo_done");
                 self.screen = Screen::Login(form);
+            }
+            Msg::FirstTerminalDone(Ok(())) => self.show_login("wizard.terminal_done"),
+            Msg::FirstTerminalDone(Err(e)) => {
+                if let Screen::Wizard(form) = &mut self.screen {
+                    form.error = Some(e);
+                }
             }
             Msg::DemoDone(Err(e)) => {
                 if let Screen::Wizard(form) = &mut self.screen {
@@ -283,6 +292,20 @@ impl KaoqinApp {
                     }
                 });
             }
+            WizardAction::AddTerminal {
+                admin,
+                password,
+                terminal,
+            } => {
+                let backend = Arc::clone(&self.backend);
+                self.tasks.spawn(ctx, "first-terminal", move || {
+                    let added = backend
+                        .login(&admin, &password)
+                        .and_then(|(session, _)| backend.add_terminal(&session, &terminal));
+                    Msg::FirstTerminalDone(added)
+                });
+            }
+            WizardAction::SkipTerminal => self.show_login("wizard.done"),
             WizardAction::Demo { password } => {
                 let backend = Arc::clone(&self.backend);
                 self.tasks.spawn(ctx, "demo", move || {
@@ -290,6 +313,13 @@ impl KaoqinApp {
                 });
             }
         }
+    }
+
+    /// The log-in screen for the administrator the wizard created, with `notice`.
+    fn show_login(&mut self, notice: &'static str) {
+        let mut form = LoginForm::new(&self.prefs.last_user);
+        form.notice = Some(notice);
+        self.screen = Screen::Login(form);
     }
 
     fn on_login(&mut self, ctx: &egui::Context, action: LoginAction) {

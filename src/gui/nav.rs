@@ -99,6 +99,8 @@ pub enum Item {
     ConnectionRules,
     /// Settings: backup and restore.
     Backup,
+    /// Settings: edit the report symbols.
+    ReportSymbols,
     /// Terminals: the Download button.
     Download,
     /// Terminals: override a refused download (with a reason).
@@ -116,6 +118,7 @@ impl Item {
             Item::AppUsers => Action::ManageUsers,
             Item::ConnectionRules => Action::ChangeRules,
             Item::Backup => Action::Backup,
+            Item::ReportSymbols => Action::ConfigureReports,
             Item::Download => Action::Download,
             Item::OverrideRules => Action::OverrideRules,
         };

@@ -1,5 +1,6 @@
 //! The first-run wizard, shown when the database has no organisation and no app user: the
-//! organisation's name and the first administrator (name, password twice).
+//! organisation's name and the first administrator (name, password twice); then, optionally, the
+//! first terminal (the Terminals page's own form), added as that administrator.
 //!
 //! Checks only what the form itself can know (filled in, passwords equal); everything else is
 //! the init service's job, the same one `kaoqin init` calls.
@@ -9,11 +10,24 @@
 
 use crate::i18n::Lang;
 
+use super::backend::terminals::TerminalForm;
 use super::model::UiError;
+use super::pages::terminals_form::{self, FormState as TerminalFormState};
 use super::widgets;
+
+/// Where the wizard is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Step {
+    /// Organisation and first administrator.
+    #[default]
+    Organisation,
+    /// The organisation exists; the first terminal may be added (or skipped).
+    FirstTerminal,
+}
 
 #[derive(Debug)]
 pub(crate) struct WizardForm {
+    pub step: Step,
     pub organisation: String,
     pub admin: String,
     pub password: String,
@@ -21,6 +35,8 @@ pub(crate) struct WizardForm {
     pub error: Option<UiError>,
     /// The password of the sample database's users (admin, supervisor, clerk), shown in clear.
     pub demo_password: String,
+    /// The first terminal, on the second step.
+    pub terminal: TerminalFormState,
 }
 
 /// Pre-filled demo password: the sample database holds no real data.
@@ -29,12 +45,14 @@ pub(crate) const DEFAULT_DEMO_PASSWORD: &str = "demo1234";
 impl Default for WizardForm {
     fn default() -> Self {
         WizardForm {
+            step: Step::Organisation,
             organisation: String::new(),
             admin: String::new(),
             password: String::new(),
             password_again: String::new(),
             error: None,
             demo_password: DEFAULT_DEMO_PASSWORD.to_owned(),
+            terminal: TerminalFormState::default(),
         }
     }
 }
@@ -47,6 +65,14 @@ pub(crate) enum WizardAction {
     },
     /// "Try it with a simulated terminal".
     Demo { password: String },
+    /// Add the first terminal as the new administrator.
+    AddTerminal {
+        admin: String,
+        password: String,
+        terminal: TerminalForm,
+    },
+    /// No terminal now: go to the log-in screen.
+    SkipTerminal,
 }
 
 /// The form's own check, before anything is sent to the service.
@@ -72,6 +98,9 @@ pub(crate) fn show(
     form: &mut WizardForm,
     busy: bool,
 ) -> Option<WizardAction> {
+    if form.step == Step::FirstTerminal {
+        return first_terminal(ui, *lang, form, busy);
+    }
     let mut action = None;
     egui::CentralPanel::default().show(ui, |ui| {
         widgets::centered_card(ui, 440.0, |ui| {
@@ -133,6 +162,61 @@ pub(crate) fn show(
             }
             ui.separator();
             widgets::language_switch(ui, lang);
+        });
+    });
+    action
+}
+
+/// The second step: the first terminal, or "later".
+fn first_terminal(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    form: &mut WizardForm,
+    busy: bool,
+) -> Option<WizardAction> {
+    let mut action = None;
+    egui::CentralPanel::default().show(ui, |ui| {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            widgets::centered_card(ui, 440.0, |ui| {
+                ui.heading(tr!(lang, "wizard.terminal_title"));
+                ui.label(tr!(lang, "wizard.terminal_intro"));
+                ui.add_space(12.0);
+                terminals_form::fields(ui, lang, &mut form.terminal);
+                if let Some(p) = form.terminal.problem {
+                    ui.colored_label(ui.visuals().error_fg_color, tr!(lang, p));
+                }
+                if let Some(err) = &form.error {
+                    widgets::error_box(ui, lang, err);
+                }
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    let add = ui
+                        .add_enabled(!busy, egui::Button::new(tr!(lang, "wizard.terminal_add")))
+                        .clicked();
+                    let skip = ui
+                        .add_enabled(!busy, egui::Button::new(tr!(lang, "wizard.terminal_skip")))
+                        .clicked();
+                    if busy {
+                        ui.add(egui::Spinner::new());
+                    }
+                    if add {
+                        match terminals_form::check_form(&form.terminal, &[]) {
+                            Ok(terminal) => {
+                                form.terminal.problem = None;
+                                form.error = None;
+                                action = Some(WizardAction::AddTerminal {
+                                    admin: form.admin.trim().to_owned(),
+                                    password: form.password.clone(),
+                                    terminal,
+                                });
+                            }
+                            Err(k) => form.terminal.problem = Some(k),
+                        }
+                    } else if skip {
+                        action = Some(WizardAction::SkipTerminal);
+                    }
+                });
+            });
         });
     });
     action

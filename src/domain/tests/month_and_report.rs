@@ -447,3 +447,71 @@ fn csv_filtered_by_department_and_employee() {
     assert_eq!(m.csv_filtered(None, None), m.csv());
     assert_eq!(presets::preset_a().hours_text(), "09:00–12:00, 13:30–17:30");
 }
+
+#[test]
+fn symbol_sets_are_checked_before_use() {
+    use report::SymbolProblem;
+    assert_eq!(SymbolSet::default().check(), Ok(()));
+    let with = |name: &str, value: &str| {
+        let mut s = SymbolSet::default();
+        assert!(s.set_fixed(name, value), "{name} is a fixed symbol");
+        s
+    };
+    let cases: Vec<(SymbolSet, Result<(), SymbolProblem>)> = vec![
+        (with("late", "L"), Ok(())),
+        (with("present", "✓"), Ok(())),
+        (with("not_employed", ""), Ok(())),
+        (
+            with("late", " "),
+            Err(SymbolProblem::Empty {
+                name: "late".into(),
+            }),
+        ),
+        (
+            with("absent", "旷/工"),
+            Err(SymbolProblem::Unusable {
+                name: "absent".into(),
+                symbol: "旷/工".into(),
+            }),
+        ),
+        (
+            with("trip", "出 差"),
+            Err(SymbolProblem::Unusable {
+                name: "trip".into(),
+                symbol: "出 差".into(),
+            }),
+        ),
+        (
+            with("early", "迟到"),
+            Err(SymbolProblem::Clash {
+                first: "late".into(),
+                second: "early".into(),
+                symbol: "迟".into(),
+            }),
+        ),
+        (
+            with("outing", "病"),
+            Err(SymbolProblem::Clash {
+                first: "outing".into(),
+                second: "leave:sick".into(),
+                symbol: "病".into(),
+            }),
+        ),
+        // All leave may print as 假.
+        (
+            {
+                let mut s = SymbolSet::default();
+                s.leave.insert("sick".into(), "假".into());
+                s
+            },
+            Ok(()),
+        ),
+    ];
+    for (set, want) in cases {
+        assert_eq!(set.check(), want, "{set:?}");
+    }
+    let mut s = SymbolSet::default();
+    assert!(!s.set_fixed("lateness", "L"), "unknown names are refused");
+    assert_eq!(s.fixed("late"), Some("迟"));
+    assert_eq!(s.fixed("lateness"), None);
+}

@@ -338,9 +338,9 @@ impl MonthData {
         result: MonthResult,
         inputs: crate::app::month::MonthInputs,
         types: Vec<LeaveType>,
+        sym: SymbolSet,
         lang: Lang,
     ) -> MonthData {
-        let sym = SymbolSet::with_leave_types(&types);
         let sheet = month_sheet(&result, &inputs.employees, &sym, &types, None);
         // The sheet's column choice: leave types only when used in the month.
         let cols = month_sheet_columns(&sheet, &types);
@@ -611,8 +611,9 @@ impl Backend {
             });
         let inputs = load_inputs(s.conn(), m).map_err(app_error)?;
         let types = crate::app::requests::leave_types(s.conn()).map_err(app_error)?;
+        let sym = crate::app::report_symbols::report_symbols(s.conn()).map_err(app_error)?;
         Ok(MonthLoad::Ready(Arc::new(MonthData::build(
-            m, run, recomputed, result, inputs, types, lang,
+            m, run, recomputed, result, inputs, types, sym, lang,
         ))))
     }
 
@@ -628,12 +629,13 @@ impl Backend {
         let (info, result) = s.run_month(m).map_err(app_error)?;
         let inputs = load_inputs(s.conn(), m).map_err(app_error)?;
         let types = crate::app::requests::leave_types(s.conn()).map_err(app_error)?;
+        let sym = crate::app::report_symbols::report_symbols(s.conn()).map_err(app_error)?;
         let run = Some(RunLine {
             at: fmt_time(info.run_at),
             by: info.run_by,
         });
         Ok(Arc::new(MonthData::build(
-            m, run, false, result, inputs, types, lang,
+            m, run, false, result, inputs, types, sym, lang,
         )))
     }
 

@@ -1,5 +1,5 @@
 //! Settings: connection rules (`sync_settings` / `set_connection_rules`, as `kaoqin rules`),
-//! report symbols (read-only: built from the leave types, `Session::leave_types`), backup and
+//! report symbols (`report_symbols` / `set_report_symbols` / `reset_report_symbols`), backup and
 //! restore (`Session::backup` / `restore`), app users (`add_user`, `disable_user`, `enable_user`,
 //! `set_user_role`, `set_password`). Plain rows, no egui.
 
@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use chrono::NaiveTime;
 use kaoqin_domain::report::SymbolSet;
+use kaoqin_domain::request::LeaveType;
 use kaoqin_sync::ConnectionRules;
 use kaoqin_sync::policy::PeakSession;
 
 use crate::app::clock::{SystemClock, ThreadSleeper};
 use crate::app::permissions::Role;
+use crate::app::report_symbols::{SymbolChanges, named};
 use crate::app::session;
 
 use super::super::model::UiError;
@@ -96,6 +98,8 @@ impl RulesForm {
 /// One symbol of the sheets: (symbol, locale key or leave-type name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SymbolRow {
+    /// The name the service takes (`late`, `leave:sick`, …).
+    pub name: String,
     pub symbol: String,
     /// A locale key (`settings.sym_*`) for the fixed meanings...
     pub meaning_key: Option<&'static str>,
@@ -120,39 +124,33 @@ impl Backend {
         s.set_connection_rules(rules).map_err(ops_error)
     }
 
-    /// The symbols the sheets use: the fixed ones and one per leave type.
+    /// The symbols the sheets use (`Session::report_symbols`): the fixed ones and one per leave
+    /// type, with the administrator's changes.
     pub fn report_symbols(&self, user: &UserSession) -> Result<Vec<SymbolRow>, UiError> {
         let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
         let types = s.leave_types().map_err(app_error)?;
-        let sym = SymbolSet::with_leave_types(&types);
-        let fixed = [
-            (&sym.present, "settings.sym_present"),
-            (&sym.late, "settings.sym_late"),
-            (&sym.early, "settings.sym_early"),
-            (&sym.absent, "settings.sym_absent"),
-            (&sym.missing, "settings.sym_missing"),
-            (&sym.outing, "settings.sym_outing"),
-            (&sym.trip, "settings.sym_trip"),
-            (&sym.supplement, "settings.sym_supplement"),
-            (&sym.rest, "settings.sym_rest"),
-            (&sym.holiday, "settings.sym_holiday"),
-            (&sym.overtime, "settings.sym_overtime"),
-            (&sym.not_employed, "settings.sym_not_employed"),
-        ];
-        let mut out: Vec<SymbolRow> = fixed
-            .into_iter()
-            .map(|(s, k)| SymbolRow {
-                symbol: s.clone(),
-                meaning_key: Some(k),
-                leave_name: None,
-            })
-            .collect();
-        out.extend(types.iter().map(|t| SymbolRow {
-            symbol: sym.leave_symbol(&t.code).to_string(),
-            meaning_key: None,
-            leave_name: Some((t.name_zh.clone(), t.name_en.clone())),
-        }));
-        Ok(out)
+        let sym = s.report_symbols().map_err(app_error)?;
+        Ok(symbol_rows(&sym, &types))
+    }
+
+    /// Changes symbols (administrator; checked and audited by `Session::set_report_symbols`).
+    pub fn set_report_symbols(
+        &self,
+        user: &UserSession,
+        changes: &SymbolChanges,
+    ) -> Result<Vec<SymbolRow>, UiError> {
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let sym = s.set_report_symbols(changes).map_err(app_error)?;
+        let types = s.leave_types().map_err(app_error)?;
+        Ok(symbol_rows(&sym, &types))
+    }
+
+    /// Back to the default symbols (administrator; audited).
+    pub fn reset_report_symbols(&self, user: &UserSession) -> Result<Vec<SymbolRow>, UiError> {
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let sym = s.reset_report_symbols().map_err(app_error)?;
+        let types = s.leave_types().map_err(app_error)?;
+        Ok(symbol_rows(&sym, &types))
     }
 
     /// Writes a consistent copy of the database to `dest` (admin; audited). Returns the number of
@@ -228,6 +226,51 @@ impl Backend {
         let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
         s.set_password(name, password).map_err(app_error)
     }
+}
+
+/// The meaning of a fixed symbol, as a locale key.
+fn meaning_key(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "present" => "settings.sym_present",
+        "late" => "settings.sym_late",
+        "early" => "settings.sym_early",
+        "absent" => "settings.sym_absent",
+        "missing" => "settings.sym_missing",
+        "leave_default" => "settings.sym_leave_default",
+        "outing" => "settings.sym_outing",
+        "trip" => "settings.sym_trip",
+        "supplement" => "settings.sym_supplement",
+        "rest" => "settings.sym_rest",
+        "holiday" => "settings.sym_holiday",
+        "overtime" => "settings.sym_overtime",
+        "not_employed" => "settings.sym_not_employed",
+        _ => return None,
+    })
+}
+
+/// The rows of the symbols table, in the sheet legend's order.
+fn symbol_rows(sym: &SymbolSet, types: &[LeaveType]) -> Vec<SymbolRow> {
+    named(sym)
+        .into_iter()
+        .map(|(name, symbol)| {
+            let leave_name = name.strip_prefix("leave:").and_then(|code| {
+                types
+                    .iter()
+                    .find(|t| t.code == code)
+                    .map(|t| (t.name_zh.clone(), t.name_en.clone()))
+            });
+            SymbolRow {
+                meaning_key: meaning_key(&name),
+                leave_name: leave_name.or_else(|| {
+                    meaning_key(&name)
+                        .is_none()
+                        .then(|| (name.clone(), name.clone()))
+                }),
+                name,
+                symbol,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ mod terminals;
 mod terminals_data;
 mod terminals_device;
 mod terminals_download;
+pub(crate) mod terminals_form;
 
 pub(crate) use terminals_download::{DownloadOutcome, outcome as download_outcome};
 

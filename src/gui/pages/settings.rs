@@ -1,6 +1,6 @@
 //! Settings: the interface language (live) for everyone; connection rules (supervisor: peak
 //! sessions, margins, time limit, spacing; same service as `kaoqin rules set`); the report
-//! symbols (read-only); backup and restore (admin); app users (admin: add, role, disable/enable,
+//! symbols (everyone sees them, the administrator edits them as `kaoqin report symbols`); backup and restore (admin); app users (admin: add, role, disable/enable,
 //! reset password). Changes run as background jobs through `Backend` (services check and audit).
 
 use kaoqin_sync::ConnectionRules;
@@ -19,6 +19,7 @@ use crate::i18n::Lang;
 /// What a finished change says.
 pub(crate) enum Notice {
     RulesSaved,
+    SymbolsSaved,
     BackedUp {
         path: String,
         entries: u64,
@@ -32,6 +33,8 @@ pub(crate) enum Notice {
 pub(crate) enum Msg {
     Rules(Result<ConnectionRules, UiError>),
     Symbols(Result<Vec<SymbolRow>, UiError>),
+    /// The symbols after a change or a reset, or why not.
+    SymbolsSaved(Result<Vec<SymbolRow>, UiError>),
     Done(Result<Notice, UiError>),
     Restored(Result<Option<String>, UiError>),
 }
@@ -43,6 +46,9 @@ pub(crate) struct State {
     loaded: bool,
     rules: Option<RulesForm>,
     symbols: Vec<SymbolRow>,
+    /// The administrator's edits, one per row of `symbols`.
+    symbol_edits: Vec<String>,
+    symbols_error: Option<UiError>,
     error: Option<UiError>,
     notice: Option<Notice>,
     backup_path: String,
@@ -68,6 +74,8 @@ impl Default for State {
             loaded: false,
             rules: None,
             symbols: Vec::new(),
+            symbol_edits: Vec::new(),
+            symbols_error: None,
             error: None,
             notice: None,
             backup_path: String::new(),
@@ -87,6 +95,11 @@ impl Default for State {
 }
 
 impl State {
+    fn set_symbols(&mut self, rows: Vec<SymbolRow>) {
+        self.symbol_edits = rows.iter().map(|r| r.symbol.clone()).collect();
+        self.symbols = rows;
+    }
+
     fn load(&mut self, ctx: &egui::Context, cx: &PageCtx<'_>) {
         self.loaded = true;
         if Item::ConnectionRules.visible_to(cx.who.role) {
@@ -129,7 +142,13 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
         match msg {
             Msg::Rules(Ok(r)) => state.rules = Some(RulesForm::from_rules(&r)),
             Msg::Rules(Err(e)) | Msg::Symbols(Err(e)) => state.error = Some(e),
-            Msg::Symbols(Ok(s)) => state.symbols = s,
+            Msg::Symbols(Ok(s)) => state.set_symbols(s),
+            Msg::SymbolsSaved(Ok(s)) => {
+                state.set_symbols(s);
+                state.symbols_error = None;
+                state.notice = Some(Notice::SymbolsSaved);
+            }
+            Msg::SymbolsSaved(Err(e)) => state.symbols_error = Some(e),
             Msg::Done(Ok(n)) => {
                 if matches!(
                     n,
@@ -213,13 +232,14 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
                 users_section(ui, cx, state);
                 ui.separator();
             }
-            symbols_section(ui, lang, &state.symbols);
+            symbols_section(ui, cx, state);
         });
 }
 
 fn notice_text(lang: Lang, n: &Notice) -> String {
     match n {
         Notice::RulesSaved => tr!(lang, "settings.rules_saved"),
+        Notice::SymbolsSaved => tr!(lang, "settings.symbols_saved"),
         Notice::BackedUp {
             path,
             entries,
@@ -603,15 +623,25 @@ fn text_password(ui: &mut egui::Ui, label: &str, value: &mut String) -> egui::Re
     .labelled_by(l.id)
 }
 
-fn symbols_section(ui: &mut egui::Ui, lang: Lang, symbols: &[SymbolRow]) {
+/// The sheets' symbols with their meanings; the administrator edits them in place.
+fn symbols_section(ui: &mut egui::Ui, cx: &PageCtx<'_>, state: &mut State) {
+    let lang = cx.lang;
+    let may_edit = Item::ReportSymbols.visible_to(cx.who.role);
     ui.heading(tr!(lang, "settings.symbols"));
-    ui.label(tr!(lang, "settings.symbols_read_only"));
+    ui.label(tr!(
+        lang,
+        if may_edit {
+            "settings.symbols_edit_hint"
+        } else {
+            "settings.symbols_read_only"
+        }
+    ));
+    let busy = state.tasks.busy();
     egui::Grid::new("symbols")
         .num_columns(4)
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
-            for (i, s) in symbols.iter().enumerate() {
-                ui.strong(&s.symbol);
+            for (i, s) in state.symbols.iter().enumerate() {
                 let meaning = match (&s.meaning_key, &s.leave_name) {
                     (Some(k), _) => tr!(lang, *k),
                     (None, Some((zh, en))) => match lang {
@@ -620,10 +650,65 @@ fn symbols_section(ui: &mut egui::Ui, lang: Lang, symbols: &[SymbolRow]) {
                     },
                     _ => String::new(),
                 };
-                ui.label(meaning);
+                match state.symbol_edits.get_mut(i) {
+                    Some(edit) if may_edit => {
+                        let l = ui.label(meaning);
+                        ui.add(
+                            egui::TextEdit::singleline(edit)
+                                .desired_width(48.0)
+                                .char_limit(3),
+                        )
+                        .labelled_by(l.id);
+                    }
+                    _ => {
+                        ui.strong(&s.symbol);
+                        ui.label(meaning);
+                    }
+                }
                 if i % 2 == 1 {
                     ui.end_row();
                 }
             }
         });
+    if !may_edit {
+        return;
+    }
+    if let Some(e) = &state.symbols_error {
+        widgets::error_box(ui, lang, e);
+    }
+    let changes: crate::app::report_symbols::SymbolChanges = state
+        .symbols
+        .iter()
+        .zip(&state.symbol_edits)
+        .filter(|(row, edit)| row.symbol != **edit)
+        .map(|(row, edit)| (row.name.clone(), edit.clone()))
+        .collect();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                !busy && !changes.is_empty(),
+                egui::Button::new(tr!(lang, "settings.symbols_save")),
+            )
+            .clicked()
+        {
+            let (b, s) = (cx.backend.clone(), cx.session.clone());
+            state.notice = None;
+            state.tasks.spawn(ui.ctx(), "symbols-save", move || {
+                Msg::SymbolsSaved(b.set_report_symbols(&s, &changes))
+            });
+        }
+        if ui
+            .add_enabled(
+                !busy,
+                egui::Button::new(tr!(lang, "settings.symbols_reset")),
+            )
+            .clicked()
+        {
+            let (b, s) = (cx.backend.clone(), cx.session.clone());
+            state.notice = None;
+            state.tasks.spawn(ui.ctx(), "symbols-reset", move || {
+                Msg::SymbolsSaved(b.reset_report_symbols(&s))
+            });
+        }
+    });
 }

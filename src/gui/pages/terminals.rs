@@ -7,9 +7,8 @@
 
 use crate::app::permissions::{Action, allowed};
 use crate::i18n::Lang;
-use kaoqin_store::{TerminalKind, TextEncoding};
 
-use super::super::backend::terminals::{TerminalDetail, TerminalForm};
+use super::super::backend::terminals::TerminalDetail;
 use super::super::model::{Lists, UiError};
 use super::super::nav::Item;
 use super::super::tasks::Tasks;
@@ -18,6 +17,7 @@ use super::PageCtx;
 use super::terminals_data::DataState;
 use super::terminals_device::DeviceState;
 use super::terminals_download::DownloadState;
+use super::terminals_form::{self, FormState, check_form};
 
 /// What a background job of this page reports.
 pub(crate) enum Msg {
@@ -37,43 +37,6 @@ enum Tab {
     Punches,
 }
 
-/// The terminal form as typed.
-#[derive(Debug, Clone)]
-pub(crate) struct FormState {
-    /// Editing this terminal; `None` = a new one.
-    editing: Option<String>,
-    name: String,
-    kind: TerminalKind,
-    address: String,
-    baud: String,
-    machine: String,
-    encoding: TextEncoding,
-    location: String,
-    secret: String,
-    has_secret: bool,
-    clear_secret: bool,
-    problem: Option<&'static str>,
-}
-
-impl Default for FormState {
-    fn default() -> Self {
-        FormState {
-            editing: None,
-            name: String::new(),
-            kind: TerminalKind::ZkTcp,
-            address: String::new(),
-            baud: String::new(),
-            machine: "1".into(),
-            encoding: TextEncoding::Gbk,
-            location: String::new(),
-            secret: String::new(),
-            has_secret: false,
-            clear_secret: false,
-            problem: None,
-        }
-    }
-}
-
 /// The page's state across frames.
 #[derive(Default)]
 pub(crate) struct State {
@@ -91,81 +54,6 @@ pub(crate) struct State {
     data: DataState,
     device: DeviceState,
     was_downloading: bool,
-}
-
-/// Checks the form and builds what the service takes.
-pub(crate) fn check_form(f: &FormState, lists: &Lists) -> Result<TerminalForm, &'static str> {
-    let name = f.name.trim();
-    if name.is_empty() {
-        return Err("terminals.need_name");
-    }
-    let renamed = f.editing.as_deref() != Some(name);
-    if renamed && lists.terminals.iter().any(|t| t.name == name) {
-        return Err("terminals.name_taken");
-    }
-    if f.address.trim().is_empty() {
-        return Err(match f.kind {
-            TerminalKind::ZkSerial => "terminals.need_path",
-            TerminalKind::Isapi => "terminals.need_url",
-            _ => "terminals.need_address",
-        });
-    }
-    let num = |s: &str| -> Result<Option<u32>, ()> {
-        let s = s.trim();
-        if s.is_empty() {
-            Ok(None)
-        } else {
-            s.parse::<u32>().map(Some).map_err(|_| ())
-        }
-    };
-    let serial = f.kind == TerminalKind::ZkSerial;
-    let baud = if serial {
-        num(&f.baud).map_err(|()| "terminals.bad_baud")?
-    } else {
-        None
-    };
-    let machine = if serial {
-        match num(&f.machine).map_err(|()| "terminals.bad_machine")? {
-            Some(0) => return Err("terminals.bad_machine"),
-            m => m,
-        }
-    } else {
-        None
-    };
-    let secret = if f.clear_secret {
-        Some(String::new())
-    } else if f.secret.is_empty() {
-        // Adding: no secret; editing: keep the stored one.
-        None
-    } else {
-        if matches!(
-            f.kind,
-            TerminalKind::ZkTcp | TerminalKind::ZkUdp | TerminalKind::ZkSerial
-        ) && !f.secret.trim().parse::<u32>().is_ok_and(|k| k <= 999_999)
-        {
-            return Err("terminals.bad_comm_key");
-        }
-        Some(f.secret.clone())
-    };
-    Ok(TerminalForm {
-        name: name.to_owned(),
-        kind: f.kind,
-        address: f.address.trim().to_owned(),
-        baud,
-        machine,
-        encoding: f.encoding,
-        location: f.location.trim().to_owned(),
-        secret,
-    })
-}
-
-fn kind_key(k: TerminalKind) -> &'static str {
-    match k {
-        TerminalKind::ZkTcp => "terminals.kind_zk_tcp",
-        TerminalKind::ZkUdp => "terminals.kind_zk_udp",
-        TerminalKind::ZkSerial => "terminals.kind_zk_serial",
-        TerminalKind::Isapi => "terminals.kind_isapi",
-    }
 }
 
 pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
@@ -240,18 +128,7 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
                 .clicked()
                 && let Some(d) = sel
             {
-                state.form = Some(FormState {
-                    editing: Some(d.name.clone()),
-                    name: d.name.clone(),
-                    kind: d.kind,
-                    address: d.address.clone(),
-                    baud: d.baud.map(|b| b.to_string()).unwrap_or_default(),
-                    machine: d.machine.to_string(),
-                    encoding: d.encoding,
-                    location: d.location.clone(),
-                    has_secret: d.has_secret,
-                    ..FormState::default()
-                });
+                state.form = Some(FormState::edit(d));
                 state.notice = None;
             }
             if ui
@@ -459,77 +336,7 @@ fn terminal_form(ctx: &egui::Context, cx: &mut PageCtx<'_>, state: &mut State) {
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
             ui.set_width(380.0);
-            widgets::labelled_text(ui, &tr!(lang, "terminals.form_name"), &mut form.name, false);
-            let l = ui.label(tr!(lang, "terminals.form_kind"));
-            egui::ComboBox::from_id_salt("terminal-kind")
-                .selected_text(tr!(lang, kind_key(form.kind)))
-                .width(360.0)
-                .show_ui(ui, |ui| {
-                    for k in TerminalKind::ALL {
-                        ui.selectable_value(&mut form.kind, k, tr!(lang, kind_key(k)));
-                    }
-                })
-                .response
-                .labelled_by(l.id);
-            let (addr_key, hint_key) = match form.kind {
-                TerminalKind::ZkSerial => ("terminals.form_path", "terminals.hint_path"),
-                TerminalKind::Isapi => ("terminals.form_url", "terminals.hint_url"),
-                _ => ("terminals.form_address", "terminals.hint_address"),
-            };
-            widgets::labelled_text(ui, &tr!(lang, addr_key), &mut form.address, false);
-            ui.small(tr!(lang, hint_key));
-            if form.kind == TerminalKind::ZkSerial {
-                ui.horizontal(|ui| {
-                    ui.vertical(|ui| {
-                        ui.set_width(170.0);
-                        widgets::labelled_text(
-                            ui,
-                            &tr!(lang, "terminals.form_baud"),
-                            &mut form.baud,
-                            false,
-                        );
-                    });
-                    ui.vertical(|ui| {
-                        ui.set_width(170.0);
-                        widgets::labelled_text(
-                            ui,
-                            &tr!(lang, "terminals.form_machine"),
-                            &mut form.machine,
-                            false,
-                        );
-                    });
-                });
-            }
-            let l = ui.label(tr!(lang, "terminals.form_encoding"));
-            ui.horizontal(|ui| {
-                ui.radio_value(
-                    &mut form.encoding,
-                    TextEncoding::Gbk,
-                    tr!(lang, "terminals.enc_gbk"),
-                )
-                .labelled_by(l.id);
-                ui.radio_value(&mut form.encoding, TextEncoding::Utf8, "UTF-8");
-            });
-            widgets::labelled_text(
-                ui,
-                &tr!(lang, "terminals.form_location"),
-                &mut form.location,
-                false,
-            );
-            let secret_key = if form.kind == TerminalKind::Isapi {
-                "terminals.form_isapi_password"
-            } else {
-                "terminals.form_comm_key"
-            };
-            widgets::labelled_text(ui, &tr!(lang, secret_key), &mut form.secret, true);
-            if form.editing.is_some() {
-                if form.has_secret {
-                    ui.small(tr!(lang, "terminals.secret_kept"));
-                    ui.checkbox(&mut form.clear_secret, tr!(lang, "terminals.secret_clear"));
-                } else {
-                    ui.small(tr!(lang, "terminals.secret_none"));
-                }
-            }
+            terminals_form::fields(ui, lang, form);
             let error = match &state.notice {
                 Some(Err(e)) => Some(e),
                 _ => None,
@@ -552,7 +359,8 @@ fn terminal_form(ctx: &egui::Context, cx: &mut PageCtx<'_>, state: &mut State) {
         return;
     }
     if submit {
-        match check_form(form, cx.lists) {
+        let existing: Vec<&str> = cx.lists.terminals.iter().map(|t| t.name.as_str()).collect();
+        match check_form(form, &existing) {
             Err(k) => form.problem = Some(k),
             Ok(f) => {
                 form.problem = None;
@@ -610,82 +418,5 @@ fn remove_dialog(ctx: &egui::Context, cx: &mut PageCtx<'_>, state: &mut State) {
         state.tasks.spawn(ctx, "terminal-remove", move || {
             Msg::Saved(b.remove_terminal(&s, &name).map(|()| "terminals.removed"))
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn form_checks_by_kind() {
-        let lists = Lists::default();
-        let tcp = FormState {
-            name: "大厅".into(),
-            address: "192.168.1.201:4370".into(),
-            ..FormState::default()
-        };
-        let f = check_form(&tcp, &lists).expect("valid");
-        assert_eq!((f.baud, f.machine, f.secret), (None, None, None));
-        let serial = FormState {
-            kind: TerminalKind::ZkSerial,
-            address: "/dev/ttyUSB0".into(),
-            baud: "9600".into(),
-            machine: "2".into(),
-            secret: "1234".into(),
-            ..tcp.clone()
-        };
-        let f = check_form(&serial, &lists).expect("valid");
-        assert_eq!(
-            (f.baud, f.machine, f.secret),
-            (Some(9600), Some(2), Some("1234".into()))
-        );
-        let cases = [
-            (
-                FormState {
-                    name: " ".into(),
-                    ..tcp.clone()
-                },
-                "terminals.need_name",
-            ),
-            (
-                FormState {
-                    address: "".into(),
-                    ..tcp.clone()
-                },
-                "terminals.need_address",
-            ),
-            (
-                FormState {
-                    baud: "fast".into(),
-                    ..serial.clone()
-                },
-                "terminals.bad_baud",
-            ),
-            (
-                FormState {
-                    machine: "0".into(),
-                    ..serial.clone()
-                },
-                "terminals.bad_machine",
-            ),
-            (
-                FormState {
-                    secret: "abc".into(),
-                    ..tcp.clone()
-                },
-                "terminals.bad_comm_key",
-            ),
-        ];
-        for (f, want) in cases {
-            assert_eq!(check_form(&f, &lists).unwrap_err(), want);
-        }
-        let isapi = FormState {
-            kind: TerminalKind::Isapi,
-            address: "http://10.0.0.9".into(),
-            secret: "pass word".into(),
-            ..tcp
-        };
-        assert!(check_form(&isapi, &lists).is_ok());
     }
 }
