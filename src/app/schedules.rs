@@ -5,7 +5,7 @@
 //! Without any stored organisation assignment, the organisation default is preset `A`.
 
 use chrono::NaiveDate;
-use kaoqin_domain::{Assignment, PlanRef, Rotation, ScheduleBook, Shift, Target, presets};
+use kaoqin_domain::{Rotation, ScheduleBook, Shift};
 use kaoqin_store::rusqlite::Connection;
 use kaoqin_store::schedules::{self, AssignmentRow};
 use kaoqin_store::{departments, employees};
@@ -16,7 +16,7 @@ use super::permissions::Action;
 use super::session::Session;
 
 /// The organisation default when nothing is assigned.
-pub const DEFAULT_SHIFT: &str = "A";
+pub const DEFAULT_SHIFT: &str = schedules::DEFAULT_SHIFT;
 
 /// Who an assignment is for, as a clerk names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,48 +35,7 @@ fn invalid(field: &'static str, reason: impl ToString) -> AppError {
 
 /// The schedule book as stored (presets + stored shifts/rotations/assignments).
 pub fn load_book(conn: &Connection) -> AppResult<ScheduleBook> {
-    let mut book = ScheduleBook::default();
-    for s in presets::all() {
-        book.shifts.insert(s.code.clone(), s);
-    }
-    for (code, text) in schedules::list_shifts(conn)? {
-        let shift =
-            Shift::from_json(&text).map_err(|e| invalid("stored shift", format!("{code}: {e}")))?;
-        book.shifts.insert(code, shift);
-    }
-    for (code, text) in schedules::list_rotations(conn)? {
-        let rot: Rotation = serde_json::from_str(&text)
-            .map_err(|e| invalid("stored rotation", format!("{code}: {e}")))?;
-        book.rotations.insert(code, rot);
-    }
-    let rows = schedules::list_assignments(conn)?;
-    if !rows.iter().any(|r| r.target_kind == "organisation") {
-        book.assignments.push(Assignment {
-            target: Target::Organisation,
-            plan: PlanRef::Shift(DEFAULT_SHIFT.to_string()),
-            from: None,
-            to: None,
-        });
-    }
-    for r in rows {
-        let target = match r.target_kind.as_str() {
-            "department" => Target::Department(r.target),
-            "employee" => Target::Employee(r.target),
-            _ => Target::Organisation,
-        };
-        let plan = if r.plan_kind == "rotation" {
-            PlanRef::Rotation(r.plan)
-        } else {
-            PlanRef::Shift(r.plan)
-        };
-        book.assignments.push(Assignment {
-            target,
-            plan,
-            from: r.from,
-            to: r.to,
-        });
-    }
-    Ok(book)
+    Ok(schedules::load_book(conn)?)
 }
 
 impl Session {

@@ -140,6 +140,17 @@ pub struct RulesSetArgs {
     /// Peak sessions as LATEST_SIGN_IN-EARLIEST_SIGN_OUT, e.g. 09:00-12:00 (repeat; replaces all).
     #[arg(long = "session", value_name = "HH:MM-HH:MM", value_parser = parse_session)]
     pub sessions: Vec<(NaiveTime, NaiveTime)>,
+    /// Also keep clear of the sign-in/sign-out times of the shifts in use (default yes).
+    #[arg(long, value_name = "yes|no", value_parser = parse_yes_no)]
+    pub follow_schedules: Option<bool>,
+}
+
+fn parse_yes_no(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "yes" | "true" | "on" | "1" => Ok(true),
+        "no" | "false" | "off" | "0" => Ok(false),
+        _ => Err(format!("'{s}' is not yes or no")),
+    }
 }
 
 fn parse_session(s: &str) -> Result<(NaiveTime, NaiveTime), String> {
@@ -412,6 +423,28 @@ pub fn rules(s: &mut Session, c: RulesCmd) -> Result<()> {
             );
             println!("time limit: {} s", current.time_limit_secs);
             println!("spacing: {} min", current.spacing_min);
+            println!(
+                "follow the shifts in use: {}",
+                if current.follow_schedules {
+                    "yes"
+                } else {
+                    "no"
+                }
+            );
+            let now = s.now();
+            println!("no-connection windows today ({}):", now.date());
+            for w in current
+                .windows_around(now)
+                .into_iter()
+                .filter(|w| w.start.date() == now.date() || w.end.date() == now.date())
+            {
+                println!(
+                    "  {}–{}  {}",
+                    w.start.format("%H:%M"),
+                    w.end.format("%H:%M"),
+                    w.label
+                );
+            }
             Ok(())
         }
         RulesCmd::Set(a) => {
@@ -427,6 +460,9 @@ pub fn rules(s: &mut Session, c: RulesCmd) -> Result<()> {
             }
             if let Some(v) = a.spacing {
                 r.spacing_min = v;
+            }
+            if let Some(v) = a.follow_schedules {
+                r.follow_schedules = v;
             }
             if !a.sessions.is_empty() {
                 r.sessions = a

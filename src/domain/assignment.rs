@@ -173,6 +173,25 @@ impl ScheduleBook {
         Ok(())
     }
 
+    /// Every shift someone may work on `date`: the shifts of all assignments covering it (for a
+    /// rotation, its shift of that day), each once, in code order. Rest days of the calendar are
+    /// not consulted: the caller decides whether they matter.
+    pub fn shifts_in_use(&self, date: NaiveDate) -> Vec<&Shift> {
+        let codes: std::collections::BTreeSet<&str> = self
+            .assignments
+            .iter()
+            .filter(|a| a.covers(date))
+            .filter_map(|a| match &a.plan {
+                PlanRef::Shift(code) => Some(code.as_str()),
+                PlanRef::Rotation(code) => self.rotations.get(code)?.shift_on(date),
+            })
+            .collect();
+        codes
+            .into_iter()
+            .filter_map(|c| self.shifts.get(c))
+            .collect()
+    }
+
     /// An index for fast look-ups over many employees.
     pub fn index(&self) -> BookIndex<'_> {
         let mut idx = BookIndex {

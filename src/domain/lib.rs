@@ -49,5 +49,6 @@ pub use request::{
     TransitionError, default_leave_types, transition,
 };
 pub use schedule::{
-    FlexRule, InOutMode, MissingPolicy, OvertimeRule, PunchWindow, Session, Shift, ShiftError,
+    FlexRule, InOutMode, MissingPolicy, OvertimeRule, PunchDeadline, PunchWindow, Session, Shift,
+    ShiftError,
 };

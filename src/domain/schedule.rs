@@ -240,7 +240,57 @@ pub enum ShiftError {
     Json(String),
 }
 
+/// A time by which people punch on a day of a shift: the busiest minutes at the terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PunchDeadline {
+    /// The session's name (or "flex" for flexible hours).
+    pub session: String,
+    /// `true`: sign in by `at` (people arrive before it); `false`: sign out from `at` (people
+    /// leave after it).
+    pub sign_in: bool,
+    pub at: ClockTime,
+}
+
 impl Shift {
+    /// Each session's latest sign-in that is not late (due time + grace) where a sign-in is
+    /// required, and earliest sign-out that is not early (due − grace) where a sign-out is; for
+    /// flexible hours, the start and end of the core hours.
+    pub fn punch_deadlines(&self) -> Vec<PunchDeadline> {
+        let mut out = Vec::new();
+        for s in &self.sessions {
+            if s.sign_in.is_some() {
+                out.push(PunchDeadline {
+                    session: s.name.clone(),
+                    sign_in: true,
+                    at: ClockTime(s.due_in().0 + i32::try_from(s.late_grace_minutes).unwrap_or(0)),
+                });
+            }
+            if s.sign_out.is_some() {
+                out.push(PunchDeadline {
+                    session: s.name.clone(),
+                    sign_in: false,
+                    at: ClockTime(
+                        s.due_out().0 - i32::try_from(s.early_grace_minutes).unwrap_or(0),
+                    ),
+                });
+            }
+        }
+        if let Some(FlexRule {
+            core: Some((start, end)),
+            ..
+        }) = self.flexible
+        {
+            for (sign_in, at) in [(true, start), (false, end)] {
+                out.push(PunchDeadline {
+                    session: "flex".into(),
+                    sign_in,
+                    at,
+                });
+            }
+        }
+        out
+    }
+
     /// The first minute that belongs to the work date.
     pub fn day_start(&self) -> ClockTime {
         self.day_changes_at

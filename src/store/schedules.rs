@@ -3,6 +3,7 @@
 //! rule about which assignment wins: that is `kaoqin_domain::ScheduleBook`.
 
 use chrono::NaiveDate;
+use kaoqin_domain::{Assignment, PlanRef, Rotation, ScheduleBook, Shift, Target, presets};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Result, StoreError};
@@ -163,4 +164,58 @@ pub fn list_assignments(conn: &Connection) -> Result<Vec<AssignmentRow>> {
             })
         })
         .collect()
+}
+
+/// The shift the whole organisation works when no organisation-wide assignment is stored.
+pub const DEFAULT_SHIFT: &str = "A";
+
+/// The schedule book as stored: the presets, the stored shifts and rotations (parsed and validated
+/// by the domain), and the assignments; without an organisation-wide assignment, everyone works
+/// [`DEFAULT_SHIFT`]. Month runs and the connection rules' peak windows both read it.
+pub fn load_book(conn: &Connection) -> Result<ScheduleBook> {
+    let bad = |field: &'static str, code: &str, e: &dyn std::fmt::Display| StoreError::Invalid {
+        field,
+        reason: format!("{code}: {e}"),
+    };
+    let mut book = ScheduleBook::default();
+    for s in presets::all() {
+        book.shifts.insert(s.code.clone(), s);
+    }
+    for (code, text) in list_shifts(conn)? {
+        let shift = Shift::from_json(&text).map_err(|e| bad("stored shift", &code, &e))?;
+        book.shifts.insert(code, shift);
+    }
+    for (code, text) in list_rotations(conn)? {
+        let rot: Rotation =
+            serde_json::from_str(&text).map_err(|e| bad("stored rotation", &code, &e))?;
+        book.rotations.insert(code, rot);
+    }
+    let rows = list_assignments(conn)?;
+    if !rows.iter().any(|r| r.target_kind == "organisation") {
+        book.assignments.push(Assignment {
+            target: Target::Organisation,
+            plan: PlanRef::Shift(DEFAULT_SHIFT.to_string()),
+            from: None,
+            to: None,
+        });
+    }
+    for r in rows {
+        let target = match r.target_kind.as_str() {
+            "department" => Target::Department(r.target),
+            "employee" => Target::Employee(r.target),
+            _ => Target::Organisation,
+        };
+        let plan = if r.plan_kind == "rotation" {
+            PlanRef::Rotation(r.plan)
+        } else {
+            PlanRef::Shift(r.plan)
+        };
+        book.assignments.push(Assignment {
+            target,
+            plan,
+            from: r.from,
+            to: r.to,
+        });
+    }
+    Ok(book)
 }

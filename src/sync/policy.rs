@@ -6,11 +6,15 @@
 //!
 //! Times are the organisation's local wall-clock times without a zone (terminals have none either).
 
-use chrono::{Duration, NaiveDateTime, NaiveTime};
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use kaoqin_domain::{ClockTime, ScheduleBook};
 use serde::{Deserialize, Serialize};
 
-/// One work session's sign-in/sign-out times from which the peak windows are derived
-/// (until the schedule module feeds them, they come from settings).
+/// One work session's sign-in/sign-out times from which peak windows are derived, as the
+/// supervisor enters them in the settings (the shifts in use add their own, see
+/// [`ConnectionRules::follow_schedules`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeakSession {
     /// A label for messages, e.g. "morning".
@@ -35,6 +39,13 @@ pub struct ConnectionRules {
     /// Minimum minutes between the end of one connection and the start of the next to the same
     /// terminal (10).
     pub spacing_min: u32,
+    /// Also keep clear of the sign-in/sign-out deadlines of every shift in use on the day
+    /// (DOMAIN.md §2.3: "of each session"), so a shift starting at 08:00 is protected without the
+    /// supervisor retyping it here. On by default.
+    pub follow_schedules: bool,
+    /// The schedule book the shifts in use come from; loaded with the settings, never stored.
+    #[serde(skip)]
+    pub schedule: Option<Arc<ScheduleBook>>,
 }
 
 impl Default for ConnectionRules {
@@ -58,6 +69,8 @@ impl Default for ConnectionRules {
             margin_after_sign_out_min: 45,
             time_limit_secs: 180,
             spacing_min: 10,
+            follow_schedules: true,
+            schedule: None,
         }
     }
 }
@@ -77,39 +90,76 @@ impl ConnectionRules {
         ConnectionRules {
             sessions: Vec::new(),
             spacing_min: 0,
+            follow_schedules: false,
             ..ConnectionRules::default()
         }
     }
 
     /// The peak windows that touch the day of `at` (and the neighbouring days, so windows crossing
-    /// midnight are seen), as absolute half-open intervals `[start, end)`.
+    /// midnight are seen), as absolute half-open intervals `[start, end)`: the configured sessions'
+    /// and, with [`follow_schedules`](Self::follow_schedules), those of the shifts in use each day.
+    /// A window both give is listed once.
     pub fn windows_around(&self, at: NaiveDateTime) -> Vec<PeakWindow> {
         let before = Duration::minutes(i64::from(self.margin_before_sign_in_min));
         let after = Duration::minutes(i64::from(self.margin_after_sign_out_min));
-        let mut out = Vec::new();
+        let mut out: Vec<PeakWindow> = Vec::new();
+        let mut push = |label: String, sign_in: bool, at: NaiveDateTime| {
+            let w = if sign_in {
+                if before.is_zero() {
+                    return;
+                }
+                PeakWindow {
+                    label: format!("{label} sign-in"),
+                    start: at - before,
+                    end: at,
+                }
+            } else {
+                if after.is_zero() {
+                    return;
+                }
+                PeakWindow {
+                    label: format!("{label} sign-out"),
+                    start: at,
+                    end: at + after,
+                }
+            };
+            if !out.iter().any(|o| o.start == w.start && o.end == w.end) {
+                out.push(w);
+            }
+        };
         for day_offset in -1..=2 {
             let day = at.date() + Duration::days(day_offset);
             for s in &self.sessions {
-                let sign_in = day.and_time(s.latest_sign_in);
-                let sign_out = day.and_time(s.earliest_sign_out);
-                if !before.is_zero() {
-                    out.push(PeakWindow {
-                        label: format!("{} sign-in", s.name),
-                        start: sign_in - before,
-                        end: sign_in,
-                    });
-                }
-                if !after.is_zero() {
-                    out.push(PeakWindow {
-                        label: format!("{} sign-out", s.name),
-                        start: sign_out,
-                        end: sign_out + after,
-                    });
-                }
+                push(s.name.clone(), true, day.and_time(s.latest_sign_in));
+                push(s.name.clone(), false, day.and_time(s.earliest_sign_out));
+            }
+            for (label, sign_in, when) in self.shift_deadlines(day) {
+                push(label, sign_in, when);
             }
         }
         out.sort_by_key(|w| w.start);
         out
+    }
+
+    /// The punch deadlines of the shifts in use on `day` ("shift C 上午", sign-in?, when).
+    fn shift_deadlines(&self, day: NaiveDate) -> Vec<(String, bool, NaiveDateTime)> {
+        let Some(book) = self.schedule.as_deref().filter(|_| self.follow_schedules) else {
+            return Vec::new();
+        };
+        let midnight = day.and_time(NaiveTime::MIN);
+        let at = |t: ClockTime| midnight + Duration::minutes(i64::from(t.0));
+        book.shifts_in_use(day)
+            .into_iter()
+            .flat_map(|shift| {
+                shift.punch_deadlines().into_iter().map(|d| {
+                    (
+                        format!("shift {} {}", shift.code, d.session),
+                        d.sign_in,
+                        at(d.at),
+                    )
+                })
+            })
+            .collect()
     }
 }
 
@@ -590,5 +640,68 @@ mod tests {
                 ..ConnectionRules::default()
             });
         assert_eq!(back, ConnectionRules::default());
+    }
+
+    #[test]
+    fn the_shifts_in_use_add_their_own_windows() {
+        use kaoqin_domain::{Assignment, PlanRef, Target};
+        // The organisation works A (inside the configured 09:00/13:30 sessions); the guards work D
+        // from 2 March (07:30 in, 12:00 out, 14:00 in, 19:00 out).
+        let mut book = ScheduleBook::with_presets("A");
+        book.assignments.push(Assignment {
+            target: Target::Department("保卫处".into()),
+            plan: PlanRef::Shift("D".into()),
+            from: NaiveDate::from_ymd_opt(2026, 3, 2),
+            to: None,
+        });
+        let rules = ConnectionRules {
+            schedule: Some(Arc::new(book)),
+            ..ConnectionRules::default()
+        };
+        let today: Vec<(String, String, String)> = rules
+            .windows_around(at(12, 0))
+            .into_iter()
+            .filter(|w| w.start.date() == at(0, 0).date())
+            .map(|w| {
+                (
+                    w.start.format("%H:%M").to_string(),
+                    w.end.format("%H:%M").to_string(),
+                    w.label,
+                )
+            })
+            .collect();
+        let want = [
+            ("06:45", "07:30", "shift D 上午 sign-in"),
+            ("08:15", "09:00", "morning sign-in"),
+            ("12:00", "12:45", "morning sign-out"),
+            ("12:45", "13:30", "afternoon sign-in"),
+            ("13:15", "14:00", "shift D 下午 sign-in"),
+            ("17:30", "18:15", "afternoon sign-out"),
+            ("19:00", "19:45", "shift D 下午 sign-out"),
+        ];
+        let want: Vec<(String, String, String)> = want
+            .iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect();
+        assert_eq!(
+            today, want,
+            "A's windows are the configured ones, listed once"
+        );
+        // D's morning sign-out 12:00 gives the same window as the configured one: listed once.
+        assert!(matches!(
+            check(&rules, None, at(7, 0)),
+            Check::Refused(Refusal { earliest_allowed_at, .. }) if earliest_allowed_at == at(7, 30)
+        ));
+        // The day before D starts, and with the option off, 07:00 is free.
+        let day_before = at(7, 0) - Duration::days(1);
+        assert_eq!(check(&rules, None, day_before), Check::Allowed);
+        let off = ConnectionRules {
+            follow_schedules: false,
+            ..rules.clone()
+        };
+        assert_eq!(check(&off, None, at(7, 0)), Check::Allowed);
+        // The book is never stored with the settings.
+        let json = serde_json::to_string(&rules).unwrap_or_default();
+        assert!(!json.contains("保卫处") && json.contains("\"follow_schedules\":true"));
     }
 }

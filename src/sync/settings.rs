@@ -38,10 +38,17 @@ fn parse<T: serde::de::DeserializeOwned + Default>(
     }
 }
 
-/// Reads the settings (defaults where unset).
+/// Reads the settings (defaults where unset), with the schedule book when the rules follow the
+/// shifts in use.
 pub fn load(conn: &Connection) -> Result<SyncSettings, SyncError> {
+    let mut rules: ConnectionRules = parse(RULES_KEY, settings::get(conn, RULES_KEY)?)?;
+    if rules.follow_schedules {
+        rules.schedule = Some(std::sync::Arc::new(kaoqin_store::schedules::load_book(
+            conn,
+        )?));
+    }
     Ok(SyncSettings {
-        rules: parse(RULES_KEY, settings::get(conn, RULES_KEY)?)?,
+        rules,
         checks: parse(CHECKS_KEY, settings::get(conn, CHECKS_KEY)?)?,
     })
 }

@@ -410,3 +410,86 @@ fn shift_json_form_round_trips_and_is_validated() {
             .contains("8h45")
     );
 }
+
+#[test]
+fn punch_deadlines_of_the_presets() {
+    let deadlines = |s: Shift| -> Vec<(bool, T)> {
+        s.punch_deadlines()
+            .into_iter()
+            .map(|d| (d.sign_in, d.at))
+            .collect()
+    };
+    let cases: Vec<(Shift, Vec<(bool, T)>)> = vec![
+        // A: two sign-ins, no sign-out.
+        (
+            presets::preset_a(),
+            vec![(true, T::hm(9, 0)), (true, T::hm(13, 30))],
+        ),
+        // B: sign in by 08:55, sign out from 17:55.
+        (
+            presets::preset_b(),
+            vec![(true, T::hm(8, 55)), (false, T::hm(17, 55))],
+        ),
+        // C: 15 minutes' grace on the sign-in.
+        (
+            presets::preset_c(),
+            vec![(true, T::hm(9, 15)), (false, T::hm(17, 30))],
+        ),
+        // D: four punches.
+        (
+            presets::preset_d(),
+            vec![
+                (true, T::hm(7, 30)),
+                (false, T::hm(12, 0)),
+                (true, T::hm(14, 0)),
+                (false, T::hm(19, 0)),
+            ],
+        ),
+    ];
+    for (shift, want) in cases {
+        let code = shift.code.clone();
+        assert_eq!(deadlines(shift), want, "preset {code}");
+    }
+}
+
+#[test]
+fn shifts_in_use_follow_assignment_dates_and_rotations() {
+    let mut book = ScheduleBook::with_presets("A");
+    book.rotations.insert(
+        "R".into(),
+        Rotation {
+            code: "R".into(),
+            name: "两班倒".into(),
+            start: d("2026-03-02"),
+            cycle: vec![Some("D".into()), None],
+        },
+    );
+    book.assignments.push(Assignment {
+        target: Target::Department("保卫处".into()),
+        plan: PlanRef::Rotation("R".into()),
+        from: Some(d("2026-03-01")),
+        to: None,
+    });
+    book.assignments.push(Assignment {
+        target: Target::Employee("1001".into()),
+        plan: PlanRef::Shift("C".into()),
+        from: Some(d("2026-03-03")),
+        to: Some(d("2026-03-03")),
+    });
+    let codes = |date: &str| -> Vec<String> {
+        book.shifts_in_use(d(date))
+            .into_iter()
+            .map(|s| s.code.clone())
+            .collect()
+    };
+    let cases = [
+        ("2026-02-28", vec!["A"]),
+        ("2026-03-02", vec!["A", "D"]),
+        // The rotation's rest day; 1001's one day on C.
+        ("2026-03-03", vec!["A", "C"]),
+        ("2026-03-04", vec!["A", "D"]),
+    ];
+    for (date, want) in cases {
+        assert_eq!(codes(date), want, "{date}");
+    }
+}

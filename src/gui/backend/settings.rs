@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::NaiveTime;
+use chrono::{NaiveDateTime, NaiveTime};
 use kaoqin_domain::report::SymbolSet;
 use kaoqin_domain::request::LeaveType;
 use kaoqin_sync::ConnectionRules;
@@ -30,11 +30,29 @@ pub struct RulesForm {
     pub margin_after: String,
     pub time_limit: String,
     pub spacing: String,
+    /// Also keep clear of the shifts in use (`ConnectionRules::follow_schedules`).
+    pub follow_schedules: bool,
+    /// Today's peak windows as the rules gave them when loaded: ("HH:MM–HH:MM", what).
+    pub today_windows: Vec<(String, String)>,
 }
 
 impl RulesForm {
-    pub fn from_rules(r: &ConnectionRules) -> Self {
+    /// The form for `r`, with the peak windows of `now`'s day.
+    pub fn from_rules(r: &ConnectionRules, now: NaiveDateTime) -> Self {
+        let today_windows = r
+            .windows_around(now)
+            .into_iter()
+            .filter(|w| w.start.date() == now.date() || w.end.date() == now.date())
+            .map(|w| {
+                (
+                    format!("{}–{}", w.start.format("%H:%M"), w.end.format("%H:%M")),
+                    w.label,
+                )
+            })
+            .collect();
         RulesForm {
+            follow_schedules: r.follow_schedules,
+            today_windows,
             sessions: r
                 .sessions
                 .iter()
@@ -91,6 +109,8 @@ impl RulesForm {
             margin_after_sign_out_min: num(&self.margin_after, "settings.error_number")?,
             time_limit_secs: num(&self.time_limit, "settings.error_number")?,
             spacing_min: num(&self.spacing, "settings.error_number")?,
+            follow_schedules: self.follow_schedules,
+            schedule: None,
         })
     }
 }
@@ -280,7 +300,12 @@ mod tests {
     #[test]
     fn rules_form_round_trips_and_names_the_wrong_field() {
         let r = ConnectionRules::default();
-        let f = RulesForm::from_rules(&r);
+        let f = RulesForm::from_rules(
+            &r,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 26)
+                .and_then(|d| d.and_hms_opt(10, 0, 0))
+                .unwrap_or_default(),
+        );
         assert_eq!(f.to_rules(), Ok(r));
         let mut bad = f.clone();
         bad.spacing = "ten".into();

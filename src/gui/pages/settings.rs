@@ -140,7 +140,12 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     let lang = cx.lang;
     for msg in state.tasks.poll() {
         match msg {
-            Msg::Rules(Ok(r)) => state.rules = Some(RulesForm::from_rules(&r)),
+            Msg::Rules(Ok(r)) => {
+                state.rules = Some(RulesForm::from_rules(
+                    &r,
+                    chrono::Local::now().naive_local(),
+                ));
+            }
             Msg::Rules(Err(e)) | Msg::Symbols(Err(e)) => state.error = Some(e),
             Msg::Symbols(Ok(s)) => state.set_symbols(s),
             Msg::SymbolsSaved(Ok(s)) => {
@@ -300,6 +305,23 @@ fn rules_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     if ui.button(tr!(lang, "settings.add_peak")).clicked() {
         form.sessions
             .push((String::new(), "09:00".into(), "17:00".into()));
+    }
+    ui.checkbox(
+        &mut form.follow_schedules,
+        tr!(lang, "settings.follow_schedules"),
+    );
+    if !form.today_windows.is_empty() {
+        ui.label(tr!(lang, "settings.today_windows"));
+        egui::Grid::new("rules-today")
+            .num_columns(2)
+            .spacing([12.0, 2.0])
+            .show(ui, |ui| {
+                for (span, what) in &form.today_windows {
+                    ui.monospace(span);
+                    ui.label(what);
+                    ui.end_row();
+                }
+            });
     }
     egui::Grid::new("rules-numbers")
         .num_columns(2)

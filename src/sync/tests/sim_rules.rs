@@ -215,3 +215,68 @@ async fn rule_changes_need_a_supervisor_and_are_audited() {
             .unwrap_or(false)
     );
 }
+
+#[tokio::test]
+async fn a_shift_in_use_protects_its_own_sign_in_time() {
+    let sim = Sim::start(&["--employees", "3", "--days", "2"]);
+    let mut db = db_with_terminal(&sim.tcp);
+    // Everyone works preset D from March: sign-in due 07:30, before the configured 08:15 window.
+    kaoqin_store::schedules::add_assignment(
+        db.store.conn(),
+        &kaoqin_store::schedules::AssignmentRow {
+            id: 0,
+            target_kind: "organisation".into(),
+            target: String::new(),
+            plan_kind: "shift".into(),
+            plan: "D".into(),
+            from: NaiveDate::from_ymd_opt(2026, 3, 1),
+            to: None,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let settings = kaoqin_sync::settings::load(db.store.conn()).unwrap_or_else(|e| panic!("{e}"));
+    let clock: Arc<dyn Clock> = Arc::new(FixedClock(at(7, 0)));
+    let r = download(
+        &mut db.store,
+        &sim.connector(),
+        &clerk(),
+        &db.terminal.clone(),
+        &settings,
+        None,
+        clock.clone(),
+        SessionIo::default(),
+    )
+    .await;
+    match r {
+        Err(SyncError::Policy(PolicyError::Refused(refusal))) => {
+            assert_eq!(refusal.earliest_allowed_at, at(7, 30));
+            assert!(
+                refusal.to_string().contains("shift D 上午 sign-in"),
+                "{refusal}"
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // The supervisor turns the option off: 07:00 is allowed again.
+    let rules = ConnectionRules {
+        follow_schedules: false,
+        ..settings.rules.clone()
+    };
+    kaoqin_sync::settings::set_rules(&mut db.store, &supervisor(), &rules, at(7, 0))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let settings = kaoqin_sync::settings::load(db.store.conn()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!settings.rules.follow_schedules && settings.rules.schedule.is_none());
+    let report = download(
+        &mut db.store,
+        &sim.connector(),
+        &clerk(),
+        &db.terminal.clone(),
+        &settings,
+        None,
+        clock,
+        SessionIo::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("download at 07:00: {e}"));
+    assert!(report.counts.new > 0);
+}
