@@ -110,6 +110,69 @@ fn demo_database_matches_the_simulator_and_a_download_stores_its_punches() {
     assert_eq!(again.counts.already_stored, sim.punches() as u64);
 }
 
+/// The sample office keeps the bundled Chinese calendar: nobody comes in on the National Day
+/// holiday's weekdays, everybody works its make-up weekend days.
+#[test]
+fn the_demo_terminal_keeps_holidays_and_make_up_days() {
+    use chrono::{Datelike, NaiveDate, Weekday};
+    use std::collections::BTreeMap;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let paths = paths(&dir);
+    let now = NaiveDate::from_ymd_opt(2026, 11, 26)
+        .and_then(|d| d.and_hms_opt(14, 0, 0))
+        .expect("date");
+    let clock = Arc::new(FixedClock::new(now));
+    let sim = demo::create(
+        &paths,
+        PASSWORD,
+        clock.clone(),
+        &RecordingSleeper::default(),
+    )
+    .expect("demo database");
+    let mut clerk = login(&paths, &clock, DEMO_CLERK);
+    clerk
+        .download(DEMO_TERMINAL, None, SessionIo::default())
+        .expect("download");
+    let mut people_by_day: BTreeMap<NaiveDate, std::collections::BTreeSet<String>> =
+        BTreeMap::new();
+    for p in clerk.punches(&Default::default()).expect("punches") {
+        people_by_day
+            .entry(p.ts.date())
+            .or_default()
+            .insert(p.enrollment_no);
+    }
+    let people = |d: NaiveDate| people_by_day.get(&d).map_or(0, |s| s.len());
+    let cal = kaoqin_domain::Calendar::bundled_cn();
+    let spec = demo::stored_spec(&paths).expect("read").expect("demo");
+    let (mut holidays, mut make_up) = (0, 0);
+    for n in 0..spec.days {
+        let d = spec.start + Duration::days(i64::from(n));
+        let weekend = matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+        let working = cal.day(d).kind.is_working();
+        if !weekend && !working {
+            holidays += 1;
+            assert!(
+                people(d) <= 6,
+                "{d} is a holiday: {} people punched",
+                people(d)
+            );
+        }
+        if weekend && working {
+            make_up += 1;
+            assert!(
+                people(d) >= 24,
+                "{d} is a make-up workday: {} people punched",
+                people(d)
+            );
+        }
+    }
+    assert!(
+        holidays >= 4 && make_up >= 1,
+        "the period holds the National Day holiday"
+    );
+    drop(sim);
+}
+
 #[test]
 fn a_later_start_serves_the_same_data_and_follows_a_new_port() {
     let dir = tempfile::tempdir().expect("temp dir");

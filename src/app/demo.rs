@@ -61,6 +61,10 @@ pub struct DemoSpec {
     /// The port it listened on last time (tried first so the terminal's address stays valid).
     #[serde(default)]
     pub last_port: u16,
+    /// Nobody works on the bundled calendar's holidays and everybody works its make-up days.
+    /// Off for demos made before this existed, so their simulator keeps serving the same punches.
+    #[serde(default)]
+    pub follow_calendar: bool,
 }
 
 impl DemoSpec {
@@ -72,7 +76,27 @@ impl DemoSpec {
             days: DAYS,
             start: today - Duration::days(i64::from(DAYS)),
             last_port: 0,
+            follow_calendar: true,
         }
+    }
+
+    /// The calendar's exceptions in the period: (weekdays off, weekend workdays).
+    fn calendar_exceptions(&self) -> (Vec<NaiveDate>, Vec<NaiveDate>) {
+        let (mut off, mut work) = (Vec::new(), Vec::new());
+        if !self.follow_calendar {
+            return (off, work);
+        }
+        let cal = kaoqin_domain::Calendar::bundled_cn();
+        for n in 0..self.days {
+            let day = self.start + Duration::days(i64::from(n));
+            let weekend = matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
+            match (weekend, cal.day(day).kind.is_working()) {
+                (false, false) => off.push(day),
+                (true, true) => work.push(day),
+                _ => {}
+            }
+        }
+        (off, work)
     }
 
     fn params(&self) -> GenParams {
@@ -82,6 +106,8 @@ impl DemoSpec {
             start: self.start,
             seed: self.seed,
             limit: None,
+            days_off: Default::default(),
+            workdays: Default::default(),
         }
     }
 }
@@ -152,6 +178,14 @@ impl DemoSimulator {
         ] {
             args.push(flag.into());
             args.push(value);
+        }
+        let (off, work) = spec.calendar_exceptions();
+        for (flag, days) in [("--days-off", off), ("--workdays", work)] {
+            if !days.is_empty() {
+                let list: Vec<String> = days.iter().map(ToString::to_string).collect();
+                args.push(flag.into());
+                args.push(list.join(","));
+            }
         }
         // The binary's own flag parser and terminal builder: the same terminal as `kaoqin-sim`.
         let parsed = <kaoqin_sim::cli::Args as clap::Parser>::try_parse_from(args)

@@ -49,6 +49,7 @@ impl Fx {
             days: 2,
             start: NaiveDate::from_ymd_opt(2026, 2, 26).expect("date"),
             last_port: 0,
+            follow_calendar: false,
         })
         .expect("simulator");
         let fx = Fx {

@@ -191,6 +191,7 @@ fn big_simulator(today: chrono::NaiveDate) -> DemoSimulator {
         days,
         start: today - chrono::Duration::days(i64::from(days)),
         last_port: 0,
+        follow_calendar: false,
     };
     let probe = DemoSimulator::start(&spec(20)).expect("probe simulator");
     let per_day = probe.punches().max(1) as f64 / 20.0;

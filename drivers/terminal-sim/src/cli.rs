@@ -75,6 +75,12 @@ pub struct Args {
     /// Keep only the first N generated punches (e.g. exactly 100000 for benchmarks).
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Weekdays nobody works (public holidays), comma-separated YYYY-MM-DD.
+    #[arg(long, value_name = "DATES", value_delimiter = ',')]
+    pub days_off: Vec<NaiveDate>,
+    /// Weekend days everybody works (调休 make-up days), comma-separated YYYY-MM-DD.
+    #[arg(long, value_name = "DATES", value_delimiter = ',')]
+    pub workdays: Vec<NaiveDate>,
     /// Load users from this CSV instead of generating them.
     #[arg(long, value_name = "FILE")]
     pub users: Option<PathBuf>,
@@ -189,6 +195,8 @@ impl Args {
             start,
             seed: self.seed,
             limit: self.limit,
+            days_off: self.days_off.iter().copied().collect(),
+            workdays: self.workdays.iter().copied().collect(),
         };
         let log_file = match &self.log {
             Some(path) => {

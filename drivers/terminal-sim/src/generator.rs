@@ -3,6 +3,8 @@
 //! overtime and a few password/fingerprint verifications (mostly face). Deterministic per seed: it
 //! uses its own SplitMix64 so results never change with a dependency upgrade. No I/O.
 
+use std::collections::BTreeSet;
+
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Weekday};
 
 use crate::model::{
@@ -18,6 +20,23 @@ pub struct GenParams {
     pub seed: u64,
     /// Keep only the first `limit` punches (in time order).
     pub limit: Option<usize>,
+    /// Weekdays nobody works (public holidays): like a weekend.
+    pub days_off: BTreeSet<NaiveDate>,
+    /// Weekend days everybody works (调休 make-up days): like a weekday.
+    pub workdays: BTreeSet<NaiveDate>,
+}
+
+impl GenParams {
+    /// Whether `day` is an office day: Monday to Friday, unless a day off; a weekend day only
+    /// when it is a make-up workday.
+    pub fn is_workday(&self, day: NaiveDate) -> bool {
+        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        if weekend {
+            self.workdays.contains(&day)
+        } else {
+            !self.days_off.contains(&day)
+        }
+    }
 }
 
 /// SplitMix64: tiny, well-distributed, and stable forever.
@@ -127,7 +146,7 @@ pub fn generate_log(p: &GenParams, users: &[SimUser]) -> Vec<Punch> {
         let Some(day) = p.start.checked_add_signed(Duration::days(i64::from(d))) else {
             break;
         };
-        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        let weekend = !p.is_workday(day);
         for u in users {
             let mut push = |rng: &mut Rng, time: NaiveDateTime, state: u8| {
                 let verify = verify_for(rng, u);
@@ -197,7 +216,34 @@ mod tests {
             start: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default(),
             seed,
             limit: None,
+            days_off: BTreeSet::new(),
+            workdays: BTreeSet::new(),
         }
+    }
+
+    #[test]
+    fn holidays_are_days_off_and_make_up_days_are_worked() {
+        // 2026-03-02 is a Monday: take Tuesday 3rd off, work Saturday 7th.
+        let day = |n| NaiveDate::from_ymd_opt(2026, 3, n).unwrap_or_default();
+        let p = GenParams {
+            days_off: [day(3)].into(),
+            workdays: [day(7)].into(),
+            ..params(42)
+        };
+        let users = generate_users(&p);
+        let log = generate_log(&p, &users);
+        let on = |n| log.iter().filter(|x| x.time.date() == day(n)).count();
+        // A working day has about two punches a person; a day off only a little weekend overtime.
+        assert!(on(2) > 80, "Monday: {}", on(2));
+        assert!(on(3) < 20, "the day off: {}", on(3));
+        assert!(on(7) > 80, "the make-up Saturday: {}", on(7));
+        assert!(on(8) < 20, "Sunday: {}", on(8));
+        let plain = generate_log(&params(42), &users);
+        let plain_on = |n| plain.iter().filter(|x| x.time.date() == day(n)).count();
+        assert!(
+            plain_on(3) > 80 && plain_on(7) < 20,
+            "without the lists: Mon–Fri"
+        );
     }
 
     #[test]
