@@ -102,50 +102,104 @@ impl std::fmt::Display for PolicyChange {
     }
 }
 
+/// One way a terminal's users break the policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "violation", rename_all = "snake_case")]
+pub enum Violation {
+    NoSuperAdmin,
+    /// More than one super admin (their enrollment numbers).
+    SuperAdmins {
+        enrollment_nos: Vec<String>,
+    },
+    /// An admin besides the super admin.
+    ExtraAdmin {
+        enrollment_no: String,
+    },
+    /// Someone who can sign in by password.
+    PasswordUser {
+        enrollment_no: String,
+    },
+    /// Fingerprint templates on a face-only terminal.
+    Fingerprints {
+        enrollment_no: String,
+        fingers: Vec<u8>,
+    },
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Violation::NoSuperAdmin => write!(f, "there is no super admin"),
+            Violation::SuperAdmins { enrollment_nos } => write!(
+                f,
+                "{} super admins ({}); exactly one is allowed",
+                enrollment_nos.len(),
+                enrollment_nos.join(", ")
+            ),
+            Violation::ExtraAdmin { enrollment_no } => {
+                write!(f, "{enrollment_no} is an admin besides the super admin")
+            }
+            Violation::PasswordUser { enrollment_no } => {
+                write!(f, "{enrollment_no} can sign in by password")
+            }
+            Violation::Fingerprints {
+                enrollment_no,
+                fingers,
+            } => write!(
+                f,
+                "{enrollment_no} has {} fingerprint template(s) (finger {}); the terminal is face-only",
+                fingers.len(),
+                fingers
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
 /// The policy (DOMAIN.md §2): exactly one super admin (the lowest uid is kept), no other admins,
 /// no password users besides the super admin, and — when the terminal is `face_only` — no
-/// fingerprint templates at all. Returns the violations in words.
-pub fn policy_violations(users: &[DeviceUser], face_only: bool) -> Vec<String> {
+/// fingerprint templates at all.
+pub fn policy_violation_list(users: &[DeviceUser], face_only: bool) -> Vec<Violation> {
     let mut v = Vec::new();
     let supers: Vec<_> = users.iter().filter(|u| is_super(u.privilege)).collect();
     match supers.len() {
-        0 => v.push("there is no super admin".to_string()),
+        0 => v.push(Violation::NoSuperAdmin),
         1 => {}
-        n => v.push(format!(
-            "{n} super admins ({}); exactly one is allowed",
-            supers
-                .iter()
-                .map(|u| u.enrollment_no.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
+        _ => v.push(Violation::SuperAdmins {
+            enrollment_nos: supers.iter().map(|u| u.enrollment_no.clone()).collect(),
+        }),
     }
     for c in plan_policy(users, false) {
         match c {
-            PolicyChange::Demote { enrollment_no, .. } => v.push(format!(
-                "{enrollment_no} is an admin besides the super admin"
-            )),
+            PolicyChange::Demote { enrollment_no, .. } => {
+                v.push(Violation::ExtraAdmin { enrollment_no })
+            }
             PolicyChange::RemovePassword { enrollment_no, .. } => {
-                v.push(format!("{enrollment_no} can sign in by password"))
+                v.push(Violation::PasswordUser { enrollment_no })
             }
             PolicyChange::DeleteFingerprint { .. } => {}
         }
     }
     if face_only {
         for u in users.iter().filter(|u| !u.fingers.is_empty()) {
-            v.push(format!(
-                "{} has {} fingerprint template(s) (finger {}); the terminal is face-only",
-                u.enrollment_no,
-                u.fingers.len(),
-                u.fingers
-                    .iter()
-                    .map(u8::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            v.push(Violation::Fingerprints {
+                enrollment_no: u.enrollment_no.clone(),
+                fingers: u.fingers.clone(),
+            });
         }
     }
     v
+}
+
+/// [`policy_violation_list`] in words (the CLI, the audit log).
+pub fn policy_violations(users: &[DeviceUser], face_only: bool) -> Vec<String> {
+    policy_violation_list(users, face_only)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 /// The changes that bring `users` to the policy (fingerprint deletions only when `face_only`).

@@ -5,6 +5,7 @@
 //! a refusal comes back as [`OpsFailure::Refused`] with the rule and the next allowed time.
 
 use kaoqin_store::{TerminalKind, TextEncoding};
+use kaoqin_sync::device_admin::{PolicyChange, Violation, policy_violation_list};
 
 use crate::app::terminal_sync::{OpsError, PunchQuery};
 use crate::app::terminals::{TerminalChanges, TerminalInput};
@@ -73,15 +74,18 @@ pub struct DeviceUserRow {
     pub card: u32,
 }
 
-/// A policy check (and apply) result: users, violations, the planned changes.
+/// A policy check (and apply) result: users, violations, the planned changes. Structured, so the
+/// page can say them in the user's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyView {
     pub users: Vec<DeviceUserRow>,
-    pub violations: Vec<String>,
+    pub violations: Vec<Violation>,
     /// What `apply` would change (check) or changed (apply).
-    pub changes: Vec<String>,
+    pub changes: Vec<PolicyChange>,
+    /// The terminal refused a change (the change and its answer); nothing after it was tried.
+    pub apply_error: Option<String>,
     /// After apply: violations left on re-reading.
-    pub violations_after: Option<Vec<String>>,
+    pub violations_after: Option<Vec<Violation>>,
 }
 
 /// The enrollment report in plain rows.
@@ -357,15 +361,16 @@ impl Backend {
         let r = s
             .device_policy(terminal, apply, override_reason)
             .map_err(ops_failure)?;
-        // The service's own words (English), as the CLI prints them.
-        let mut changes: Vec<String> = if apply {
-            r.applied.iter().map(ToString::to_string).collect()
+        let changes = if apply {
+            r.applied.clone()
         } else {
-            r.planned.iter().map(ToString::to_string).collect()
+            r.planned.clone()
         };
-        if let Some(refused) = &r.apply_error {
-            changes.push(refused.clone());
-        }
+        let violations = policy_violation_list(&r.users, r.face_only);
+        let violations_after = r
+            .users_after
+            .as_deref()
+            .map(|after| policy_violation_list(after, r.face_only));
         Ok(PolicyView {
             users: r
                 .users
@@ -379,9 +384,10 @@ impl Backend {
                     card: u.card,
                 })
                 .collect(),
-            violations: r.violations,
+            violations,
             changes,
-            violations_after: r.violations_after,
+            apply_error: r.apply_error,
+            violations_after,
         })
     }
 

@@ -10,9 +10,11 @@ use std::sync::Arc;
 
 use crate::app::permissions::Role;
 use crate::i18n::Lang;
+use kaoqin_sync::device_admin::{PolicyChange, Violation};
 
 use super::super::backend::terminals::{EnrollmentView, OpsFailure, PolicyView};
 use super::super::backend::{Backend, UserSession};
+use super::super::model::UiError;
 use super::super::tasks::Tasks;
 use super::super::widgets;
 use super::terminals::Msg;
@@ -477,7 +479,7 @@ impl DeviceState {
                     ));
                     if let Some(p) = &self.policy {
                         for c in &p.changes {
-                            ui.label(format!("· {c}"));
+                            ui.label(format!("· {}", change_text(lang, c)));
                         }
                     }
                     ui.horizontal(|ui| {
@@ -601,7 +603,7 @@ fn show_policy(ui: &mut egui::Ui, lang: Lang, p: &PolicyView) {
             ),
         );
         for v in &p.violations {
-            ui.label(format!("· {v}"));
+            ui.label(format!("· {}", violation_text(lang, v)));
         }
     }
     match &p.violations_after {
@@ -613,7 +615,7 @@ fn show_policy(ui: &mut egui::Ui, lang: Lang, p: &PolicyView) {
                     count = p.changes.len()
                 ));
                 for c in &p.changes {
-                    ui.label(format!("→ {c}"));
+                    ui.label(format!("→ {}", change_text(lang, c)));
                 }
             }
         }
@@ -624,14 +626,29 @@ fn show_policy(ui: &mut egui::Ui, lang: Lang, p: &PolicyView) {
                 count = p.changes.len()
             ));
             for c in &p.changes {
-                ui.label(format!("√ {c}"));
+                ui.label(format!("√ {}", change_text(lang, c)));
+            }
+            if let Some(refused) = &p.apply_error {
+                widgets::error_box(
+                    ui,
+                    lang,
+                    &UiError::new("terminals.policy_apply_refused", refused.clone()),
+                );
             }
             if left.is_empty() {
                 ui.label(tr!(lang, "terminals.policy_clean"));
             } else {
                 ui.colored_label(
                     ui.visuals().error_fg_color,
-                    tr!(lang, "terminals.policy_left", left = left.join("; ")),
+                    tr!(
+                        lang,
+                        "terminals.policy_left",
+                        left = left
+                            .iter()
+                            .map(|v| violation_text(lang, v))
+                            .collect::<Vec<_>>()
+                            .join("；")
+                    ),
                 );
             }
         }
@@ -725,9 +742,74 @@ fn user_table(
     );
 }
 
+/// A policy violation in the user's language.
+fn violation_text(lang: Lang, v: &Violation) -> String {
+    match v {
+        Violation::NoSuperAdmin => tr!(lang, "terminals.policy_v_no_super"),
+        Violation::SuperAdmins { enrollment_nos } => tr!(
+            lang,
+            "terminals.policy_v_supers",
+            count = enrollment_nos.len(),
+            who = enrollment_nos.join(", ")
+        ),
+        Violation::ExtraAdmin { enrollment_no } => {
+            tr!(lang, "terminals.policy_v_admin", no = enrollment_no)
+        }
+        Violation::PasswordUser { enrollment_no } => {
+            tr!(lang, "terminals.policy_v_password", no = enrollment_no)
+        }
+        Violation::Fingerprints {
+            enrollment_no,
+            fingers,
+        } => tr!(
+            lang,
+            "terminals.policy_v_fingers",
+            no = enrollment_no,
+            count = fingers.len(),
+            fingers = fingers
+                .iter()
+                .map(u8::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// A policy change in the user's language.
+fn change_text(lang: Lang, c: &PolicyChange) -> String {
+    match c {
+        PolicyChange::Demote { uid, enrollment_no } => {
+            tr!(
+                lang,
+                "terminals.policy_c_demote",
+                no = enrollment_no,
+                uid = uid
+            )
+        }
+        PolicyChange::RemovePassword { uid, enrollment_no } => tr!(
+            lang,
+            "terminals.policy_c_password",
+            no = enrollment_no,
+            uid = uid
+        ),
+        PolicyChange::DeleteFingerprint {
+            uid,
+            enrollment_no,
+            finger,
+        } => tr!(
+            lang,
+            "terminals.policy_c_finger",
+            no = enrollment_no,
+            uid = uid,
+            finger = finger
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::check_password;
+    use super::{PolicyChange, Violation, change_text, check_password, violation_text};
+    use crate::i18n::Lang;
 
     #[test]
     fn passwords_are_typed_twice_and_are_4_to_8_digits() {
@@ -746,5 +828,78 @@ mod tests {
             check_password("12a4", "12a4"),
             Err("terminals.password_rule")
         );
+    }
+
+    #[test]
+    fn policy_findings_are_said_in_each_language_with_their_details() {
+        let no = || "1007".to_string();
+        let violations = [
+            (Violation::NoSuperAdmin, vec![]),
+            (
+                Violation::SuperAdmins {
+                    enrollment_nos: vec!["1001".into(), "1007".into()],
+                },
+                vec!["2", "1001, 1007"],
+            ),
+            (
+                Violation::ExtraAdmin {
+                    enrollment_no: no(),
+                },
+                vec!["1007"],
+            ),
+            (
+                Violation::PasswordUser {
+                    enrollment_no: no(),
+                },
+                vec!["1007"],
+            ),
+            (
+                Violation::Fingerprints {
+                    enrollment_no: no(),
+                    fingers: vec![0, 6],
+                },
+                vec!["1007", "2", "0, 6"],
+            ),
+        ];
+        let changes = [
+            PolicyChange::Demote {
+                uid: 7,
+                enrollment_no: no(),
+            },
+            PolicyChange::RemovePassword {
+                uid: 7,
+                enrollment_no: no(),
+            },
+            PolicyChange::DeleteFingerprint {
+                uid: 7,
+                enrollment_no: no(),
+                finger: 6,
+            },
+        ];
+        for lang in Lang::ALL {
+            for (v, parts) in &violations {
+                let text = violation_text(lang, v);
+                assert!(
+                    !text.contains("%{") && !text.contains("terminals."),
+                    "{lang:?}: {text}"
+                );
+                for p in parts {
+                    assert!(text.contains(p), "{lang:?}: {text} lacks {p}");
+                }
+            }
+            for c in &changes {
+                let text = change_text(lang, c);
+                assert!(
+                    !text.contains("%{") && !text.contains("terminals."),
+                    "{lang:?}: {text}"
+                );
+                assert!(
+                    text.contains("1007") && text.contains('7'),
+                    "{lang:?}: {text}"
+                );
+            }
+        }
+        // Not the English service text in Chinese.
+        assert!(violation_text(Lang::ZhCn, &violations[3].0).contains("密码"));
     }
 }
