@@ -880,7 +880,7 @@ mod tests {
             for (v, parts) in &violations {
                 let text = violation_text(lang, v);
                 assert!(
-                    !text.contains("%{") && !text.contains("terminals."),
+                    !text.contains("%{") && !text.contains("policy_"),
                     "{lang:?}: {text}"
                 );
                 for p in parts {
@@ -890,7 +890,7 @@ mod tests {
             for c in &changes {
                 let text = change_text(lang, c);
                 assert!(
-                    !text.contains("%{") && !text.contains("terminals."),
+                    !text.contains("%{") && !text.contains("policy_"),
                     "{lang:?}: {text}"
                 );
                 assert!(
