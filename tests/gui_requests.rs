@@ -258,3 +258,73 @@ fn auditor_reads_requests_without_deciding() {
     settle(&mut h);
     assert!(!has_button(&h, &tr(LANG, "requests.approve")));
 }
+
+#[test]
+fn clerk_withdraws_a_submitted_request_and_the_supervisor_cancels_an_approved_one() {
+    let env = setup();
+    let mut clerk = login(&env, "kaoqinyuan");
+    let submitted = clerk
+        .add_request("1001", leave((12, 7), (12, 7)), "私事")
+        .expect("request");
+    let approved = clerk
+        .add_request("1001", leave((12, 10), (12, 10)), "体检")
+        .expect("request");
+    drop(clerk);
+    login(&env, "zhuguan")
+        .approve_request(approved, "同意")
+        .expect("approve");
+    let withdraw = tr(LANG, "requests.withdraw");
+    let cancel = tr(LANG, "requests.withdraw_approved");
+
+    let mut h = harness(&env, LANG);
+    open_page(
+        &mut h,
+        LANG,
+        "kaoqinyuan",
+        "kaoqinyuan-pass-1",
+        "nav.requests",
+    );
+    // The clerk starts on the new-request form; the requests are under "all".
+    wait_for(&mut h, "the page", |h| {
+        has(h, &tr(LANG, "requests.tab_all"))
+    });
+    h.get_by_label(&tr(LANG, "requests.tab_all")).click();
+    h.step();
+    let first = format!("#{submitted}");
+    wait_for(&mut h, "the list", |h| has(h, &first));
+    settle(&mut h);
+    h.get_by_label(&first).click();
+    h.step();
+    wait_for(&mut h, "the withdraw button", |h| has_button(h, &withdraw));
+    type_into(&mut h, &tr(LANG, "requests.note"), "员工不休了");
+    click_button(&mut h, &withdraw);
+    wait_for(&mut h, "the withdrawal in the history", |h| {
+        has_text(h, "员工不休了")
+    });
+    assert_eq!(state_of(&env, submitted), "withdrawn");
+    // An approved request is the approver's to cancel: the clerk has no button for it.
+    h.get_by_label(&format!("#{approved}")).click();
+    settle(&mut h);
+    wait_for(&mut h, "its history", |h| has_text(h, "同意"));
+    assert!(!has_button(&h, &withdraw) && !has_button(&h, &cancel));
+
+    let mut h = harness(&env, LANG);
+    open_page(&mut h, LANG, "zhuguan", "zhuguan-pass-1", "nav.requests");
+    wait_for(&mut h, "the page", |h| {
+        has(h, &tr(LANG, "requests.tab_all"))
+    });
+    h.get_by_label(&tr(LANG, "requests.tab_all")).click();
+    h.step();
+    let second = format!("#{approved}");
+    wait_for(&mut h, "the full list", |h| has(h, &second));
+    settle(&mut h);
+    h.get_by_label(&second).click();
+    h.step();
+    wait_for(&mut h, "the cancel button", |h| has_button(h, &cancel));
+    type_into(&mut h, &tr(LANG, "requests.note"), "任务变更，取消休假");
+    click_button(&mut h, &cancel);
+    wait_for(&mut h, "the cancellation in the history", |h| {
+        has_text(h, "任务变更，取消休假")
+    });
+    assert_eq!(state_of(&env, approved), "withdrawn");
+}

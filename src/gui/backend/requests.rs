@@ -195,6 +195,21 @@ impl Backend {
         .map_err(|e| request_error(e, Some(id)))?;
         Ok(state.code().to_owned())
     }
+
+    /// Withdraws a request (`Session::withdraw_request`: the clerk a draft or submitted one, a
+    /// leader or supervisor an approved one); returns the new state code.
+    pub fn withdraw_request(
+        &self,
+        user: &UserSession,
+        id: i64,
+        note: &str,
+    ) -> Result<String, UiError> {
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let state = s
+            .withdraw_request(id, note)
+            .map_err(|e| request_error(e, Some(id)))?;
+        Ok(state.code().to_owned())
+    }
 }
 
 #[cfg(test)]

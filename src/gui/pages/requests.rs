@@ -514,7 +514,15 @@ fn detail(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, may_decide
             }
         });
     ui.add_space(6.0);
-    if may_decide && r.state == "submitted" {
+    let may_approve = may_decide && r.state == "submitted";
+    // The clerk withdraws a draft or submitted request on the employee's behalf; cancelling an
+    // approved one is the approver's act.
+    let may_withdraw = match r.state.as_str() {
+        "draft" | "submitted" => allowed(cx.who.role, Action::ManageRequests),
+        "approved" => may_decide,
+        _ => false,
+    };
+    if may_approve || may_withdraw {
         let l = ui.label(tr!(lang, "requests.note"));
         ui.add(
             egui::TextEdit::singleline(&mut state.note)
@@ -523,28 +531,50 @@ fn detail(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, may_decide
         )
         .labelled_by(l.id);
         let busy = state.tasks.busy();
-        let mut decision = None;
+        // Some(Some(approve)) decides, Some(None) withdraws.
+        let mut act: Option<Option<bool>> = None;
         ui.horizontal(|ui| {
-            if ui
-                .add_enabled(!busy, egui::Button::new(tr!(lang, "requests.approve")))
-                .clicked()
-            {
-                decision = Some(true);
+            if may_approve {
+                if ui
+                    .add_enabled(!busy, egui::Button::new(tr!(lang, "requests.approve")))
+                    .clicked()
+                {
+                    act = Some(Some(true));
+                }
+                if ui
+                    .add_enabled(!busy, egui::Button::new(tr!(lang, "requests.reject")))
+                    .clicked()
+                {
+                    act = Some(Some(false));
+                }
             }
-            if ui
-                .add_enabled(!busy, egui::Button::new(tr!(lang, "requests.reject")))
-                .clicked()
-            {
-                decision = Some(false);
+            if may_withdraw {
+                let key = if r.state == "approved" {
+                    "requests.withdraw_approved"
+                } else {
+                    "requests.withdraw"
+                };
+                if ui
+                    .add_enabled(!busy, egui::Button::new(tr!(lang, key)))
+                    .clicked()
+                {
+                    act = Some(None);
+                }
             }
         });
-        if let Some(approve) = decision {
+        if let Some(act) = act {
             let (b, u) = (Arc::clone(cx.backend), Arc::clone(cx.session));
             let (id, note) = (r.id, state.note.trim().to_owned());
             state.decide_error = None;
             state.notice = None;
             state.tasks.spawn(&ctx, "request-decide", move || {
-                Msg::Decided(id, b.decide_request(&u, id, approve, &note))
+                Msg::Decided(
+                    id,
+                    match act {
+                        Some(approve) => b.decide_request(&u, id, approve, &note),
+                        None => b.withdraw_request(&u, id, &note),
+                    },
+                )
             });
         }
     }
