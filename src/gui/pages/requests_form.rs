@@ -42,6 +42,18 @@ impl Kind {
     }
 }
 
+/// Which part of a day a leave, outing or trip covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Part {
+    /// Whole days (or hours, when the times are typed).
+    #[default]
+    Whole,
+    /// The first session of the shift (usually the morning).
+    First,
+    /// The second session (usually the afternoon).
+    Second,
+}
+
 /// (field, locale key) pairs of a form that does not describe a request yet.
 pub(crate) type FieldErrors = Vec<(&'static str, &'static str)>;
 
@@ -55,6 +67,8 @@ pub(crate) struct RequestForm {
     pub from: String,
     pub to: String,
     pub place: String,
+    /// Half a day: one session of the date in "from".
+    pub part: Part,
     pub at: String,
     pub punch_out: bool,
     pub evidence: String,
@@ -92,6 +106,22 @@ impl RequestForm {
         }
         let reason = self.reason.trim().to_owned();
         let span = |errors: &mut Vec<_>, times_only: bool| -> Option<Span> {
+            if !times_only && self.part != Part::Whole {
+                let session = if self.part == Part::First { 0 } else { 1 };
+                let date = match when(&self.from) {
+                    Some(When::Day(d)) => d,
+                    _ => {
+                        errors.push(("from", "requests.bad_date"));
+                        return None;
+                    }
+                };
+                let to = self.to.trim();
+                if !to.is_empty() && !matches!(when(to), Some(When::Day(t)) if t == date) {
+                    errors.push(("to", "requests.half_one_day"));
+                    return None;
+                }
+                return Some(Span::Session { date, session });
+            }
             let from = when(&self.from);
             let to = if self.to.trim().is_empty() {
                 when(&self.from)
@@ -367,6 +397,19 @@ pub(crate) fn show(
                 } else {
                     "2026-11-25"
                 };
+                if f.kind != Kind::Overtime {
+                    ui.label(tr!(lang, "requests.part"));
+                    ui.horizontal(|ui| {
+                        for (part, key) in [
+                            (Part::Whole, "requests.part_whole"),
+                            (Part::First, "requests.part_first"),
+                            (Part::Second, "requests.part_second"),
+                        ] {
+                            ui.selectable_value(&mut f.part, part, tr!(lang, key));
+                        }
+                    });
+                    ui.end_row();
+                }
                 for (field, key, value) in [
                     ("from", "requests.from", &mut f.from),
                     ("to", "requests.to", &mut f.to),
@@ -445,6 +488,66 @@ mod tests {
         f.from = "2026-12-03".into();
         let (_, kind, _) = f.build().expect("one day");
         assert_eq!(kind.dates().0, kind.dates().1);
+    }
+
+    #[test]
+    fn half_days_are_one_session_of_one_date() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let half = |kind, part, from: &str, to: &str| {
+            let mut f = form(kind);
+            f.place = "市局".into();
+            f.reason = "开会".into();
+            f.part = part;
+            f.from = from.into();
+            f.to = to.into();
+            f.build()
+        };
+        let span_of = |k: &RequestKind| match k {
+            RequestKind::Leave { span, .. }
+            | RequestKind::Outing { span, .. }
+            | RequestKind::Trip { span, .. } => Some(span.clone()),
+            _ => None,
+        };
+        let cases: Vec<(Kind, Part, &str, &str, Result<Span, Vec<(&str, &str)>>)> = vec![
+            (
+                Kind::Leave,
+                Part::First,
+                "2026-12-01",
+                "",
+                Ok(Span::Session {
+                    date: d("2026-12-01"),
+                    session: 0,
+                }),
+            ),
+            (
+                Kind::Outing,
+                Part::Second,
+                "2026-12-01",
+                "2026-12-01",
+                Ok(Span::Session {
+                    date: d("2026-12-01"),
+                    session: 1,
+                }),
+            ),
+            (
+                Kind::Trip,
+                Part::Second,
+                "2026-12-01",
+                "2026-12-02",
+                Err(vec![("to", "requests.half_one_day")]),
+            ),
+            (
+                Kind::Leave,
+                Part::First,
+                "2026-12-01 09:00",
+                "",
+                Err(vec![("from", "requests.bad_date")]),
+            ),
+        ];
+        for (kind, part, from, to, want) in cases {
+            let got = half(kind, part, from, to).map(|(_, k, _)| span_of(&k).expect("a span"));
+            assert_eq!(got, want, "{kind:?} {part:?} {from} {to}");
+        }
     }
 
     #[test]
