@@ -508,7 +508,8 @@ mod tests {
             | RequestKind::Trip { span, .. } => Some(span.clone()),
             _ => None,
         };
-        let cases: Vec<(Kind, Part, &str, &str, Result<Span, Vec<(&str, &str)>>)> = vec![
+        type Case<'a> = (Kind, Part, &'a str, &'a str, Result<Span, FieldErrors>);
+        let cases: Vec<Case> = vec![
             (
                 Kind::Leave,
                 Part::First,
