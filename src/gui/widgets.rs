@@ -147,3 +147,44 @@ pub(crate) fn form_footer(
     }
     out
 }
+
+/// A peak window's name in the user's language: "上午签到", "班次 C 上午签到". The two default
+/// session names ("morning", "afternoon") are translated; names the supervisor typed are kept.
+pub(crate) fn peak_window_text(
+    lang: Lang,
+    name: &str,
+    shift: Option<&str>,
+    sign_in: bool,
+) -> String {
+    let what = tr!(lang, if sign_in { "peak.sign_in" } else { "peak.sign_out" });
+    let name = match name {
+        "morning" => tr!(lang, "peak.morning"),
+        "afternoon" => tr!(lang, "peak.afternoon"),
+        other => other.to_owned(),
+    };
+    match shift {
+        Some(shift) => tr!(lang, "peak.shift", shift = shift, name = name, what = what),
+        None => tr!(lang, "peak.configured", name = name, what = what),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::peak_window_text;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn peak_windows_are_named_in_the_users_language() {
+        let cases = [
+            (Lang::ZhCn, "morning", None, true, "上午签到"),
+            (Lang::ZhTw, "afternoon", None, false, "下午簽退"),
+            (Lang::English, "morning", None, false, "morning sign-out"),
+            (Lang::ZhCn, "上午", Some("C"), true, "班次 C 上午签到"),
+            (Lang::English, "上午", Some("C"), true, "shift C 上午 sign-in"),
+            (Lang::ZhCn, "夜班", None, false, "夜班签退"),
+        ];
+        for (lang, name, shift, sign_in, want) in cases {
+            assert_eq!(peak_window_text(lang, name, shift, sign_in), want);
+        }
+    }
+}

@@ -103,46 +103,50 @@ impl ConnectionRules {
         let before = Duration::minutes(i64::from(self.margin_before_sign_in_min));
         let after = Duration::minutes(i64::from(self.margin_after_sign_out_min));
         let mut out: Vec<PeakWindow> = Vec::new();
-        let mut push = |label: String, sign_in: bool, at: NaiveDateTime| {
-            let w = if sign_in {
+        let mut push = |name: &str, shift: Option<&str>, sign_in: bool, at: NaiveDateTime| {
+            let what = if sign_in { "sign-in" } else { "sign-out" };
+            let label = match shift {
+                Some(code) => format!("shift {code} {name} {what}"),
+                None => format!("{name} {what}"),
+            };
+            let (start, end) = if sign_in {
                 if before.is_zero() {
                     return;
                 }
-                PeakWindow {
-                    label: format!("{label} sign-in"),
-                    start: at - before,
-                    end: at,
-                }
+                (at - before, at)
             } else {
                 if after.is_zero() {
                     return;
                 }
-                PeakWindow {
-                    label: format!("{label} sign-out"),
-                    start: at,
-                    end: at + after,
-                }
+                (at, at + after)
             };
-            if !out.iter().any(|o| o.start == w.start && o.end == w.end) {
-                out.push(w);
+            if !out.iter().any(|o| o.start == start && o.end == end) {
+                out.push(PeakWindow {
+                    label,
+                    start,
+                    end,
+                    name: name.to_owned(),
+                    shift: shift.map(str::to_owned),
+                    sign_in,
+                });
             }
         };
         for day_offset in -1..=2 {
             let day = at.date() + Duration::days(day_offset);
             for s in &self.sessions {
-                push(s.name.clone(), true, day.and_time(s.latest_sign_in));
-                push(s.name.clone(), false, day.and_time(s.earliest_sign_out));
+                push(&s.name, None, true, day.and_time(s.latest_sign_in));
+                push(&s.name, None, false, day.and_time(s.earliest_sign_out));
             }
-            for (label, sign_in, when) in self.shift_deadlines(day) {
-                push(label, sign_in, when);
+            for (shift, session, sign_in, when) in self.shift_deadlines(day) {
+                push(&session, Some(&shift), sign_in, when);
             }
         }
         out.sort_by_key(|w| w.start);
         out
     }
 
-    /// The punch deadlines of the shifts in use on `day` ("shift C 上午", sign-in?, when).
-    fn shift_deadlines(&self, day: NaiveDate) -> Vec<(String, bool, NaiveDateTime)> {
+    /// The punch deadlines of the shifts in use on `day`: (shift, session, sign-in?, when).
+    fn shift_deadlines(&self, day: NaiveDate) -> Vec<(String, String, bool, NaiveDateTime)> {
         let Some(book) = self.schedule.as_deref().filter(|_| self.follow_schedules) else {
             return Vec::new();
         };
@@ -151,13 +155,10 @@ impl ConnectionRules {
         book.shifts_in_use(day)
             .into_iter()
             .flat_map(|shift| {
-                shift.punch_deadlines().into_iter().map(|d| {
-                    (
-                        format!("shift {} {}", shift.code, d.session),
-                        d.sign_in,
-                        at(d.at),
-                    )
-                })
+                shift
+                    .punch_deadlines()
+                    .into_iter()
+                    .map(|d| (shift.code.clone(), d.session, d.sign_in, at(d.at)))
             })
             .collect()
     }
@@ -166,9 +167,19 @@ impl ConnectionRules {
 /// One absolute peak window `[start, end)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeakWindow {
+    /// In words, for the CLI, logs and the audit log ("morning sign-in", "shift C 上午 sign-in").
     pub label: String,
     pub start: NaiveDateTime,
     pub end: NaiveDateTime,
+    /// The configured session's or the shift session's name, for a translated label.
+    #[serde(default)]
+    pub name: String,
+    /// The shift whose deadline this is; `None` for a configured session.
+    #[serde(default)]
+    pub shift: Option<String>,
+    /// Before a sign-in deadline (`true`) or after a sign-out one.
+    #[serde(default)]
+    pub sign_in: bool,
 }
 
 /// Which rule refused a connection.
@@ -176,7 +187,7 @@ pub struct PeakWindow {
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
     /// The connection (now up to now + time limit) would overlap a sign-in/sign-out peak window.
-    PeakWindow { window: PeakWindow },
+    PeakWindow { window: Box<PeakWindow> },
     /// Less than the spacing since the previous connection to this terminal ended.
     Spacing {
         previous_end: NaiveDateTime,
@@ -274,7 +285,7 @@ fn first_refusal(
         .find(|w| t < w.end && session_end > w.start)
     {
         let end = w.end;
-        return Some((Rule::PeakWindow { window: w }, end));
+        return Some((Rule::PeakWindow { window: Box::new(w) }, end));
     }
     if let Some(prev) = last_end {
         let free_at = prev + rules.spacing();

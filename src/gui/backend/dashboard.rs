@@ -67,7 +67,10 @@ pub struct TodayView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuleRow {
     Peak {
-        label: String,
+        /// The window's session name, shift and side (see `widgets::peak_window_text`).
+        name: String,
+        shift: Option<String>,
+        sign_in: bool,
         from: String,
         to: String,
     },
@@ -180,7 +183,9 @@ impl Backend {
                         .map(|r| {
                             let rule = match &r.rule {
                                 Rule::PeakWindow { window } => RuleRow::Peak {
-                                    label: window.label.clone(),
+                                    name: window.name.clone(),
+                                    shift: window.shift.clone(),
+                                    sign_in: window.sign_in,
                                     from: window.start.format("%H:%M").to_string(),
                                     to: window.end.format("%H:%M").to_string(),
                                 },

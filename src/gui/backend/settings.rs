@@ -10,7 +10,7 @@ use chrono::{NaiveDateTime, NaiveTime};
 use kaoqin_domain::report::SymbolSet;
 use kaoqin_domain::request::LeaveType;
 use kaoqin_sync::ConnectionRules;
-use kaoqin_sync::policy::PeakSession;
+use kaoqin_sync::policy::{PeakSession, PeakWindow};
 
 use crate::app::clock::{SystemClock, ThreadSleeper};
 use crate::app::permissions::Role;
@@ -32,8 +32,8 @@ pub struct RulesForm {
     pub spacing: String,
     /// Also keep clear of the shifts in use (`ConnectionRules::follow_schedules`).
     pub follow_schedules: bool,
-    /// Today's peak windows as the rules gave them when loaded: ("HH:MM–HH:MM", what).
-    pub today_windows: Vec<(String, String)>,
+    /// Today's peak windows as the rules gave them when loaded ("HH:MM–HH:MM", the window).
+    pub today_windows: Vec<(String, PeakWindow)>,
 }
 
 impl RulesForm {
@@ -46,7 +46,7 @@ impl RulesForm {
             .map(|w| {
                 (
                     format!("{}–{}", w.start.format("%H:%M"), w.end.format("%H:%M")),
-                    w.label,
+                    w,
                 )
             })
             .collect();

@@ -243,10 +243,16 @@ fn people(ui: &mut egui::Ui, lang: Lang, key: &str, id: &str, rows: &[PersonRow]
 
 fn rule_text(lang: Lang, r: &RuleRow) -> String {
     match r {
-        RuleRow::Peak { label, from, to } => tr!(
+        RuleRow::Peak {
+            name,
+            shift,
+            sign_in,
+            from,
+            to,
+        } => tr!(
             lang,
             "dashboard.rule_peak",
-            label = label.as_str(),
+            label = widgets::peak_window_text(lang, name, shift.as_deref(), *sign_in),
             from = from.as_str(),
             to = to.as_str()
         )

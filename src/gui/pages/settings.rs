@@ -316,9 +316,14 @@ fn rules_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
             .num_columns(2)
             .spacing([12.0, 2.0])
             .show(ui, |ui| {
-                for (span, what) in &form.today_windows {
+                for (span, w) in &form.today_windows {
                     ui.monospace(span);
-                    ui.label(what);
+                    ui.label(widgets::peak_window_text(
+                        lang,
+                        &w.name,
+                        w.shift.as_deref(),
+                        w.sign_in,
+                    ));
                     ui.end_row();
                 }
             });
