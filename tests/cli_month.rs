@@ -317,12 +317,11 @@ fn bad_input_names_the_field() {
     );
 }
 
-#[test]
-fn report_month_xlsx_reads_back() {
-    let env = month_env();
-    let xlsx = env.path("2026-03.xlsx");
-    let r = clerk(
-        &env,
+/// The clerk exports March 2026 to `name`; the first sheet's cells as text, row by row (calamine).
+fn export_first_sheet(env: &Env, name: &str) -> Vec<Vec<String>> {
+    let xlsx = env.path(name);
+    ok(&clerk(
+        env,
         &[
             "report",
             "month",
@@ -330,17 +329,21 @@ fn report_month_xlsx_reads_back() {
             "--xlsx",
             xlsx.to_str().unwrap(),
         ],
-    );
-    ok(&r);
+    ));
     let mut wb = open_workbook_auto(&xlsx).expect("calamine opens the export");
-    let names = wb.sheet_names();
-    assert!(!names.is_empty());
-    let first = names.first().unwrap().clone();
-    let range = wb.worksheet_range(&first).unwrap();
-    let texts: Vec<String> = range
+    let first = wb.sheet_names().first().expect("a sheet").clone();
+    let range = wb.worksheet_range(&first).expect("the first sheet");
+    range
         .rows()
-        .flat_map(|r| r.iter().map(|c| c.to_string()))
-        .collect();
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn report_month_xlsx_reads_back() {
+    let env = month_env();
+    let rows = export_first_sheet(&env, "2026-03.xlsx");
+    let texts: Vec<String> = rows.iter().flatten().cloned().collect();
     assert!(
         texts.iter().any(|t| t == "1001"),
         "工号 in the sheet: {texts:?}"
@@ -404,25 +407,12 @@ fn the_admin_changes_report_symbols_and_the_export_prints_them() {
     assert!(shown.stdout.contains("late,L\n"), "{shown:?}");
     assert!(shown.stdout.contains("early,退\n"), "{shown:?}");
 
-    let xlsx = env.path("symbols.xlsx");
-    ok(&clerk(
-        &env,
-        &[
-            "report",
-            "month",
-            "2026-03",
-            "--xlsx",
-            xlsx.to_str().unwrap(),
-        ],
-    ));
-    let mut wb = open_workbook_auto(&xlsx).expect("calamine opens the export");
-    let first = wb.sheet_names().first().unwrap().clone();
-    let range = wb.worksheet_range(&first).unwrap();
-    let row = range
-        .rows()
-        .find(|r| r.iter().any(|c| *c == "1001"))
-        .expect("1001's row");
-    let cells: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+    let rows = export_first_sheet(&env, "symbols.xlsx");
+    let cells = rows
+        .iter()
+        .find(|r| r.iter().any(|c| c == "1001"))
+        .expect("1001's row")
+        .clone();
     // Day columns follow 序号, 工号, 姓名, 部门: 3 March late in the morning (halves), 4–5 annual
     // leave, 6 absent.
     let day = |d: usize| cells[3 + d].clone();
@@ -431,10 +421,7 @@ fn the_admin_changes_report_symbols_and_the_export_prints_them() {
         ("L/√".into(), "A".into(), "A".into(), "X".into()),
         "{cells:?}"
     );
-    let all: Vec<String> = range
-        .rows()
-        .flat_map(|r| r.iter().map(|c| c.to_string()))
-        .collect();
+    let all: Vec<String> = rows.iter().flatten().cloned().collect();
     assert!(
         !all.iter().any(|t| t == "迟" || t == "旷"),
         "old symbols gone, legend included"

@@ -39,11 +39,18 @@ fn login(paths: &Paths, clock: &Arc<FixedClock>, user: &str) -> Session {
     Session::login(paths, user, PASSWORD, clock, &RecordingSleeper::default()).expect("log in")
 }
 
-#[test]
-fn demo_database_matches_the_simulator_and_a_download_stores_its_punches() {
+/// A demo database made at `now` in a new temporary folder, and its running simulator.
+fn demo_at(
+    now: NaiveDateTime,
+) -> (
+    tempfile::TempDir,
+    Paths,
+    Arc<FixedClock>,
+    demo::DemoSimulator,
+) {
     let dir = tempfile::tempdir().expect("temp dir");
     let paths = paths(&dir);
-    let clock = Arc::new(FixedClock::new(afternoon()));
+    let clock = Arc::new(FixedClock::new(now));
     let sim = demo::create(
         &paths,
         PASSWORD,
@@ -51,6 +58,12 @@ fn demo_database_matches_the_simulator_and_a_download_stores_its_punches() {
         &RecordingSleeper::default(),
     )
     .expect("demo database");
+    (dir, paths, clock, sim)
+}
+
+#[test]
+fn demo_database_matches_the_simulator_and_a_download_stores_its_punches() {
+    let (_dir, paths, clock, sim) = demo_at(afternoon());
     assert!(sim.addr().ip().is_loopback());
     assert!(
         sim.punches() > 30 * 40,
@@ -116,19 +129,10 @@ fn demo_database_matches_the_simulator_and_a_download_stores_its_punches() {
 fn the_demo_terminal_keeps_holidays_and_make_up_days() {
     use chrono::{Datelike, NaiveDate, Weekday};
     use std::collections::BTreeMap;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let paths = paths(&dir);
     let now = NaiveDate::from_ymd_opt(2026, 11, 26)
         .and_then(|d| d.and_hms_opt(14, 0, 0))
         .expect("date");
-    let clock = Arc::new(FixedClock::new(now));
-    let sim = demo::create(
-        &paths,
-        PASSWORD,
-        clock.clone(),
-        &RecordingSleeper::default(),
-    )
-    .expect("demo database");
+    let (_dir, paths, clock, sim) = demo_at(now);
     let mut clerk = login(&paths, &clock, DEMO_CLERK);
     clerk
         .download(DEMO_TERMINAL, None, SessionIo::default())
@@ -175,16 +179,7 @@ fn the_demo_terminal_keeps_holidays_and_make_up_days() {
 
 #[test]
 fn a_later_start_serves_the_same_data_and_follows_a_new_port() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let paths = paths(&dir);
-    let clock = Arc::new(FixedClock::new(afternoon()));
-    let first = demo::create(
-        &paths,
-        PASSWORD,
-        clock.clone(),
-        &RecordingSleeper::default(),
-    )
-    .expect("demo database");
+    let (_dir, paths, clock, first) = demo_at(afternoon());
     let (old_addr, punches) = (first.addr(), first.punches());
     drop(first);
     // Someone else took the old port meanwhile.

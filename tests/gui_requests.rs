@@ -276,31 +276,9 @@ fn clerk_withdraws_a_submitted_request_and_the_supervisor_cancels_an_approved_on
     let withdraw = tr(LANG, "requests.withdraw");
     let cancel = tr(LANG, "requests.withdraw_approved");
 
-    let mut h = harness(&env, LANG);
-    open_page(
-        &mut h,
-        LANG,
-        "kaoqinyuan",
-        "kaoqinyuan-pass-1",
-        "nav.requests",
-    );
-    // The clerk starts on the new-request form; the requests are under "all".
-    wait_for(&mut h, "the page", |h| {
-        has(h, &tr(LANG, "requests.tab_all"))
-    });
-    h.get_by_label(&tr(LANG, "requests.tab_all")).click();
-    h.step();
-    let first = format!("#{submitted}");
-    wait_for(&mut h, "the list", |h| has(h, &first));
-    settle(&mut h);
-    h.get_by_label(&first).click();
-    h.step();
-    wait_for(&mut h, "the withdraw button", |h| has_button(h, &withdraw));
-    type_into(&mut h, &tr(LANG, "requests.note"), "员工不休了");
-    click_button(&mut h, &withdraw);
-    wait_for(&mut h, "the withdrawal in the history", |h| {
-        has_text(h, "员工不休了")
-    });
+    // The clerk withdraws the submitted one.
+    let mut h = request_in_all(&env, "kaoqinyuan", submitted);
+    decide_with_note(&mut h, &withdraw, "员工不休了");
     assert_eq!(state_of(&env, submitted), "withdrawn");
     // An approved request is the approver's to cancel: the clerk has no button for it.
     h.get_by_label(&format!("#{approved}")).click();
@@ -308,23 +286,33 @@ fn clerk_withdraws_a_submitted_request_and_the_supervisor_cancels_an_approved_on
     wait_for(&mut h, "its history", |h| has_text(h, "同意"));
     assert!(!has_button(&h, &withdraw) && !has_button(&h, &cancel));
 
-    let mut h = harness(&env, LANG);
-    open_page(&mut h, LANG, "zhuguan", "zhuguan-pass-1", "nav.requests");
-    wait_for(&mut h, "the page", |h| {
-        has(h, &tr(LANG, "requests.tab_all"))
-    });
-    h.get_by_label(&tr(LANG, "requests.tab_all")).click();
-    h.step();
-    let second = format!("#{approved}");
-    wait_for(&mut h, "the full list", |h| has(h, &second));
-    settle(&mut h);
-    h.get_by_label(&second).click();
-    h.step();
-    wait_for(&mut h, "the cancel button", |h| has_button(h, &cancel));
-    type_into(&mut h, &tr(LANG, "requests.note"), "任务变更，取消休假");
-    click_button(&mut h, &cancel);
-    wait_for(&mut h, "the cancellation in the history", |h| {
-        has_text(h, "任务变更，取消休假")
-    });
+    let mut h = request_in_all(&env, "zhuguan", approved);
+    decide_with_note(&mut h, &cancel, "任务变更，取消休假");
     assert_eq!(state_of(&env, approved), "withdrawn");
+}
+
+/// Signed in as `user` (password `<user>-pass-1`) on the Requests page's full list, with request
+/// `id` selected.
+fn request_in_all(env: &Env, user: &str, id: i64) -> H {
+    let mut h = harness(env, LANG);
+    let password = format!("{user}-pass-1");
+    open_page(&mut h, LANG, user, &password, "nav.requests");
+    let all = tr(LANG, "requests.tab_all");
+    wait_for(&mut h, "the page", |h| has(h, &all));
+    h.get_by_label(&all).click();
+    h.step();
+    let label = format!("#{id}");
+    wait_for(&mut h, "the full list", |h| has(h, &label));
+    settle(&mut h);
+    h.get_by_label(&label).click();
+    h.step();
+    h
+}
+
+/// Types `note`, clicks `button` and waits for the note in the request's history.
+fn decide_with_note(h: &mut H, button: &str, note: &str) {
+    wait_for(h, "the button", |h| has_button(h, button));
+    type_into(h, &tr(LANG, "requests.note"), note);
+    click_button(h, button);
+    wait_for(h, "the note in the history", |h| has_text(h, note));
 }

@@ -15,6 +15,30 @@ use crate::people::{Employee, PunchKind};
 use crate::reconcile::{DayResult, Excuse, SessionOutcome};
 use crate::request::{LeaveType, Request, RequestKind, Span, default_leave_types};
 
+/// The fixed symbols' names, their look-up and their setter, from one list of field names.
+macro_rules! fixed_symbols {
+    ($($field:ident)*) => {
+        /// The names of the fixed symbols (everything but the leave types' own), as settings, the
+        /// CLI and the audit log spell them; each is the field of the same name.
+        pub const FIXED: [&'static str; 13] = [$(stringify!($field)),*];
+
+        fn fixed_mut(&mut self, name: &str) -> Option<&mut String> {
+            match name {
+                $(stringify!($field) => Some(&mut self.$field),)*
+                _ => None,
+            }
+        }
+
+        /// The fixed symbol `name` (one of [`SymbolSet::FIXED`]).
+        pub fn fixed(&self, name: &str) -> Option<&str> {
+            match name {
+                $(stringify!($field) => Some(&self.$field),)*
+                _ => None,
+            }
+        }
+    };
+}
+
 /// The symbols of the sheet; administrators may change any of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SymbolSet {
@@ -66,62 +90,8 @@ impl SymbolSet {
         }
     }
 
-    /// The names of the fixed symbols (everything but the leave types' own), as settings, the CLI
-    /// and the audit log spell them.
-    pub const FIXED: [&'static str; 13] = [
-        "present",
-        "late",
-        "early",
-        "absent",
-        "missing",
-        "leave_default",
-        "outing",
-        "trip",
-        "supplement",
-        "rest",
-        "holiday",
-        "overtime",
-        "not_employed",
-    ];
-
-    fn fixed_mut(&mut self, name: &str) -> Option<&mut String> {
-        Some(match name {
-            "present" => &mut self.present,
-            "late" => &mut self.late,
-            "early" => &mut self.early,
-            "absent" => &mut self.absent,
-            "missing" => &mut self.missing,
-            "leave_default" => &mut self.leave_default,
-            "outing" => &mut self.outing,
-            "trip" => &mut self.trip,
-            "supplement" => &mut self.supplement,
-            "rest" => &mut self.rest,
-            "holiday" => &mut self.holiday,
-            "overtime" => &mut self.overtime,
-            "not_employed" => &mut self.not_employed,
-            _ => return None,
-        })
-    }
-
-    /// The fixed symbol `name` (one of [`SymbolSet::FIXED`]).
-    pub fn fixed(&self, name: &str) -> Option<&str> {
-        Some(match name {
-            "present" => &self.present,
-            "late" => &self.late,
-            "early" => &self.early,
-            "absent" => &self.absent,
-            "missing" => &self.missing,
-            "leave_default" => &self.leave_default,
-            "outing" => &self.outing,
-            "trip" => &self.trip,
-            "supplement" => &self.supplement,
-            "rest" => &self.rest,
-            "holiday" => &self.holiday,
-            "overtime" => &self.overtime,
-            "not_employed" => &self.not_employed,
-            _ => return None,
-        })
-    }
+    fixed_symbols!(present late early absent missing leave_default outing trip supplement rest
+        holiday overtime not_employed);
 
     /// Sets the fixed symbol `name`; `false` if there is no such symbol. Call [`SymbolSet::check`]
     /// afterwards.

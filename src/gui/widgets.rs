@@ -156,7 +156,14 @@ pub(crate) fn peak_window_text(
     shift: Option<&str>,
     sign_in: bool,
 ) -> String {
-    let what = tr!(lang, if sign_in { "peak.sign_in" } else { "peak.sign_out" });
+    let what = tr!(
+        lang,
+        if sign_in {
+            "peak.sign_in"
+        } else {
+            "peak.sign_out"
+        }
+    );
     let name = match name {
         "morning" => tr!(lang, "peak.morning"),
         "afternoon" => tr!(lang, "peak.afternoon"),
@@ -180,7 +187,13 @@ mod tests {
             (Lang::ZhTw, "afternoon", None, false, "下午簽退"),
             (Lang::English, "morning", None, false, "morning sign-out"),
             (Lang::ZhCn, "上午", Some("C"), true, "班次 C 上午签到"),
-            (Lang::English, "上午", Some("C"), true, "shift C 上午 sign-in"),
+            (
+                Lang::English,
+                "上午",
+                Some("C"),
+                true,
+                "shift C 上午 sign-in",
+            ),
             (Lang::ZhCn, "夜班", None, false, "夜班签退"),
         ];
         for (lang, name, shift, sign_in, want) in cases {

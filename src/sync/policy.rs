@@ -285,7 +285,12 @@ fn first_refusal(
         .find(|w| t < w.end && session_end > w.start)
     {
         let end = w.end;
-        return Some((Rule::PeakWindow { window: Box::new(w) }, end));
+        return Some((
+            Rule::PeakWindow {
+                window: Box::new(w),
+            },
+            end,
+        ));
     }
     if let Some(prev) = last_end {
         let free_at = prev + rules.spacing();
