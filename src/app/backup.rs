@@ -40,6 +40,19 @@ impl Session {
     /// Replaces the database with the backup `from` (checked to be a sound Kaoqin database). The
     /// session ends: the current database is closed, renamed aside, and the restored one gets a
     /// `restore` entry from this user. Other Kaoqin processes must be closed first.
+    /// [`Session::restore`] for a caller that must keep a session in place (the GUI): the database
+    /// moves out of `self` (which is left on an empty in-memory stand-in until the user signs in
+    /// again), so no connection of this process holds the file while it is replaced.
+    pub fn restore_in_place(&mut self, from: &Path) -> AppResult<RestoreOutcome> {
+        self.require(Action::Restore, &from.display().to_string())?;
+        store_backup::check_is_kaoqin_db(from)?;
+        let result = self.take_out()?.restore(from);
+        // Whatever happened, the session works on the file at its path again (the restored one,
+        // or the untouched one when the restore failed).
+        self.reopen()?;
+        result
+    }
+
     pub fn restore(self, from: &Path) -> AppResult<RestoreOutcome> {
         self.require(Action::Restore, &from.display().to_string())?;
         let found = store_backup::check_is_kaoqin_db(from)?;

@@ -361,4 +361,23 @@ impl Session {
     pub(crate) fn into_parts(self) -> (Store, SessionUser, Arc<dyn Clock>, Paths) {
         (self.store, self.user, self.clock, self.paths)
     }
+
+    /// Opens the database at this session's path again (after [`Session::take_out`]).
+    pub(crate) fn reopen(&mut self) -> AppResult<()> {
+        self.store = Store::open(&self.paths.db)?;
+        Ok(())
+    }
+
+    /// Moves this session's database out, leaving an empty in-memory stand-in: for a restore that
+    /// must close every handle on the file while the caller keeps a `Session` in place. The
+    /// stand-in answers nothing useful; the user signs in again afterwards.
+    pub(crate) fn take_out(&mut self) -> AppResult<Session> {
+        let store = std::mem::replace(&mut self.store, Store::open_in_memory()?);
+        Ok(Session {
+            store,
+            user: self.user.clone(),
+            clock: Arc::clone(&self.clock),
+            paths: self.paths.clone(),
+        })
+    }
 }

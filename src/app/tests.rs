@@ -578,3 +578,53 @@ fn report_symbols_are_changed_by_the_admin_checked_audited_and_reset() {
     assert_eq!(reset, kaoqin_domain::report::SymbolSet::default());
     assert_eq!(f.last_audit().action, "report.symbols.reset");
 }
+
+#[test]
+fn a_restore_in_place_closes_the_file_and_the_same_session_reads_the_restored_one() {
+    let f = Fixture::new();
+    let mut admin = f.login("root");
+    let backup = f.dir().join("before.db");
+    admin.backup(&backup).unwrap();
+    admin.add_department("新处", None).unwrap();
+    let has_new = |s: &Session| {
+        s.list_departments()
+            .unwrap()
+            .iter()
+            .any(|d| d.name == "新处")
+    };
+    // A file that is not a Kaoqin database: refused before anything moves; the session still works.
+    let junk = f.dir().join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    assert!(admin.restore_in_place(&junk).is_err());
+    assert!(has_new(&admin));
+    // Only the administrator.
+    let mut sup = f.login("sup");
+    assert!(matches!(
+        sup.restore_in_place(&backup),
+        Err(AppError::PermissionDenied { .. })
+    ));
+    assert!(has_new(&sup), "the supervisor's session is untouched");
+    drop(sup);
+
+    let out = admin.restore_in_place(&backup).unwrap();
+    let aside = out.kept_aside.expect("the previous database kept aside");
+    assert!(!has_new(&admin), "the same session reads the restored file");
+    // No handle of this process is left on the kept file (Windows would not have let it move).
+    #[cfg(target_os = "linux")]
+    {
+        let aside = aside.canonicalize().unwrap();
+        for fd in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+            if let Ok(target) = std::fs::read_link(fd.path()) {
+                assert_ne!(target, aside, "the kept file is still open");
+            }
+        }
+    }
+    let kept = kaoqin_store::Store::open(&aside).unwrap();
+    assert!(
+        kaoqin_store::departments::list(kept.conn())
+            .unwrap()
+            .iter()
+            .any(|d| d.name == "新处"),
+        "the previous data is in the kept file"
+    );
+}

@@ -65,6 +65,25 @@ impl Store {
         })
     }
 
+    /// An empty, migrated database in memory, without a checkpoint thread: the stand-in a session
+    /// holds while its real file is replaced by a restore, so that no handle keeps the file open
+    /// (Windows refuses to rename an open file).
+    pub fn open_in_memory() -> Result<Store> {
+        let path = PathBuf::from(":memory:");
+        let mut conn = Connection::open_in_memory().map_err(|e| open_error(&path, e))?;
+        configure(&conn, &path)?;
+        schema::migrate(&mut conn, &path).map_err(|e| match e {
+            StoreError::Sqlite(inner) => open_error(&path, inner),
+            other => other,
+        })?;
+        Ok(Store {
+            checkpointer: None,
+            conn,
+            path,
+            auditor: false,
+        })
+    }
+
     /// Opens an existing database for an auditor: every write is refused by a SQLite authorizer except
     /// INSERT into [`AUDITOR_APPEND_TABLES`]. Never creates or migrates the file.
     pub fn open_read_only_for_auditor(path: impl AsRef<Path>) -> Result<Store> {

@@ -190,17 +190,20 @@ impl Backend {
         password: &str,
         from: &Path,
     ) -> Result<Option<String>, UiError> {
-        let fresh = session::Session::login(
-            &self.paths,
-            &user.user,
-            password,
-            Arc::new(SystemClock),
-            &ThreadSleeper,
-        )
-        .map_err(app_error)?;
-        let mut guard = user.session.lock().unwrap_or_else(|p| p.into_inner());
-        let old = std::mem::replace(&mut *guard, fresh);
-        let out = old.restore(from).map_err(app_error)?;
+        // The password again, as for any irreversible act; the check opens and closes its own
+        // connection before the restore starts.
+        drop(
+            session::Session::login(
+                &self.paths,
+                &user.user,
+                password,
+                Arc::new(SystemClock),
+                &ThreadSleeper,
+            )
+            .map_err(app_error)?,
+        );
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let out = s.restore_in_place(from).map_err(app_error)?;
         Ok(out.kept_aside.map(|p| p.display().to_string()))
     }
 
