@@ -181,3 +181,61 @@ fn the_clerk_sees_the_symbols_but_cannot_change_them() {
     assert!(has(&h, "迟"));
     assert!(!has_button(&h, &tr(lang, "settings.symbols_save")));
 }
+
+#[test]
+fn admin_restores_a_backup_and_signs_in_again_on_the_restored_database() {
+    let env = env_with_users();
+    let lang = Lang::English;
+    // A backup made before the user "later" existed.
+    let backup = env.paths.db.with_file_name("before.db");
+    login(&env, "admin", "admin-pass-1")
+        .backup(&backup)
+        .expect("backup");
+    let mut admin = login(&env, "admin", "admin-pass-1");
+    admin
+        .add_user("later", Role::HrClerk, "later-pass-1")
+        .expect("user");
+    drop(admin);
+
+    let mut h = harness_sized(&env, lang, [1280.0, 2400.0]);
+    open_page(&mut h, lang, "admin", "admin-pass-1", "nav.settings");
+    let path = tr(lang, "settings.restore_path");
+    wait_for(&mut h, "the restore field", |h| has(h, &path));
+    type_into(&mut h, &path, backup.to_str().expect("utf-8 path"));
+    click_button(&mut h, &tr(lang, "settings.restore_button"));
+    let password = tr(lang, "settings.restore_password");
+    wait_for(&mut h, "the confirmation", |h| has(h, &password));
+    // The modal's password field: the last one drawn (the add-user form has two more).
+    h.query_all_by_role(A11yRole::PasswordInput)
+        .last()
+        .expect("the password field")
+        .focus();
+    h.step();
+    h.query_all_by_role(A11yRole::PasswordInput)
+        .last()
+        .expect("the password field")
+        .type_text("admin-pass-1");
+    h.step();
+    click_button(&mut h, &tr(lang, "settings.restore_confirm"));
+    let again = tr(lang, "settings.sign_in_again");
+    wait_for(&mut h, "the restore done", |h| has_button(h, &again));
+    click_button(&mut h, &again);
+    wait_for(&mut h, "the log-in screen", |h| {
+        has_button(h, &tr(lang, "login.sign_in"))
+    });
+    // The database is the backup's: "later" is gone, the restore is audited there.
+    let s = login(&env, "admin", "admin-pass-1");
+    assert!(
+        s.list_users()
+            .expect("users")
+            .iter()
+            .all(|u| u.name != "later")
+    );
+    let restores = s
+        .audit_log(&AuditQuery {
+            action: Some("restore".into()),
+            ..AuditQuery::default()
+        })
+        .expect("audit");
+    assert_eq!(restores.len(), 1);
+}
