@@ -293,6 +293,7 @@ mod window {
         if has_text(&h, &refused) {
             // Run inside a sign-in peak window: the next block overrides it the same way.
             assert!(has_text(&h, &prefix("download.next_allowed")));
+            assert!(has_text(&h, &prefix("dashboard.rule_peak")));
         } else {
             assert!(has_text(&h, &prefix("download.counts")));
             // At once again: the spacing rule refuses, naming the rule and the next allowed time.
@@ -300,6 +301,8 @@ mod window {
             wait_for(&mut h, "the refusal", |h| has_text(h, &refused));
             assert!(has_text(&h, &tr("download.rule_spacing")));
             assert!(has_text(&h, &prefix("download.next_allowed")));
+            // The rule's details in the user's language too ("两次连接至少间隔 10 分钟…").
+            assert!(has_text(&h, &prefix("dashboard.rule_spacing")));
         }
 
         click_button(&mut h, &tr("download.override"));

@@ -3,6 +3,8 @@
 
 use crate::i18n::Lang;
 
+use super::backend::dashboard::RuleRow;
+
 use super::model::UiError;
 
 /// A label above a single-line text field; the field is labelled for screen readers and tests.
@@ -172,6 +174,38 @@ pub(crate) fn peak_window_text(
     match shift {
         Some(shift) => tr!(lang, "peak.shift", shift = shift, name = name, what = what),
         None => tr!(lang, "peak.configured", name = name, what = what),
+    }
+}
+
+/// Why a connection is not allowed now, in the user's language.
+pub(crate) fn rule_text(lang: Lang, r: &RuleRow) -> String {
+    match r {
+        RuleRow::Peak {
+            name,
+            shift,
+            sign_in,
+            from,
+            to,
+        } => tr!(
+            lang,
+            "dashboard.rule_peak",
+            label = peak_window_text(lang, name, shift.as_deref(), *sign_in),
+            from = from.as_str(),
+            to = to.as_str()
+        )
+        .to_string(),
+        RuleRow::Spacing {
+            minutes,
+            previous_end,
+            unfinished,
+        } => {
+            let key = if *unfinished {
+                "dashboard.rule_spacing_unfinished"
+            } else {
+                "dashboard.rule_spacing"
+            };
+            tr!(lang, key, minutes = minutes, time = previous_end.as_str()).to_string()
+        }
     }
 }
 

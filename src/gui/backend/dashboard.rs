@@ -5,7 +5,6 @@
 
 use kaoqin_store::requests::RequestFilter;
 use kaoqin_store::sessions::SessionFilter;
-use kaoqin_sync::policy::Rule;
 
 use crate::app::dashboard::TodayStatus;
 use crate::app::permissions::{Action, allowed};
@@ -79,6 +78,29 @@ pub enum RuleRow {
         previous_end: String,
         unfinished: bool,
     },
+}
+
+/// The rule in plain values, for `widgets::rule_text`.
+pub fn rule_row(rule: &kaoqin_sync::policy::Rule) -> RuleRow {
+    use kaoqin_sync::policy::Rule;
+    match rule {
+        Rule::PeakWindow { window } => RuleRow::Peak {
+            name: window.name.clone(),
+            shift: window.shift.clone(),
+            sign_in: window.sign_in,
+            from: window.start.format("%H:%M").to_string(),
+            to: window.end.format("%H:%M").to_string(),
+        },
+        Rule::Spacing {
+            previous_end,
+            spacing_min,
+            previous_unfinished,
+        } => RuleRow::Spacing {
+            minutes: *spacing_min,
+            previous_end: fmt_time(*previous_end),
+            unfinished: *previous_unfinished,
+        },
+    }
 }
 
 /// One terminal's health and next allowed connection.
@@ -181,24 +203,7 @@ impl Backend {
                         .find(|o| o.terminal == t.name)
                         .and_then(|o| o.refusal.as_ref())
                         .map(|r| {
-                            let rule = match &r.rule {
-                                Rule::PeakWindow { window } => RuleRow::Peak {
-                                    name: window.name.clone(),
-                                    shift: window.shift.clone(),
-                                    sign_in: window.sign_in,
-                                    from: window.start.format("%H:%M").to_string(),
-                                    to: window.end.format("%H:%M").to_string(),
-                                },
-                                Rule::Spacing {
-                                    previous_end,
-                                    spacing_min,
-                                    previous_unfinished,
-                                } => RuleRow::Spacing {
-                                    minutes: *spacing_min,
-                                    previous_end: fmt_time(*previous_end),
-                                    unfinished: *previous_unfinished,
-                                },
-                            };
+                            let rule = rule_row(&r.rule);
                             (fmt_time(r.earliest_allowed_at), rule)
                         });
                     TerminalHealth {

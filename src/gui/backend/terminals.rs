@@ -99,10 +99,12 @@ pub struct EnrollmentView {
 /// Why a terminal session did not do its work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpsFailure {
-    /// The connection rules refused: which rule (locale key + its own words) and when it may go.
+    /// The connection rules refused: which rule (locale key, its values for `widgets::rule_text`,
+    /// the service's own words) and when it may go.
     Refused {
         rule_key: &'static str,
-        rule: String,
+        rule: Box<super::dashboard::RuleRow>,
+        words: String,
         earliest: String,
     },
     Failed(UiError),
@@ -122,7 +124,8 @@ pub fn ops_failure(e: OpsError) -> OpsFailure {
                 Rule::PeakWindow { .. } => "download.rule_peak_window",
                 Rule::Spacing { .. } => "download.rule_spacing",
             },
-            rule: refusal.rule.to_string(),
+            rule: Box::new(super::dashboard::rule_row(&refusal.rule)),
+            words: refusal.rule.to_string(),
             earliest: refusal
                 .earliest_allowed_at
                 .format("%Y-%m-%d %H:%M:%S")
@@ -414,6 +417,6 @@ impl Backend {
 fn failed(e: OpsError) -> UiError {
     match ops_failure(e) {
         OpsFailure::Failed(e) => e,
-        OpsFailure::Refused { rule, .. } => UiError::new("error.generic", rule),
+        OpsFailure::Refused { words, .. } => UiError::new("error.generic", words),
     }
 }

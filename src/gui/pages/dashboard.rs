@@ -3,7 +3,7 @@
 //! enrollment windows (with the expiry reminder), and the month-to-date attendance rate per
 //! department as a bar chart. Everything comes from `Backend::dashboard` in one background job.
 
-use super::super::backend::dashboard::{DashboardData, PersonRow, RuleRow, TerminalHealth};
+use super::super::backend::dashboard::{DashboardData, PersonRow, TerminalHealth};
 use super::super::nav::Page;
 use super::super::shell::role_key;
 use super::super::tasks::Tasks;
@@ -241,37 +241,6 @@ fn people(ui: &mut egui::Ui, lang: Lang, key: &str, id: &str, rows: &[PersonRow]
         });
 }
 
-fn rule_text(lang: Lang, r: &RuleRow) -> String {
-    match r {
-        RuleRow::Peak {
-            name,
-            shift,
-            sign_in,
-            from,
-            to,
-        } => tr!(
-            lang,
-            "dashboard.rule_peak",
-            label = widgets::peak_window_text(lang, name, shift.as_deref(), *sign_in),
-            from = from.as_str(),
-            to = to.as_str()
-        )
-        .to_string(),
-        RuleRow::Spacing {
-            minutes,
-            previous_end,
-            unfinished,
-        } => {
-            let key = if *unfinished {
-                "dashboard.rule_spacing_unfinished"
-            } else {
-                "dashboard.rule_spacing"
-            };
-            tr!(lang, key, minutes = minutes, time = previous_end.as_str()).to_string()
-        }
-    }
-}
-
 /// The "next connection" cell: allowed now, or the time and the rule.
 pub(crate) fn next_connection_text(lang: Lang, t: &TerminalHealth) -> String {
     match &t.next {
@@ -280,7 +249,7 @@ pub(crate) fn next_connection_text(lang: Lang, t: &TerminalHealth) -> String {
             lang,
             "dashboard.allowed_at",
             time = at.as_str(),
-            rule = rule_text(lang, rule)
+            rule = widgets::rule_text(lang, rule)
         )
         .to_string(),
     }

@@ -574,13 +574,14 @@ fn show_failure(ui: &mut egui::Ui, lang: Lang, f: &OpsFailure) -> bool {
             rule_key,
             rule,
             earliest,
+            ..
         } => {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
                 tr!(lang, "download.refused", rule = tr!(lang, *rule_key)),
             );
             ui.label(tr!(lang, "download.next_allowed", time = earliest));
-            ui.small(rule.as_str());
+            ui.small(widgets::rule_text(lang, rule));
             ui.button(tr!(lang, "download.override")).clicked()
         }
         OpsFailure::Failed(e) => {

@@ -18,6 +18,7 @@ use crate::i18n::Lang;
 use super::super::backend::terminals::{OpsFailure, ops_failure};
 use super::super::backend::{Backend, UserSession};
 use super::super::model::UiError;
+use super::super::backend::dashboard::RuleRow;
 use super::super::widgets;
 
 /// The hard limit of a session when the terminal has not reported its own yet (DOMAIN.md §2).
@@ -41,10 +42,10 @@ pub struct DownloadSummary {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DownloadOutcome {
     Done(DownloadSummary),
-    /// The connection rules refused: which rule (locale key + its own words) and when it may go.
+    /// The connection rules refused: which rule (locale key + its values) and when it may go.
     Refused {
         rule_key: &'static str,
-        rule: String,
+        rule: Box<RuleRow>,
         earliest: String,
     },
     Failed(UiError),
@@ -267,7 +268,7 @@ impl DownloadState {
                             tr!(lang, "download.refused", rule = tr!(lang, *rule_key)),
                         );
                         ui.label(tr!(lang, "download.next_allowed", time = earliest));
-                        ui.small(rule.as_str());
+                        ui.small(widgets::rule_text(lang, rule));
                         if may_override && ui.button(tr!(lang, "download.override")).clicked() {
                             self.dialog = Some(OverrideDialog {
                                 terminal: terminal.to_owned(),
@@ -407,6 +408,7 @@ pub(crate) fn outcome(
                 rule_key,
                 rule,
                 earliest,
+                ..
             } => DownloadOutcome::Refused {
                 rule_key,
                 rule,
