@@ -209,6 +209,57 @@ pub(crate) fn rule_text(lang: Lang, r: &RuleRow) -> String {
     }
 }
 
+/// What the user did in the override dialog this frame.
+pub(crate) enum OverrideChoice {
+    /// Still open.
+    Open,
+    /// OK with this (non-blank, trimmed) reason.
+    Go(String),
+    Cancel,
+}
+
+/// The supervisor's override dialog (a window over the page): `intro` says what will be done
+/// despite the rules, the reason is required, `ok_key` labels the button.
+pub(crate) fn override_dialog(
+    ctx: &egui::Context,
+    lang: Lang,
+    intro: &str,
+    reason: &mut String,
+    ok_key: &str,
+) -> OverrideChoice {
+    let mut choice = OverrideChoice::Open;
+    egui::Window::new(tr!(lang, "download.override_title"))
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            ui.label(intro);
+            let l = ui.label(tr!(lang, "download.override_reason"));
+            ui.add(
+                egui::TextEdit::multiline(reason)
+                    .desired_rows(3)
+                    .desired_width(360.0),
+            )
+            .labelled_by(l.id);
+            let blank = reason.trim().is_empty();
+            if blank {
+                ui.small(tr!(lang, "download.override_needs_reason"));
+            }
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(!blank, egui::Button::new(tr!(lang, ok_key)))
+                    .clicked()
+                {
+                    choice = OverrideChoice::Go(reason.trim().to_owned());
+                }
+                if ui.button(tr!(lang, "download.cancel")).clicked() {
+                    choice = OverrideChoice::Cancel;
+                }
+            });
+        });
+    choice
+}
+
 #[cfg(test)]
 mod tests {
     use super::peak_window_text;

@@ -514,55 +514,26 @@ impl DeviceState {
             self.override_reason = None;
             return;
         };
-        let mut close = false;
-        let mut submit = None;
-        egui::Window::new(tr!(lang, "download.override_title"))
-            .collapsible(false)
-            .resizable(false)
-            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
-            .show(ctx, |ui| {
-                ui.label(tr!(
-                    lang,
-                    "terminals.override_intro",
-                    terminal = &self.terminal,
-                    what = tr!(lang, action.key())
-                ));
-                let l = ui.label(tr!(lang, "download.override_reason"));
-                ui.add(
-                    egui::TextEdit::multiline(reason)
-                        .desired_rows(3)
-                        .desired_width(360.0),
-                )
-                .labelled_by(l.id);
-                let blank = reason.trim().is_empty();
-                if blank {
-                    ui.small(tr!(lang, "download.override_needs_reason"));
+        let intro = tr!(
+            lang,
+            "terminals.override_intro",
+            terminal = &self.terminal,
+            what = tr!(lang, action.key())
+        );
+        match widgets::override_dialog(ctx, lang, &intro, reason, "terminals.override_ok") {
+            widgets::OverrideChoice::Open => {}
+            widgets::OverrideChoice::Go(r) => {
+                self.override_reason = None;
+                let t = self.terminal.clone();
+                if action == DeviceAction::Test {
+                    self.test_result = None;
                 }
-                ui.horizontal(|ui| {
-                    if ui
-                        .add_enabled(
-                            !blank,
-                            egui::Button::new(tr!(lang, "terminals.override_ok")),
-                        )
-                        .clicked()
-                    {
-                        submit = Some(reason.trim().to_owned());
-                    }
-                    if ui.button(tr!(lang, "download.cancel")).clicked() {
-                        close = true;
-                    }
-                });
-            });
-        if let Some(r) = submit {
-            self.override_reason = None;
-            let t = self.terminal.clone();
-            if action == DeviceAction::Test {
-                self.test_result = None;
+                self.start(ctx, &t, action, Some(r), backend, session, tasks);
             }
-            self.start(ctx, &t, action, Some(r), backend, session, tasks);
-        } else if close {
-            self.override_reason = None;
-            self.last = None;
+            widgets::OverrideChoice::Cancel => {
+                self.override_reason = None;
+                self.last = None;
+            }
         }
     }
 }

@@ -286,50 +286,23 @@ impl DownloadState {
         let Some(dialog) = &mut self.dialog else {
             return;
         };
-        let mut close = false;
-        let mut submit = None;
-        egui::Window::new(tr!(lang, "download.override_title"))
-            .collapsible(false)
-            .resizable(false)
-            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
-            .show(ctx, |ui| {
-                ui.label(tr!(
-                    lang,
-                    "download.override_intro",
-                    terminal = &dialog.terminal
-                ));
-                let l = ui.label(tr!(lang, "download.override_reason"));
-                ui.add(
-                    egui::TextEdit::multiline(&mut dialog.reason)
-                        .desired_rows(3)
-                        .desired_width(360.0),
-                )
-                .labelled_by(l.id);
-                let blank = dialog.reason.trim().is_empty();
-                if blank {
-                    ui.small(tr!(lang, "download.override_needs_reason"));
-                }
-                ui.horizontal(|ui| {
-                    if ui
-                        .add_enabled(!blank, egui::Button::new(tr!(lang, "download.override_ok")))
-                        .clicked()
-                    {
-                        submit = Some(DownloadRequest {
-                            terminal: dialog.terminal.clone(),
-                            override_reason: Some(dialog.reason.trim().to_owned()),
-                        });
-                    }
-                    if ui.button(tr!(lang, "download.cancel")).clicked() {
-                        close = true;
-                    }
+        let intro = tr!(lang, "download.override_intro", terminal = &dialog.terminal);
+        match widgets::override_dialog(
+            ctx,
+            lang,
+            &intro,
+            &mut dialog.reason,
+            "download.override_ok",
+        ) {
+            widgets::OverrideChoice::Open => {}
+            widgets::OverrideChoice::Go(reason) => {
+                self.request = Some(DownloadRequest {
+                    terminal: dialog.terminal.clone(),
+                    override_reason: Some(reason),
                 });
-            });
-        if submit.is_some() {
-            self.request = submit;
-            close = true;
-        }
-        if close {
-            self.dialog = None;
+                self.dialog = None;
+            }
+            widgets::OverrideChoice::Cancel => self.dialog = None,
         }
     }
 }
