@@ -15,10 +15,10 @@ use tokio::sync::watch;
 
 use crate::i18n::Lang;
 
+use super::super::backend::dashboard::RuleRow;
 use super::super::backend::terminals::{OpsFailure, ops_failure};
 use super::super::backend::{Backend, UserSession};
 use super::super::model::UiError;
-use super::super::backend::dashboard::RuleRow;
 use super::super::widgets;
 
 /// The hard limit of a session when the terminal has not reported its own yet (DOMAIN.md §2).
