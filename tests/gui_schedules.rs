@@ -183,3 +183,58 @@ fn auditor_sees_schedules_read_only() {
     h.step();
     assert!(!has_button(&h, &tr(LANG, "schedules.assign")));
 }
+
+#[test]
+fn clerk_imports_local_days_after_checking_the_file() {
+    let env = env_with_users();
+    // Two good local days and one impossible date.
+    let file = env.paths.db.with_file_name("本地假日.csv");
+    std::fs::write(
+        &file,
+        "日期,类型,名称,法定\n2026-12-24,其他假日,单位庆典,否\n2026-12-26,调休上班,补班,否\n2026-02-30,休息日,错日,否\n",
+    )
+    .expect("write csv");
+    let mut h = harness_sized(&env, LANG, [1280.0, 1400.0]);
+    open_page(
+        &mut h,
+        LANG,
+        "kaoqinyuan",
+        "kaoqinyuan-pass-1",
+        "nav.schedules",
+    );
+    let tab = tr(LANG, "schedules.tab_calendar");
+    wait_for(&mut h, "the calendar tab", |h| has(h, &tab));
+    h.get_by_label(&tab).click();
+    h.step();
+    let import = tr(LANG, "schedules.cal_import");
+    wait_for(&mut h, "the import section", |h| has(h, &import));
+    h.get_by_label(&import).click();
+    settle(&mut h);
+    type_into(
+        &mut h,
+        &tr(LANG, "schedules.cal_import_file"),
+        file.to_str().expect("utf-8 path"),
+    );
+    click_button(&mut h, &tr(LANG, "schedules.cal_import_check"));
+    let checked = prefix(LANG, "schedules.cal_import_checked");
+    wait_for(&mut h, "the check", |h| has_text(h, &checked));
+    // The impossible date is named; nothing is stored yet.
+    assert!(has_text(&h, "2026-02-30"));
+    let d = |m, day| chrono::NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+    let before = login(&env, "kaoqinyuan")
+        .calendar_days(d(12, 24), d(12, 24))
+        .expect("calendar");
+    assert_eq!(before[0].1, DayKind::Workday);
+
+    click_button(&mut h, &with("schedules.cal_import_go", "count", "2"));
+    let done = prefix(LANG, "schedules.cal_import_done");
+    wait_for(&mut h, "the import", |h| has_text(h, &done));
+    let days = login(&env, "kaoqinyuan")
+        .calendar_days(d(12, 24), d(12, 26))
+        .expect("calendar");
+    assert_eq!(
+        (days[0].1, days[0].2.as_str()),
+        (DayKind::OtherHoliday, "单位庆典")
+    );
+    assert_eq!(days[2].1, DayKind::MakeupWorkday);
+}

@@ -82,7 +82,7 @@ fn opt(s: &str) -> Option<String> {
     Some(s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-fn locale(lang: Lang) -> Locale {
+pub(super) fn locale(lang: Lang) -> Locale {
     match lang {
         Lang::ZhCn => Locale::ZhCn,
         Lang::ZhTw => Locale::ZhTw,
@@ -253,7 +253,7 @@ impl Backend {
     }
 }
 
-fn import_error(e: crate::app::AppError) -> UiError {
+pub(super) fn import_error(e: crate::app::AppError) -> UiError {
     match e {
         crate::app::AppError::Invalid { field: "file", .. } => {
             UiError::new("employees.import_unreadable", e.to_string())

@@ -9,7 +9,10 @@ use crate::app::error::AppError;
 use crate::app::schedules::AssignTo;
 
 use super::super::model::UiError;
+use super::employees::{ImportDone, ImportProblemRow, import_error, locale};
 use super::{Backend, UserSession, app_error};
+use crate::i18n::Lang;
+use kaoqin_excel::{ImportKind, Severity};
 
 /// One stored assignment, as the table shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +162,76 @@ impl Backend {
     ) -> Result<(), UiError> {
         let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
         s.set_calendar_day(entry).map_err(schedule_error)
+    }
+}
+
+/// The calendar import's check (a dry run of `kaoqin import calendar`): every problem, and how
+/// many rows are valid and rejected. Nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarImportCheck {
+    pub file: std::path::PathBuf,
+    pub problems: Vec<ImportProblemRow>,
+    pub valid: usize,
+    pub rejected: usize,
+}
+
+impl Backend {
+    /// Step 1: `Session::import_file(Calendar, dry run)`.
+    pub fn check_calendar_file(
+        &self,
+        user: &UserSession,
+        file: &std::path::Path,
+    ) -> Result<CalendarImportCheck, UiError> {
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let out = s
+            .import_file(ImportKind::Calendar, file, true, true)
+            .map_err(import_error)?;
+        Ok(CalendarImportCheck {
+            file: file.to_owned(),
+            problems: out
+                .problems
+                .iter()
+                .map(|p| ImportProblemRow {
+                    error: p.severity == Severity::Error,
+                    row: p.row,
+                    field: p.column.clone(),
+                    value: p.value.clone(),
+                    problem: p.reason.clone(),
+                })
+                .collect(),
+            valid: out.valid,
+            rejected: out.rejected,
+        })
+    }
+
+    /// Step 2: imports the valid rows (audited), the invalid ones go to an error workbook next to
+    /// the file, like `kaoqin import calendar FILE --skip-invalid`.
+    pub fn import_calendar_file(
+        &self,
+        user: &UserSession,
+        file: &std::path::Path,
+    ) -> Result<ImportDone, UiError> {
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        let out = s
+            .import_file(ImportKind::Calendar, file, false, true)
+            .map_err(import_error)?;
+        Ok(ImportDone {
+            imported: out.imported,
+            rejected: out.rejected,
+            error_workbook: out.error_workbook,
+        })
+    }
+
+    /// The calendar template (`kaoqin template calendar`), headers in `lang`.
+    pub fn write_calendar_template(
+        &self,
+        user: &UserSession,
+        path: &std::path::Path,
+        lang: Lang,
+    ) -> Result<(), UiError> {
+        let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        s.write_template(ImportKind::Calendar, path, locale(lang))
+            .map_err(import_error)
     }
 }
 

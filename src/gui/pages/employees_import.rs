@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::i18n::Lang;
 
-use super::super::backend::employees::{ImportDone, ImportPreview};
+use super::super::backend::employees::{ImportDone, ImportPreview, ImportProblemRow};
 use super::super::backend::{Backend, UserSession};
 use super::super::model::UiError;
 use super::super::tasks::Tasks;
@@ -77,6 +77,51 @@ pub(crate) fn small_table(
                     }
                 });
             });
+    });
+}
+
+/// An import's problems (row, error or warning, field, value, what is wrong), as the
+/// employees and calendar imports show them before anything is stored.
+pub(crate) fn problems_table(
+    ui: &mut egui::Ui,
+    lang: Lang,
+    id: &str,
+    problems: &[ImportProblemRow],
+) {
+    let headers = [
+        tr!(lang, "employees.problem_row"),
+        tr!(lang, "employees.problem_level"),
+        tr!(lang, "employees.problem_field"),
+        tr!(lang, "employees.problem_value"),
+        tr!(lang, "employees.problem_text"),
+    ];
+    let (err, warn) = (
+        tr!(lang, "employees.problem_error"),
+        tr!(lang, "employees.problem_warning"),
+    );
+    small_table(ui, id, &headers, problems.len(), 140.0, |ui, r, c| {
+        let Some(x) = problems.get(r) else { return };
+        match c {
+            0 => {
+                ui.label(x.row.to_string());
+            }
+            1 => {
+                if x.error {
+                    ui.colored_label(ui.visuals().error_fg_color, &err);
+                } else {
+                    ui.colored_label(ui.visuals().warn_fg_color, &warn);
+                }
+            }
+            2 => {
+                ui.label(&x.field);
+            }
+            3 => {
+                ui.label(&x.value);
+            }
+            _ => {
+                ui.label(&x.problem);
+            }
+        }
     });
 }
 
@@ -269,48 +314,7 @@ impl ImportState {
             ui.label(tr!(lang, "employees.preview_nothing_yet"));
             if !p.problems.is_empty() {
                 ui.label(tr!(lang, "employees.problems", count = p.problems.len()));
-                let headers = [
-                    tr!(lang, "employees.problem_row"),
-                    tr!(lang, "employees.problem_level"),
-                    tr!(lang, "employees.problem_field"),
-                    tr!(lang, "employees.problem_value"),
-                    tr!(lang, "employees.problem_text"),
-                ];
-                let (err, warn) = (
-                    tr!(lang, "employees.problem_error"),
-                    tr!(lang, "employees.problem_warning"),
-                );
-                small_table(
-                    ui,
-                    "import-problems",
-                    &headers,
-                    p.problems.len(),
-                    140.0,
-                    |ui, r, c| {
-                        let Some(x) = p.problems.get(r) else { return };
-                        match c {
-                            0 => {
-                                ui.label(x.row.to_string());
-                            }
-                            1 => {
-                                if x.error {
-                                    ui.colored_label(ui.visuals().error_fg_color, &err);
-                                } else {
-                                    ui.colored_label(ui.visuals().warn_fg_color, &warn);
-                                }
-                            }
-                            2 => {
-                                ui.label(&x.field);
-                            }
-                            3 => {
-                                ui.label(&x.value);
-                            }
-                            _ => {
-                                ui.label(&x.problem);
-                            }
-                        }
-                    },
-                );
+                problems_table(ui, lang, "import-problems", &p.problems);
             }
             if !p.rows.is_empty() {
                 ui.label(tr!(lang, "employees.rows_to_add", count = p.rows.len()));

@@ -17,6 +17,7 @@ mod requests_form;
 mod schedules;
 mod schedules_calendar;
 mod schedules_edit;
+mod schedules_import;
 mod settings;
 mod terminals;
 mod terminals_data;

@@ -30,6 +30,7 @@ pub(crate) enum Msg {
     /// A change went through: the notice's locale key and its subject.
     Saved(Result<(&'static str, String), UiError>),
     Month(i32, u32, Result<Vec<CalendarDayView>, UiError>),
+    Import(super::schedules_import::ImportMsg),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -79,6 +80,7 @@ pub(crate) struct State {
     assign: AssignForm,
     rotation: RotationForm,
     calendar: CalendarState,
+    import: super::schedules_import::CalendarImport,
 }
 
 impl State {
@@ -119,6 +121,14 @@ impl State {
                     self.notice = Some(notice);
                     self.reload(cx, ctx);
                     if let Some(date) = self.calendar.shown() {
+                        use chrono::Datelike;
+                        self.load_month(cx, ctx, date.year(), date.month());
+                    }
+                }
+                Msg::Import(m) => {
+                    if self.import.on_msg(m)
+                        && let Some(date) = self.calendar.shown()
+                    {
                         use chrono::Datelike;
                         self.load_month(cx, ctx, date.year(), date.month());
                     }
@@ -197,6 +207,11 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
         Tab::Shifts => shifts_tab(ui, cx, state, may_edit),
         Tab::Assignments => assignments_tab(ui, cx, state, may_edit),
         Tab::Calendar => {
+            if may_edit {
+                state
+                    .import
+                    .show(ui, lang, cx.backend, cx.session, &mut state.tasks);
+            }
             if let Some((y, m)) = calendar::show(ui, lang, &mut state.calendar, may_edit) {
                 state.load_month(cx, &ctx, y, m);
             }
