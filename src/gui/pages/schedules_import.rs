@@ -126,11 +126,14 @@ impl CalendarImport {
                         .as_ref()
                         .filter(|c| c.file == file)
                         .map_or(0, |c| c.valid);
+                    // Before a check there is no count to promise.
+                    let label = if valid > 0 {
+                        tr!(lang, "schedules.cal_import_go", count = valid)
+                    } else {
+                        tr!(lang, "schedules.cal_import_go_unchecked")
+                    };
                     if ui
-                        .add_enabled(
-                            !busy && valid > 0,
-                            egui::Button::new(tr!(lang, "schedules.cal_import_go", count = valid)),
-                        )
+                        .add_enabled(!busy && valid > 0, egui::Button::new(label))
                         .clicked()
                     {
                         let (b, s, f) = (Arc::clone(backend), Arc::clone(session), file.clone());
