@@ -105,6 +105,48 @@ pub(crate) fn table(
         });
 }
 
+/// An edit form in a window over the page: its fields, then [`form_footer`].
+pub(crate) struct EditWindow<'a> {
+    pub title: String,
+    pub width: f32,
+    /// The form's own problem (a locale key).
+    pub problem: Option<&'static str>,
+    /// The service's last error.
+    pub error: Option<&'a UiError>,
+    pub busy: bool,
+    pub save_key: &'static str,
+    pub cancel_key: &'static str,
+}
+
+impl EditWindow<'_> {
+    pub(crate) fn show(
+        self,
+        ctx: &egui::Context,
+        lang: Lang,
+        fields: impl FnOnce(&mut egui::Ui),
+    ) -> FormFooter {
+        let mut out = FormFooter::default();
+        egui::Window::new(self.title)
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(ctx, |ui| {
+                ui.set_width(self.width);
+                fields(ui);
+                out = form_footer(
+                    ui,
+                    lang,
+                    self.problem,
+                    self.error,
+                    self.busy,
+                    self.save_key,
+                    self.cancel_key,
+                );
+            });
+        out
+    }
+}
+
 /// What the user did with an edit form's footer this frame.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct FormFooter {

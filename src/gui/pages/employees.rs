@@ -387,78 +387,68 @@ fn employee_form(ctx: &egui::Context, cx: &mut PageCtx<'_>, state: &mut State) {
     } else {
         tr!(lang, "employees.add_title")
     };
-    egui::Window::new(title)
-        .collapsible(false)
-        .resizable(false)
-        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
-        .show(ctx, |ui| {
-            ui.set_width(360.0);
-            if form.editing.is_some() {
-                ui.label(tr!(lang, "employees.form_no_fixed", no = &form.no));
+    let error = match &state.notice {
+        Some(Err(e)) => Some(e),
+        _ => None,
+    };
+    let f = widgets::EditWindow {
+        title,
+        width: 360.0,
+        problem: form.problem,
+        error,
+        busy,
+        save_key: "employees.save",
+        cancel_key: "employees.cancel",
+    }
+    .show(ctx, lang, |ui| {
+        if form.editing.is_some() {
+            ui.label(tr!(lang, "employees.form_no_fixed", no = &form.no));
+        } else {
+            widgets::labelled_text(ui, &tr!(lang, "employees.form_no"), &mut form.no, false);
+        }
+        widgets::labelled_text(ui, &tr!(lang, "employees.form_name"), &mut form.name, false);
+        let l = ui.label(tr!(lang, "employees.form_department"));
+        egui::ComboBox::from_id_salt("employee-department")
+            .selected_text(if form.department.is_empty() {
+                tr!(lang, "employees.pick_department")
             } else {
-                widgets::labelled_text(ui, &tr!(lang, "employees.form_no"), &mut form.no, false);
-            }
-            widgets::labelled_text(ui, &tr!(lang, "employees.form_name"), &mut form.name, false);
-            let l = ui.label(tr!(lang, "employees.form_department"));
-            egui::ComboBox::from_id_salt("employee-department")
-                .selected_text(if form.department.is_empty() {
-                    tr!(lang, "employees.pick_department")
-                } else {
-                    form.department.clone()
-                })
-                .width(340.0)
-                .show_ui(ui, |ui| {
-                    for d in &cx.lists.departments {
-                        let text = match &d.parent {
-                            Some(p) => format!("{p} › {}", d.name),
-                            None => d.name.clone(),
-                        };
-                        ui.selectable_value(&mut form.department, d.name.clone(), text);
-                    }
-                })
-                .response
-                .labelled_by(l.id);
-            if cx.lists.departments.is_empty() {
-                ui.small(tr!(lang, "employees.no_departments_hint"));
-            }
-            widgets::labelled_text(
-                ui,
-                &tr!(lang, "employees.form_position"),
-                &mut form.position,
-                false,
-            );
-            widgets::labelled_text(ui, &tr!(lang, "employees.form_card"), &mut form.card, false);
-            widgets::labelled_text(
-                ui,
-                &tr!(lang, "employees.form_hired"),
-                &mut form.hired,
-                false,
-            );
-            if form.editing.is_some() {
-                widgets::labelled_text(
-                    ui,
-                    &tr!(lang, "employees.form_left"),
-                    &mut form.left,
-                    false,
-                );
-            }
-            ui.small(tr!(lang, "employees.date_hint"));
-            let error = match &state.notice {
-                Some(Err(e)) => Some(e),
-                _ => None,
-            };
-            let f = widgets::form_footer(
-                ui,
-                lang,
-                form.problem,
-                error,
-                busy,
-                "employees.save",
-                "employees.cancel",
-            );
-            submit |= f.submit;
-            close |= f.close;
-        });
+                form.department.clone()
+            })
+            .width(340.0)
+            .show_ui(ui, |ui| {
+                for d in &cx.lists.departments {
+                    let text = match &d.parent {
+                        Some(p) => format!("{p} › {}", d.name),
+                        None => d.name.clone(),
+                    };
+                    ui.selectable_value(&mut form.department, d.name.clone(), text);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        if cx.lists.departments.is_empty() {
+            ui.small(tr!(lang, "employees.no_departments_hint"));
+        }
+        widgets::labelled_text(
+            ui,
+            &tr!(lang, "employees.form_position"),
+            &mut form.position,
+            false,
+        );
+        widgets::labelled_text(ui, &tr!(lang, "employees.form_card"), &mut form.card, false);
+        widgets::labelled_text(
+            ui,
+            &tr!(lang, "employees.form_hired"),
+            &mut form.hired,
+            false,
+        );
+        if form.editing.is_some() {
+            widgets::labelled_text(ui, &tr!(lang, "employees.form_left"), &mut form.left, false);
+        }
+        ui.small(tr!(lang, "employees.date_hint"));
+    });
+    submit |= f.submit;
+    close |= f.close;
     if close {
         state.form = None;
         state.notice = None;
@@ -493,46 +483,41 @@ fn dept_form(ctx: &egui::Context, cx: &mut PageCtx<'_>, state: &mut State) {
     let busy = state.tasks.busy();
     let mut submit = false;
     let mut close = false;
-    egui::Window::new(tr!(lang, "employees.add_department"))
-        .collapsible(false)
-        .resizable(false)
-        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
-        .show(ctx, |ui| {
-            ui.set_width(320.0);
-            widgets::labelled_text(ui, &tr!(lang, "employees.dept_name"), &mut form.name, false);
-            let l = ui.label(tr!(lang, "employees.dept_parent"));
-            let top = tr!(lang, "employees.dept_top");
-            egui::ComboBox::from_id_salt("department-parent")
-                .selected_text(if form.parent.is_empty() {
-                    top.clone()
-                } else {
-                    form.parent.clone()
-                })
-                .width(300.0)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut form.parent, String::new(), top);
-                    for d in &cx.lists.departments {
-                        ui.selectable_value(&mut form.parent, d.name.clone(), &d.name);
-                    }
-                })
-                .response
-                .labelled_by(l.id);
-            let error = match &state.notice {
-                Some(Err(e)) => Some(e),
-                _ => None,
-            };
-            let f = widgets::form_footer(
-                ui,
-                lang,
-                form.problem,
-                error,
-                busy,
-                "employees.save",
-                "employees.cancel",
-            );
-            submit |= f.submit;
-            close |= f.close;
-        });
+    let error = match &state.notice {
+        Some(Err(e)) => Some(e),
+        _ => None,
+    };
+    let f = widgets::EditWindow {
+        title: tr!(lang, "employees.add_department"),
+        width: 320.0,
+        problem: form.problem,
+        error,
+        busy,
+        save_key: "employees.save",
+        cancel_key: "employees.cancel",
+    }
+    .show(ctx, lang, |ui| {
+        widgets::labelled_text(ui, &tr!(lang, "employees.dept_name"), &mut form.name, false);
+        let l = ui.label(tr!(lang, "employees.dept_parent"));
+        let top = tr!(lang, "employees.dept_top");
+        egui::ComboBox::from_id_salt("department-parent")
+            .selected_text(if form.parent.is_empty() {
+                top.clone()
+            } else {
+                form.parent.clone()
+            })
+            .width(300.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut form.parent, String::new(), top);
+                for d in &cx.lists.departments {
+                    ui.selectable_value(&mut form.parent, d.name.clone(), &d.name);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    submit |= f.submit;
+    close |= f.close;
     if close {
         state.dept_form = None;
         state.notice = None;

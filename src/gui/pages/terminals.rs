@@ -330,29 +330,24 @@ fn terminal_form(ctx: &egui::Context, cx: &mut PageCtx<'_>, state: &mut State) {
     } else {
         tr!(lang, "terminals.add_title")
     };
-    egui::Window::new(title)
-        .collapsible(false)
-        .resizable(false)
-        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
-        .show(ctx, |ui| {
-            ui.set_width(380.0);
-            terminals_form::fields(ui, lang, form);
-            let error = match &state.notice {
-                Some(Err(e)) => Some(e),
-                _ => None,
-            };
-            let f = widgets::form_footer(
-                ui,
-                lang,
-                form.problem,
-                error,
-                busy,
-                "terminals.save",
-                "terminals.cancel",
-            );
-            submit |= f.submit;
-            close |= f.close;
-        });
+    let error = match &state.notice {
+        Some(Err(e)) => Some(e),
+        _ => None,
+    };
+    let f = widgets::EditWindow {
+        title,
+        width: 380.0,
+        problem: form.problem,
+        error,
+        busy,
+        save_key: "terminals.save",
+        cancel_key: "terminals.cancel",
+    }
+    .show(ctx, lang, |ui| {
+        terminals_form::fields(ui, lang, form);
+    });
+    submit |= f.submit;
+    close |= f.close;
     if close {
         state.form = None;
         state.notice = None;
