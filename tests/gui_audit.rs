@@ -6,10 +6,9 @@ use gui_common::*;
 
 use std::sync::Arc;
 
-use chrono::NaiveDateTime;
 use egui_kittest::kittest::Queryable;
 use kaoqin::app::audit_log::AuditQuery;
-use kaoqin::app::clock::{Clock, FixedClock, RecordingSleeper, SystemClock};
+use kaoqin::app::clock::{Clock, RecordingSleeper};
 use kaoqin::app::demo::{DEMO_ADMIN, DEMO_SUPERVISOR, DEMO_TERMINAL};
 use kaoqin::app::permissions::Role;
 use kaoqin::app::session::Session;
@@ -27,13 +26,9 @@ fn login_at(env: &Env, user: &str, password: &str, clock: Arc<dyn Clock>) -> Ses
     .unwrap_or_else(|e| panic!("log in {user}: {e}"))
 }
 
-/// 14:00 today: outside the default peak windows, so the rules allow a connection.
+/// The test day's 14:00: outside the default peak windows, so the rules allow a connection.
 fn afternoon() -> Arc<dyn Clock> {
-    let t: NaiveDateTime = chrono::Local::now()
-        .date_naive()
-        .and_hms_opt(14, 0, 0)
-        .expect("time");
-    Arc::new(FixedClock::new(t))
+    test_clock()
 }
 
 fn replace_text(h: &mut H, label: &str, text: &str) {
@@ -60,11 +55,11 @@ fn count_text(lang: Lang, n: usize) -> String {
 fn filtering_the_log_by_actor_narrows_the_rows() {
     let env = env_with_users();
     // Entries by someone else than the admin: a supervisor's sign-in.
-    login_at(&env, "zhuguan", "zhuguan-pass-1", Arc::new(SystemClock));
+    login_at(&env, "zhuguan", "zhuguan-pass-1", test_clock());
     let lang = Lang::English;
     let mut h = harness(&env, lang);
     open_page(&mut h, lang, "admin", "admin-pass-1", "nav.audit");
-    let s = login_at(&env, "jiandu", "jiandu-pass-1", Arc::new(SystemClock));
+    let s = login_at(&env, "jiandu", "jiandu-pass-1", test_clock());
     let count = |actor: Option<&str>| {
         s.audit_log(&AuditQuery {
             actor: actor.map(str::to_string),
@@ -135,7 +130,7 @@ fn sessions_csv_export_writes_the_download_session() {
 fn auditor_verifies_a_snapshot_intact_and_a_tampered_copy_mismatches() {
     let (env, _sim) = env_demo();
     {
-        let mut admin = login_at(&env, DEMO_ADMIN, DEMO_PASSWORD, Arc::new(SystemClock));
+        let mut admin = login_at(&env, DEMO_ADMIN, DEMO_PASSWORD, test_clock());
         admin
             .add_user("jiandu", Role::Auditor, "jiandu-pass-1")
             .expect("auditor");

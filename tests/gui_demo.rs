@@ -26,12 +26,9 @@ fn paths(dir: &tempfile::TempDir) -> Paths {
     .expect("paths")
 }
 
-/// 14:00 today: outside the default peak windows, so the rules allow a download.
+/// The test day's 14:00: outside the default peak windows, so the rules allow a download.
 fn afternoon() -> NaiveDateTime {
-    chrono::Local::now()
-        .date_naive()
-        .and_hms_opt(14, 0, 0)
-        .expect("valid time")
+    gui_common::test_now()
 }
 
 fn login(paths: &Paths, clock: &Arc<FixedClock>, user: &str) -> Session {
@@ -229,16 +226,20 @@ fn an_ordinary_database_is_not_a_demo() {
     );
 }
 
-/// The window, headless (egui_kittest): the wizard's "try it" button makes the demo, the
-/// supervisor downloads from the Terminals page until the result shows; a second download at once
-/// is refused by the spacing rule, showing the rule and the next allowed time; the override dialog
+/// The window, headless (egui_kittest), at a set clock: the wizard's "try it" button makes the
+/// demo and the supervisor downloads from the Terminals page. At 14:00 the first download goes,
+/// a second at once is refused by the spacing rule; at 08:20 the first is refused by the morning
+/// peak window. Each refusal names its rule and the exact next allowed time; the override dialog
 /// with a reason downloads anyway.
 mod window {
+    use chrono::NaiveDateTime;
     use egui::accesskit::Role as A11yRole;
     use egui_kittest::kittest::Queryable;
     use kaoqin::i18n::Lang;
 
-    use crate::gui_common::{self, click_button, harness_sized, has_text, type_into, wait_for};
+    use crate::gui_common::{
+        self, H, at, click_button, clock_at, harness_with_clock, has, has_text, type_into, wait_for,
+    };
 
     const LANG: Lang = Lang::English;
 
@@ -250,76 +251,89 @@ mod window {
         gui_common::prefix(LANG, key)
     }
 
-    #[test]
-    fn try_it_then_download_refusal_and_override() {
-        let env = gui_common::env();
-        let mut h = harness_sized(&env, LANG, [1280.0, 900.0]);
+    fn has_button(h: &H, label: &str) -> bool {
+        h.query_all_by_role_and_label(A11yRole::Button, label)
+            .next()
+            .is_some()
+    }
 
+    /// The wizard's demo at `now`, signed in as the supervisor, on the Terminals page.
+    fn demo_terminals_page(env: &gui_common::Env, now: NaiveDateTime) -> H {
+        let mut h = harness_with_clock(env, LANG, [1280.0, 900.0], clock_at(now));
         let try_it = tr("wizard.demo_button");
-        wait_for(&mut h, "the wizard", |h| {
-            h.query_all_by_role_and_label(A11yRole::Button, &try_it)
-                .next()
-                .is_some()
-        });
+        wait_for(&mut h, "the wizard", |h| has_button(h, &try_it));
         click_button(&mut h, &try_it);
         let done = tr("wizard.demo_done");
         wait_for(&mut h, "the demo notice on the log-in screen", |h| {
             has_text(h, &done)
         });
-
         // The user name is pre-filled with the supervisor; the password is the wizard's default.
         type_into(&mut h, &tr("login.password"), "demo1234");
         click_button(&mut h, &tr("login.sign_in"));
         let terminals = tr("nav.terminals");
-        wait_for(&mut h, "the main window", |h| {
-            h.query_all_by_role_and_label(A11yRole::Button, &terminals)
-                .next()
-                .is_some()
-        });
+        wait_for(&mut h, "the main window", |h| has_button(h, &terminals));
         click_button(&mut h, &terminals);
         let download = tr("download.button");
-        wait_for(&mut h, "the Download button", |h| {
-            h.query_all_by_role_and_label(A11yRole::Button, &download)
-                .next()
-                .is_some()
-        });
+        wait_for(&mut h, "the Download button", |h| has_button(h, &download));
+        h
+    }
 
-        let finished = prefix("download.done");
-        let refused = prefix("download.refused");
-        click_button(&mut h, &download);
-        wait_for(&mut h, "the first download's result", |h| {
-            has_text(h, &finished) || has_text(h, &refused)
-        });
-        if has_text(&h, &refused) {
-            // Run inside a sign-in peak window: the next block overrides it the same way.
-            assert!(has_text(&h, &prefix("download.next_allowed")));
-            assert!(has_text(&h, &prefix("dashboard.rule_peak")));
-        } else {
-            assert!(has_text(&h, &prefix("download.counts")));
-            // At once again: the spacing rule refuses, naming the rule and the next allowed time.
-            click_button(&mut h, &download);
-            wait_for(&mut h, "the refusal", |h| has_text(h, &refused));
-            assert!(has_text(&h, &tr("download.rule_spacing")));
-            assert!(has_text(&h, &prefix("download.next_allowed")));
-            // The rule's details in the user's language too ("两次连接至少间隔 10 分钟…").
-            assert!(has_text(&h, &prefix("dashboard.rule_spacing")));
-        }
+    /// The refusal box: the rule's name, the exact next allowed time, the rule's details.
+    fn refused_with(h: &mut H, rule_key: &str, next: &str, details: &str) {
+        let refused = tr("download.refused").replace("%{rule}", &tr(rule_key));
+        wait_for(h, "the refusal", |h| has_text(h, &refused));
+        let next = tr("download.next_allowed").replace("%{time}", next);
+        assert!(has(h, &next), "no '{next}'");
+        assert!(has(h, details), "no '{details}'");
+    }
 
-        click_button(&mut h, &tr("download.override"));
+    /// Override with a reason; the download runs and says it overrode the rule.
+    fn override_and_download(h: &mut H) {
+        click_button(h, &tr("download.override"));
         let ok = tr("download.override_ok");
-        wait_for(&mut h, "the override dialog", |h| {
-            h.query_all_by_role_and_label(A11yRole::Button, &ok)
-                .next()
-                .is_some()
-        });
-        type_into(
-            &mut h,
-            &tr("download.override_reason"),
-            "演示：查看越权流程",
-        );
-        click_button(&mut h, &ok);
-        wait_for(&mut h, "the overridden download's result", |h| {
+        wait_for(h, "the override dialog", |h| has_button(h, &ok));
+        type_into(h, &tr("download.override_reason"), "演示：查看越权流程");
+        click_button(h, &ok);
+        let finished = prefix("download.done");
+        wait_for(h, "the overridden download's result", |h| {
             has_text(h, &finished) && has_text(h, &prefix("download.overridden"))
         });
+    }
+
+    #[test]
+    fn try_it_at_two_pm_download_then_spacing_refusal_and_override() {
+        let env = gui_common::env();
+        let mut h = demo_terminals_page(&env, at(14, 0));
+        click_button(&mut h, &tr("download.button"));
+        let finished = prefix("download.done");
+        wait_for(&mut h, "the first download's result", |h| {
+            has_text(h, &finished)
+        });
+        assert!(has_text(&h, &prefix("download.counts")));
+        // At once again: the set clock still says 14:00, the download ended at 14:00.
+        click_button(&mut h, &tr("download.button"));
+        refused_with(
+            &mut h,
+            "download.rule_spacing",
+            "2026-11-25 14:10:00",
+            "at least 10 min between connections; the last one ended 2026-11-25 14:00",
+        );
+        override_and_download(&mut h);
+    }
+
+    #[test]
+    fn try_it_at_twenty_past_eight_peak_refusal_and_override() {
+        let env = gui_common::env();
+        let mut h = demo_terminals_page(&env, at(8, 20));
+        click_button(&mut h, &tr("download.button"));
+        // The configured morning window 08:15–09:00 refuses; the demo shift's 08:30–09:15
+        // (late after 09:15) overlaps it, so the first free minute is 09:15.
+        refused_with(
+            &mut h,
+            "download.rule_peak_window",
+            "2026-11-25 09:15:00",
+            "peak window morning sign-in 08:15–09:00",
+        );
+        override_and_download(&mut h);
     }
 }

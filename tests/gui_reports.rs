@@ -6,13 +6,11 @@
 
 mod gui_common;
 
-use std::sync::Arc;
-
 use calamine::{Data, Reader};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use egui_kittest::kittest::Queryable;
 use gui_common::*;
-use kaoqin::app::clock::{FixedClock, RecordingSleeper};
+use kaoqin::app::clock::RecordingSleeper;
 use kaoqin::app::demo::{self, DEMO_CLERK, DEMO_TERMINAL};
 use kaoqin::app::month::Month;
 use kaoqin::app::session::Session;
@@ -20,25 +18,21 @@ use kaoqin::i18n::Lang;
 
 const EN: Lang = Lang::English;
 
-/// The month before today (the page's default).
+/// The month before the test day (the page's default).
 fn previous_month() -> String {
-    let today = chrono::Local::now().date_naive();
+    let today = test_now().date();
     let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("date");
     let prev = first - chrono::Duration::days(1);
     format!("{:04}-{:02}", prev.year(), prev.month())
 }
 
-/// A clerk's session at 14:00 today (off-peak, so the demo terminal may be downloaded).
+/// A clerk's session at the test time (off-peak, so the demo terminal may be downloaded).
 fn clerk_session(env: &Env) -> Session {
-    let at = chrono::Local::now()
-        .date_naive()
-        .and_hms_opt(14, 0, 0)
-        .expect("time");
     Session::login(
         &env.paths,
         DEMO_CLERK,
         DEMO_PASSWORD,
-        Arc::new(FixedClock::new(at)),
+        test_clock(),
         &RecordingSleeper::default(),
     )
     .expect("clerk logs in")

@@ -5,11 +5,9 @@
 
 mod gui_common;
 
-use std::sync::Arc;
-
 use egui_kittest::kittest::Queryable;
 use gui_common::*;
-use kaoqin::app::clock::{SystemClock, ThreadSleeper};
+use kaoqin::app::clock::ThreadSleeper;
 use kaoqin::app::employees::EmployeeInput;
 use kaoqin::app::session::Session;
 use kaoqin::i18n::Lang;
@@ -31,7 +29,7 @@ fn login(env: &Env, user: &str) -> Session {
         &env.paths,
         user,
         &format!("{user}-pass-1"),
-        Arc::new(SystemClock),
+        test_clock(),
         &ThreadSleeper,
     )
     .expect("service log-in")
@@ -44,7 +42,7 @@ fn setup() -> Env {
         &env.paths,
         "admin",
         "admin-pass-1",
-        Arc::new(SystemClock),
+        test_clock(),
         &ThreadSleeper,
     )
     .expect("admin");

@@ -5,11 +5,9 @@
 
 mod gui_common;
 
-use std::sync::Arc;
-
 use egui_kittest::kittest::Queryable;
 use gui_common::*;
-use kaoqin::app::clock::{SystemClock, ThreadSleeper};
+use kaoqin::app::clock::ThreadSleeper;
 use kaoqin::app::session::Session;
 use kaoqin::i18n::Lang;
 use kaoqin_domain::DayKind;
@@ -29,7 +27,7 @@ fn login(env: &Env, user: &str) -> Session {
         &env.paths,
         user,
         &format!("{user}-pass-1"),
-        Arc::new(SystemClock),
+        test_clock(),
         &ThreadSleeper,
     )
     .expect("service log-in")

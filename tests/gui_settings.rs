@@ -5,12 +5,10 @@
 mod gui_common;
 use gui_common::*;
 
-use std::sync::Arc;
-
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::kittest::Queryable;
 use kaoqin::app::audit_log::AuditQuery;
-use kaoqin::app::clock::{RecordingSleeper, SystemClock};
+use kaoqin::app::clock::RecordingSleeper;
 use kaoqin::app::permissions::Role;
 use kaoqin::app::session::Session;
 use kaoqin::i18n::Lang;
@@ -20,7 +18,7 @@ fn login(env: &Env, user: &str, password: &str) -> Session {
         &env.paths,
         user,
         password,
-        Arc::new(SystemClock),
+        test_clock(),
         &RecordingSleeper::default(),
     )
     .unwrap_or_else(|e| panic!("log in {user}: {e}"))

@@ -8,6 +8,7 @@
 //! prompt or listen on anything but loopback.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use kaoqin_domain::{PunchKind, RequestKind, Span};
@@ -130,6 +131,7 @@ impl From<kaoqin_store::StoreError> for DemoError {
 pub struct DemoSimulator {
     addr: SocketAddr,
     punches: usize,
+    shared: Arc<Shared>,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -151,6 +153,19 @@ impl DemoSimulator {
     /// How many punches it holds.
     pub fn punches(&self) -> usize {
         self.punches
+    }
+
+    /// The simulated terminal itself: its state, faults and counters (tests hold a transfer with
+    /// it and wait on what the terminal has done instead of on time).
+    pub fn terminal(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// Sets the terminal's clock to show `now` (the program's clock), as an installer sets a new
+    /// terminal's time, so the clock check of a download finds no skew in the demo.
+    pub fn set_time(&self, now: NaiveDateTime) {
+        let host = kaoqin_sim::clock::host_now();
+        self.shared.term().clock.set_device_time(now, host);
     }
 
     /// Starts the simulator for `spec` on 127.0.0.1: on `spec.last_port` if that is free, else on
@@ -215,11 +230,12 @@ impl DemoSimulator {
         let addr = listener
             .local_addr()
             .map_err(|e| sim_err("listen on 127.0.0.1", &e))?;
-        runtime.spawn(server::serve_tcp(shared, listener));
+        runtime.spawn(server::serve_tcp(Arc::clone(&shared), listener));
         tracing::info!(%addr, punches, "demo simulator listening");
         Ok(DemoSimulator {
             addr,
             punches,
+            shared,
             _runtime: runtime,
         })
     }
@@ -250,6 +266,7 @@ pub fn create(
         clock.as_ref(),
     )?;
     let sim = DemoSimulator::start(&spec)?;
+    sim.set_time(clock.now());
     spec.last_port = sim.addr().port();
     let mut admin = Session::login(paths, DEMO_ADMIN, password, clock.clone(), sleeper)?;
     admin.add_user(DEMO_SUPERVISOR, Role::Supervisor, password)?;
@@ -425,6 +442,7 @@ pub fn resume(paths: &Paths, now: NaiveDateTime) -> Result<Option<DemoSimulator>
         return Ok(None);
     };
     let sim = DemoSimulator::start(&spec)?;
+    sim.set_time(now);
     if sim.addr().port() != spec.last_port {
         spec.last_port = sim.addr().port();
         let value = serde_json::to_string(&spec)

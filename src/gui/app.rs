@@ -92,6 +92,11 @@ impl KaoqinApp {
         &self.prefs
     }
 
+    /// The window's door to the services.
+    pub fn backend(&self) -> &Arc<Backend> {
+        &self.backend
+    }
+
     /// The current interface language.
     pub fn lang(&self) -> Lang {
         self.prefs.lang

@@ -395,7 +395,8 @@ pub async fn clock(ctx: AdminCtx<'_>, sync: bool) -> Result<ClockReport, SyncErr
                     });
                 }
                 g.note_command("set_time");
-                let now = chrono::Local::now().naive_local();
+                // The injected clock: the PC's in the program, a set time in tests.
+                let now = g.now();
                 g.link_mut()
                     .client_mut()
                     .set_time(now)

@@ -238,6 +238,11 @@ impl<L: TerminalLink> GuardedLink<L> {
         &mut self.link
     }
 
+    /// The PC's time by the session's injected clock.
+    pub fn now(&self) -> NaiveDateTime {
+        self.clock.now()
+    }
+
     pub fn cancel_token(&self) -> &CancellationToken {
         &self.cancel
     }

@@ -1,10 +1,17 @@
 //! Shared helpers of the GUI tests (egui_kittest, AccessKit queries, real SQLite, real worker
 //! threads): databases set up through the services, a harness around `KaoqinApp`, waiting for the
 //! UI, clicking and typing by label. Each test file uses what it needs.
+//!
+//! Every harness and every service session here runs on a set clock ([`test_now`] unless a test
+//! picks another time), never the PC's: the connection rules (peak windows, spacing), "today" and
+//! "last month" then give the same screens whenever the suite runs.
 #![allow(dead_code)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
+use kaoqin::app::clock::{Clock, FixedClock};
 
 use egui::accesskit::Role as A11yRole;
 use egui_kittest::Harness;
@@ -18,6 +25,29 @@ pub type H = Harness<'static, KaoqinApp>;
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub paths: Paths,
+}
+
+/// The time the GUI tests run at unless they set another: Wednesday 2026-11-25 14:00, a workday
+/// outside every default peak window (DOMAIN.md §2), so the rules allow a connection.
+pub fn test_now() -> NaiveDateTime {
+    at(14, 0)
+}
+
+/// `hh:mm` on the test day (2026-11-25).
+pub fn at(hour: u32, minute: u32) -> NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+        .and_then(|d| d.and_hms_opt(hour, minute, 0))
+        .expect("a valid test time")
+}
+
+/// A clock that shows `now` and moves only when the test moves it.
+pub fn clock_at(now: NaiveDateTime) -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(now))
+}
+
+/// The test clock as the services take it.
+pub fn test_clock() -> Arc<dyn Clock> {
+    clock_at(test_now())
 }
 
 /// An empty data directory: the first-run wizard.
@@ -37,7 +67,7 @@ pub fn env() -> Env {
 /// password `<name>-pass-1`.
 pub fn env_with_users() -> Env {
     let env = env();
-    let backend = Backend::new(env.paths.clone());
+    let backend = Backend::with_clock(env.paths.clone(), test_clock());
     backend.status().expect("open db");
     backend
         .init("测试局", "admin", "admin-pass-1")
@@ -58,30 +88,39 @@ pub fn env_with_users() -> Env {
 }
 
 /// The demo database ("Try it with a simulated terminal": 30 employees, two months of punches on
-/// a simulator running on loopback) with users admin/supervisor/clerk, password [`DEMO_PASSWORD`].
-/// Keep the returned simulator alive for as long as the test downloads.
+/// a simulator running on loopback, ending the day before [`test_now`]) with users
+/// admin/supervisor/clerk, password [`DEMO_PASSWORD`]. Keep the returned simulator alive for as
+/// long as the test downloads.
 pub fn env_demo() -> (Env, kaoqin::app::demo::DemoSimulator) {
-    use kaoqin::app::clock::{SystemClock, ThreadSleeper};
+    env_demo_at(test_now())
+}
+
+/// The demo database made at `now` (its punches end the day before; its terminal's clock shows
+/// `now`).
+pub fn env_demo_at(now: NaiveDateTime) -> (Env, kaoqin::app::demo::DemoSimulator) {
+    use kaoqin::app::clock::ThreadSleeper;
     let env = env();
-    let sim = kaoqin::app::demo::create(
-        &env.paths,
-        DEMO_PASSWORD,
-        Arc::new(SystemClock),
-        &ThreadSleeper,
-    )
-    .expect("demo database");
+    let sim = kaoqin::app::demo::create(&env.paths, DEMO_PASSWORD, clock_at(now), &ThreadSleeper)
+        .expect("demo database");
     (env, sim)
 }
 
 pub const DEMO_PASSWORD: &str = "demo-pass-1";
 
+/// The window at [`test_now`].
 pub fn harness(env: &Env, lang: Lang) -> H {
     harness_sized(env, lang, [1280.0, 800.0])
 }
 
+/// The window at [`test_now`], of `size`.
 pub fn harness_sized(env: &Env, lang: Lang, size: [f32; 2]) -> H {
+    harness_with_clock(env, lang, size, test_clock())
+}
+
+/// The window whose services and pages read "now" from `clock`.
+pub fn harness_with_clock(env: &Env, lang: Lang, size: [f32; 2], clock: Arc<dyn Clock>) -> H {
     let app = KaoqinApp::new(
-        Backend::new(env.paths.clone()),
+        Backend::with_clock(env.paths.clone(), clock),
         Prefs {
             lang,
             ..Default::default()

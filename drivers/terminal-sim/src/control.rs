@@ -26,6 +26,8 @@ Control port commands (one per line; replies end with a line starting 'ok' or 'e
   fault delay-ms N                 delay every reply by N ms (0 = off)
   fault corrupt-next-checksum      the next packet sent has a wrong checksum (one-shot)
   fault stall                      read requests, answer nothing, until 'fault clear'
+  fault stall-after-chunks N       send N more bulk-read chunks, then hold the transfer: chunk
+                                   reads get no answer (other commands do) until 'fault clear'
   fault clear                      remove all faults
   add-user UID,USER_ID,NAME,PRIVILEGE,PASSWORD,CARD,GROUP[,FP,FACE]   (users CSV row; replaces)
   delete-user UID
@@ -37,6 +39,7 @@ Control port commands (one per line; replies end with a line starting 'ok' or 'e
   count-users | count-punches      ok <count>
   dump                             one log-CSV row per punch (kaoqin-zk log --format csv), then ok <count>
   status                           ok enabled=<0|1> busy=<0|1> offset=<s> users=<n> punches=<n> ...
+                                   chunks_sent=<n> stalled=<n> (since start: wait on these, not on time)
   help | quit";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +54,7 @@ pub enum Fault {
     DelayMs(u64),
     CorruptNextChecksum,
     Stall,
+    StallAfterChunks(u32),
     Clear,
 }
 
@@ -179,9 +183,10 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Some("delay-ms") => Fault::DelayMs(num(args.next(), "milliseconds")?),
             Some("corrupt-next-checksum") => Fault::CorruptNextChecksum,
             Some("stall") => Fault::Stall,
+            Some("stall-after-chunks") => Fault::StallAfterChunks(num(args.next(), "chunk count")?),
             Some("clear") => Fault::Clear,
             _ => {
-                return Err("usage: fault drop-after-chunks N | delay-ms N | corrupt-next-checksum | stall | clear".into());
+                return Err("usage: fault drop-after-chunks N | delay-ms N | corrupt-next-checksum | stall | stall-after-chunks N | clear".into());
             }
         }),
         // The whole rest of the line is one CSV row (names may contain spaces).
@@ -311,6 +316,7 @@ pub fn execute(
                 Fault::DelayMs(ms) => faults.delay_ms = ms,
                 Fault::CorruptNextChecksum => faults.corrupt_next_checksum = true,
                 Fault::Stall => faults.stall = true,
+                Fault::StallAfterChunks(n) => faults.stall_after_chunks = Some(n),
                 Fault::Clear => *faults = Default::default(),
             }
             ok("")
@@ -389,7 +395,7 @@ pub fn execute(
             let enabled = term.is_enabled(now);
             let busy = term.is_busy(now);
             ok(format!(
-                "enabled={} busy={} offset={} users={} punches={} capacity={} att_format={} user_format={} comm_key={}",
+                "enabled={} busy={} offset={} users={} punches={} capacity={} att_format={} user_format={} comm_key={} chunks_sent={} stalled={}",
                 u8::from(enabled),
                 u8::from(busy),
                 term.clock.offset_secs,
@@ -399,6 +405,8 @@ pub fn execute(
                 term.info.att_record_size,
                 term.info.user_record_size,
                 u8::from(term.info.comm_key != 0),
+                term.counters.chunks_sent,
+                term.counters.requests_stalled,
             ))
         }
         Command::Help => Outcome {
@@ -472,6 +480,10 @@ mod tests {
                 Command::Fault(Fault::DropAfterChunks(3)),
             ),
             ("fault stall", Command::Fault(Fault::Stall)),
+            (
+                "fault stall-after-chunks 2",
+                Command::Fault(Fault::StallAfterChunks(2)),
+            ),
             (
                 "add-user 9,1009,欧阳娜娜,0,,0,1",
                 Command::AddUser("9,1009,欧阳娜娜,0,,0,1".into()),

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use kaoqin_zk::codec::command::{EF_ATTLOG, EVENT_ATTLOG, REG_EVENT};
+use kaoqin_zk::codec::command::{EF_ATTLOG, EVENT_ATTLOG, READ_CHUNK, REG_EVENT};
 use kaoqin_zk::codec::packet::Packet;
 use kaoqin_zk::codec::tcp::{TCP_WRAPPER_LEN, TcpDeframer, encode_tcp_into};
 use kaoqin_zk::codec::udp::{decode_datagram, encode_datagram};
@@ -44,6 +44,11 @@ impl Shared {
         })
     }
 
+    /// What the servers have done so far (chunks sent, requests held by a stall).
+    pub fn counters(&self) -> crate::state::Counters {
+        self.term().counters
+    }
+
     /// The terminal state; a panic elsewhere must not take the simulator down, so poisoning is ignored.
     pub fn term(&self) -> MutexGuard<'_, Terminal> {
         self.term.lock().unwrap_or_else(|p| p.into_inner())
@@ -71,10 +76,31 @@ fn handle(shared: &Shared, sess: &mut Session, pkt: &Packet) -> Option<Handled> 
     let mut term = shared.term();
     if term.faults.stall {
         tracing::debug!(command = pkt.command, "stalled: not answering");
+        term.counters.requests_stalled += 1;
+        return None;
+    }
+    if term.faults.hold_chunks && pkt.command == READ_CHUNK {
+        tracing::debug!(
+            session = sess.id,
+            "transfer held: not answering a chunk read"
+        );
+        term.counters.requests_stalled += 1;
         return None;
     }
     let delay = Duration::from_millis(term.faults.delay_ms);
     let reply = sess.handle(&mut term, pkt, Instant::now(), host_now());
+    if reply.is_chunk
+        && let Some(n) = term.faults.stall_after_chunks
+    {
+        if n == 0 {
+            term.faults.stall_after_chunks = None;
+            term.faults.hold_chunks = true;
+            term.counters.requests_stalled += 1;
+            tracing::info!(session = sess.id, "fault: holding the transfer (stalled)");
+            return None;
+        }
+        term.faults.stall_after_chunks = Some(n - 1);
+    }
     if reply.is_chunk
         && let Some(n) = term.faults.drop_after_chunks
     {
@@ -92,6 +118,9 @@ fn handle(shared: &Shared, sess: &mut Session, pkt: &Packet) -> Option<Handled> 
             });
         }
         term.faults.drop_after_chunks = Some(n - 1);
+    }
+    if reply.is_chunk {
+        term.counters.chunks_sent += 1;
     }
     let corrupt =
         !reply.packets.is_empty() && std::mem::take(&mut term.faults.corrupt_next_checksum);
@@ -290,7 +319,9 @@ pub async fn serve_udp(shared: Arc<Shared>, socket: UdpSocket) {
 // ---- pseudo-terminal ---------------------------------------------------------------------------
 
 /// Open a pseudo-terminal pair; returns the path a client opens (the slave side) and a task that
-/// serves the master side with TCP framing (TERMINAL-PROTOCOLS.md §6).
+/// serves the master side with TCP framing (TERMINAL-PROTOCOLS.md §6). Unix only: Windows has no
+/// pseudo-terminals (see the other `open_pty`).
+#[cfg(unix)]
 pub fn open_pty(shared: Arc<Shared>) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
     use tokio_serial::SerialPort;
     let (master, slave) = tokio_serial::SerialStream::pair()
@@ -311,6 +342,15 @@ pub fn open_pty(shared: Arc<Shared>) -> anyhow::Result<(String, tokio::task::Joi
         }
     });
     Ok((path, task))
+}
+
+/// Windows has no pseudo-terminals: say so, and what to use instead.
+#[cfg(not(unix))]
+pub fn open_pty(_shared: Arc<Shared>) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {
+    anyhow::bail!(
+        "--pty needs Linux or macOS (Windows has no pseudo-terminals); on Windows serve TCP or UDP, \
+         or connect a real serial cable or a virtual COM-port pair to a terminal"
+    )
 }
 
 // ---- control port ------------------------------------------------------------------------------

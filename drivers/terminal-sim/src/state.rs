@@ -70,6 +70,23 @@ pub struct Faults {
     pub corrupt_next_checksum: bool,
     /// Read requests but never answer them, until cleared.
     pub stall: bool,
+    /// Send this many more bulk-read chunks, then hold the transfer ([`Faults::hold_chunks`]):
+    /// a session held mid-way, so a test can act on one that is certainly still reading (cancel,
+    /// kill) without racing its end.
+    pub stall_after_chunks: Option<u32>,
+    /// Chunk reads (READ_CHUNK) get no answer until cleared; every other command is answered, so
+    /// a client that gives up on the transfer can still enable the terminal and disconnect.
+    pub hold_chunks: bool,
+}
+
+/// What the servers have done since the simulator started, for tests that wait for a state
+/// ("the transfer has started", "a request is being held") instead of sleeping.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Bulk-read chunks sent, over every connection.
+    pub chunks_sent: u64,
+    /// Requests read and left unanswered by a stall or a held transfer.
+    pub requests_stalled: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -110,6 +127,7 @@ pub struct Terminal {
     enabled: Enabled,
     busy_until: Option<Option<Instant>>,
     pub faults: Faults,
+    pub counters: Counters,
 }
 
 impl Terminal {
@@ -136,6 +154,7 @@ impl Terminal {
             enabled: Enabled::Yes,
             busy_until: None,
             faults: Faults::default(),
+            counters: Counters::default(),
         }
     }
 

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use kaoqin_store::{Store, StoreError};
 
 use crate::app::audit_log::AuditQuery;
-use crate::app::clock::{SystemClock, ThreadSleeper};
+use crate::app::clock::{Clock, SystemClock, ThreadSleeper};
 use crate::app::employees::EmployeeQuery;
 use crate::app::error::{AppError, AuthError};
 use crate::app::paths::Paths;
@@ -52,24 +52,43 @@ impl UserSession {
 /// The adapter over the services for one database.
 pub struct Backend {
     paths: Paths,
+    /// "Now" for every service and page: the PC's clock in the app, a set time in tests, so the
+    /// connection rules (peak windows, spacing) and "today" give the same screens at any hour.
+    clock: Arc<dyn Clock>,
     /// The in-process simulated terminal of a demo database, kept running while the window is open.
     demo: Mutex<Option<crate::app::demo::DemoSimulator>>,
 }
 
 impl Backend {
+    /// The backend of the real window: the PC's local clock.
     pub fn new(paths: Paths) -> Self {
+        Self::with_clock(paths, Arc::new(SystemClock))
+    }
+
+    /// A backend that reads "now" from `clock` (tests, replays).
+    pub fn with_clock(paths: Paths, clock: Arc<dyn Clock>) -> Self {
         Backend {
             paths,
+            clock,
             demo: Mutex::new(None),
         }
+    }
+
+    /// The local time the services and pages work with.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.clock.now()
+    }
+
+    /// The clock itself, for services that keep it (a signed-in session).
+    pub(crate) fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
     }
 
     /// "Try it with a simulated terminal": the sample database through `app::demo::create`; the
     /// simulator keeps running until the window closes.
     pub fn create_demo(&self, password: &str) -> Result<(), UiError> {
-        let sim =
-            crate::app::demo::create(&self.paths, password, Arc::new(SystemClock), &ThreadSleeper)
-                .map_err(demo_error)?;
+        let sim = crate::app::demo::create(&self.paths, password, self.clock(), &ThreadSleeper)
+            .map_err(demo_error)?;
         *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = Some(sim);
         Ok(())
     }
@@ -77,14 +96,20 @@ impl Backend {
     /// On start: restarts a demo database's simulator (same data). A failure is logged, not
     /// shown: the database still opens and a download then says the terminal is unreachable.
     pub fn resume_demo(&self) {
-        use crate::app::clock::Clock;
-        match crate::app::demo::resume(&self.paths, SystemClock.now()) {
+        match crate::app::demo::resume(&self.paths, self.now()) {
             Ok(Some(sim)) => {
                 *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = Some(sim);
             }
             Ok(None) => {}
             Err(err) => tracing::warn!(%err, "cannot restart the demo's simulated terminal"),
         }
+    }
+
+    /// The demo's simulated terminal while it runs in this window (its state, faults and
+    /// counters); `None` for an ordinary database.
+    pub fn demo_terminal(&self) -> Option<Arc<kaoqin_sim::server::Shared>> {
+        let demo = self.demo.lock().unwrap_or_else(|p| p.into_inner());
+        demo.as_ref().map(|sim| Arc::clone(sim.terminal()))
     }
 
     pub fn db_path(&self) -> &Path {
@@ -114,19 +139,20 @@ impl Backend {
     /// First run: the organisation and the first administrator, through `app::session::init`,
     /// the same service as `kaoqin init`.
     pub fn init(&self, organisation: &str, admin: &str, password: &str) -> Result<(), UiError> {
-        session::init(&self.paths, organisation, admin, password, &SystemClock).map_err(app_error)
+        session::init(
+            &self.paths,
+            organisation,
+            admin,
+            password,
+            self.clock.as_ref(),
+        )
+        .map_err(app_error)
     }
 
     /// Checks the password through `app::session::Session::login` (audited, failed-log-in delay).
     pub fn login(&self, user: &str, password: &str) -> Result<(UserSession, SignedIn), UiError> {
-        let s = session::Session::login(
-            &self.paths,
-            user,
-            password,
-            Arc::new(SystemClock),
-            &ThreadSleeper,
-        )
-        .map_err(app_error)?;
+        let s = session::Session::login(&self.paths, user, password, self.clock(), &ThreadSleeper)
+            .map_err(app_error)?;
         let who = SignedIn {
             user: s.user().name.clone(),
             role: s.role(),

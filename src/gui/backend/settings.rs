@@ -4,7 +4,6 @@
 //! `set_user_role`, `set_password`). Plain rows, no egui.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use chrono::{NaiveDateTime, NaiveTime};
 use kaoqin_domain::report::SymbolSet;
@@ -12,7 +11,7 @@ use kaoqin_domain::request::LeaveType;
 use kaoqin_sync::ConnectionRules;
 use kaoqin_sync::policy::{PeakSession, PeakWindow};
 
-use crate::app::clock::{SystemClock, ThreadSleeper};
+use crate::app::clock::ThreadSleeper;
 use crate::app::permissions::Role;
 use crate::app::report_symbols::{SymbolChanges, named};
 use crate::app::session;
@@ -197,7 +196,7 @@ impl Backend {
                 &self.paths,
                 &user.user,
                 password,
-                Arc::new(SystemClock),
+                self.clock(),
                 &ThreadSleeper,
             )
             .map_err(app_error)?,

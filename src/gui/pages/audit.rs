@@ -134,11 +134,12 @@ impl State {
     fn load(&mut self, ctx: &egui::Context, cx: &PageCtx<'_>) {
         self.loaded = true;
         let data_dir = cx.backend.paths().data_dir.clone();
+        let now = cx.backend.now();
         if self.csv_path.is_empty() {
-            self.csv_path = audit_files::default_path(&data_dir, "download-sessions", "csv");
+            self.csv_path = audit_files::default_path(&data_dir, "download-sessions", "csv", now);
         }
         if self.take_path.is_empty() {
-            self.take_path = audit_files::default_path(&data_dir, "snapshot", "kqsnap");
+            self.take_path = audit_files::default_path(&data_dir, "snapshot", "kqsnap", now);
         }
         if self.take_terminal.is_empty() {
             self.take_terminal = cx

@@ -73,9 +73,14 @@ pub(crate) fn path_field(
     });
 }
 
-/// A default file path in the user's data directory, stamped with `now`.
-pub(crate) fn default_path(dir: &std::path::Path, stem: &str, ext: &str) -> String {
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M");
+/// A default file path in the user's data directory, stamped with `now` (the backend's clock).
+pub(crate) fn default_path(
+    dir: &std::path::Path,
+    stem: &str,
+    ext: &str,
+    now: chrono::NaiveDateTime,
+) -> String {
+    let stamp = now.format("%Y%m%d-%H%M");
     dir.join(format!("{stem}-{stamp}.{ext}"))
         .display()
         .to_string()

@@ -174,7 +174,7 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     let lang = cx.lang;
     if !state.started {
         state.started = true;
-        state.month = previous_month(chrono::Local::now().date_naive());
+        state.month = previous_month(cx.backend.now().date());
         state.load(cx, ui.ctx());
     } else if state.working.is_none()
         && state.data.is_some()

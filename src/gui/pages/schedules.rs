@@ -212,7 +212,13 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
                     .import
                     .show(ui, lang, cx.backend, cx.session, &mut state.tasks);
             }
-            if let Some((y, m)) = calendar::show(ui, lang, &mut state.calendar, may_edit) {
+            if let Some((y, m)) = calendar::show(
+                ui,
+                lang,
+                &mut state.calendar,
+                may_edit,
+                cx.backend.now().date(),
+            ) {
                 state.load_month(cx, &ctx, y, m);
             }
             if let Some(entry) = state.calendar.take_save() {

@@ -3,7 +3,7 @@
 //! names and the statutory flag; month navigation; for `manage_schedules` roles a day editor that
 //! overrides a date's type. Holds no data but what the page loaded through the backend.
 
-use chrono::{Datelike, Local, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use kaoqin_domain::{CalendarEntry, DayKind};
 
 use crate::i18n::Lang;
@@ -26,6 +26,8 @@ pub(crate) struct CalendarState {
     edit_name: String,
     edit_statutory: bool,
     save: Option<CalendarEntry>,
+    /// Today by the backend's clock (marked in the grid; "this month").
+    today: NaiveDate,
 }
 
 impl CalendarState {
@@ -85,16 +87,18 @@ fn fill(kind: DayKind, dark: bool) -> egui::Color32 {
     egui::Color32::from_rgb(r, g, b)
 }
 
-/// Draws the calendar; returns a month to load when the user navigated.
+/// Draws the calendar; returns a month to load when the user navigated. `today` comes from the
+/// backend's clock, never the PC's directly.
 pub(crate) fn show(
     ui: &mut egui::Ui,
     lang: Lang,
     st: &mut CalendarState,
     may_edit: bool,
+    today: NaiveDate,
 ) -> Option<(i32, u32)> {
     let mut load = None;
+    st.today = today;
     if st.year == 0 {
-        let today = Local::now().date_naive();
         st.year = today.year();
         st.month = today.month();
         st.month_text = format!("{:04}-{:02}", st.year, st.month);
@@ -124,7 +128,6 @@ pub(crate) fn show(
             load = Some(shift_month(st.year, st.month, 1));
         }
         if ui.button(tr!(lang, "schedules.this_month")).clicked() {
-            let today = Local::now().date_naive();
             load = Some((today.year(), today.month()));
         }
         ui.add_space(12.0);
@@ -241,7 +244,7 @@ fn grid(
             weak,
         );
     }
-    let today = Local::now().date_naive();
+    let today = st.today;
     let mut clicked = None;
     for (n, d) in st.days.iter().enumerate() {
         let slot = lead + n;

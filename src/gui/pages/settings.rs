@@ -111,8 +111,12 @@ impl State {
         self.tasks
             .spawn(ctx, "symbols", move || Msg::Symbols(b.report_symbols(&s)));
         if self.backup_path.is_empty() {
-            self.backup_path =
-                audit_files::default_path(&cx.backend.paths().data_dir, "kaoqin-backup", "db");
+            self.backup_path = audit_files::default_path(
+                &cx.backend.paths().data_dir,
+                "kaoqin-backup",
+                "db",
+                cx.backend.now(),
+            );
         }
     }
 
@@ -141,10 +145,7 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     for msg in state.tasks.poll() {
         match msg {
             Msg::Rules(Ok(r)) => {
-                state.rules = Some(RulesForm::from_rules(
-                    &r,
-                    chrono::Local::now().naive_local(),
-                ));
+                state.rules = Some(RulesForm::from_rules(&r, cx.backend.now()));
             }
             Msg::Rules(Err(e)) | Msg::Symbols(Err(e)) => state.error = Some(e),
             Msg::Symbols(Ok(s)) => state.set_symbols(s),
