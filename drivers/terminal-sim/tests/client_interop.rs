@@ -1,6 +1,9 @@
 //! Our own client (`kaoqin-zk` crate API) against the real `kaoqin-sim` binary over TCP, UDP and a
 //! pseudo-terminal, for every record format (attendance 16/40/49, users 28/72), plus comm key,
 //! writes, busy state, realtime-free admin commands and the injected faults.
+//!
+//! Tests wait for the simulator's state (its control port's `status`) instead of sleeping, and
+//! every deadline is a generous guard ([`GUARD`]), so the result is the same on a loaded machine.
 
 mod common;
 
@@ -8,7 +11,7 @@ use std::time::Duration;
 
 use common::Sim;
 use kaoqin_zk::codec::{Privilege, UserRecord};
-use kaoqin_zk::{ClientOptions, Endpoint, ZkClient, ZkError};
+use kaoqin_zk::{CancellationToken, ClientOptions, Endpoint, ZkClient, ZkError};
 
 fn start(extra: &[&str]) -> Sim {
     let mut args = vec![
@@ -37,9 +40,14 @@ fn endpoints(sim: &Sim) -> Vec<Endpoint> {
     ]
 }
 
+/// Longest a test waits for a state it needs (or a loopback reply) before calling it a failure:
+/// a guard against hanging, never a performance bound, so a loaded machine only makes the tests
+/// slower.
+const GUARD: Duration = Duration::from_secs(60);
+
 fn opts() -> ClientOptions {
     ClientOptions {
-        timeout: Duration::from_secs(5),
+        timeout: GUARD,
         ..ClientOptions::default()
     }
 }
@@ -48,6 +56,46 @@ async fn connect(ep: &Endpoint, o: ClientOptions) -> ZkClient {
     ZkClient::connect(ep.clone(), o)
         .await
         .unwrap_or_else(|e| panic!("connect {ep}: {e}"))
+}
+
+/// Connects with options whose short timeout a test needs to fire later. The handshake is only a
+/// precondition, so a CONNECT answered late by a loaded machine is tried again rather than counted
+/// against the short timeout.
+async fn connect_short(ep: &Endpoint, o: ClientOptions) -> ZkClient {
+    let give_up = tokio::time::Instant::now() + GUARD;
+    loop {
+        match ZkClient::connect(ep.clone(), o.clone()).await {
+            Ok(c) => return c,
+            Err(ZkError::Unreachable { .. }) if tokio::time::Instant::now() < give_up => {}
+            Err(e) => panic!("connect {ep}: {e}"),
+        }
+    }
+}
+
+/// One `status` field as a number.
+fn status_num(sim: &Sim, key: &str) -> u64 {
+    let line = sim.ok("status");
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("status has no numeric {key}: {line}"))
+}
+
+/// Polls `status` until `key` satisfies `want`; returns the value seen. Panics after [`GUARD`].
+async fn wait_status(sim: &Sim, key: &str, want: impl Fn(u64) -> bool) -> u64 {
+    let give_up = tokio::time::Instant::now() + GUARD;
+    loop {
+        let v = status_num(sim, key);
+        if want(v) {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "status {key} still {v} after {GUARD:?}: {}",
+            sim.ok("status")
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 /// The simulator's dump as (user_id, time, verify, state, workcode) rows.
@@ -261,7 +309,8 @@ async fn disable_refuses_punches_until_enabled_or_timeout_and_busy_is_reported()
     let sim = start(&["--employees", "3", "--days", "1"]);
     let ep = endpoints(&sim).remove(0);
     let mut c = connect(&ep, opts()).await;
-    c.disable(Duration::from_secs(1))
+    // Refused while disabled: an auto re-enable far beyond the checks, so they cannot race it.
+    c.disable(Duration::from_secs(600))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -270,12 +319,21 @@ async fn disable_refuses_punches_until_enabled_or_timeout_and_busy_is_reported()
             .is_some_and(|l| l.starts_with("err"))
     );
     assert!(sim.ok("status").contains("enabled=0"));
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    c.enable().await.unwrap_or_else(|e| panic!("{e}"));
     sim.ok("add-punch 1001 now");
-    c.disable(Duration::from_secs(60))
+
+    // The terminal re-enables itself when the disable's timeout expires, and not before: wait
+    // for the state, then check it took at least the timeout.
+    let asked = std::time::Instant::now();
+    c.disable(Duration::from_secs(1))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    c.enable().await.unwrap_or_else(|e| panic!("{e}"));
+    wait_status(&sim, "enabled", |v| v == 1).await;
+    assert!(
+        asked.elapsed() >= Duration::from_secs(1),
+        "re-enabled after {:?}, before its 1 s timeout",
+        asked.elapsed()
+    );
     sim.ok("add-punch 1001 now");
 
     sim.ok("busy on");
@@ -300,6 +358,7 @@ async fn injected_faults_surface_as_client_errors() {
         "2026-03-02",
     ]);
     let eps = endpoints(&sim);
+    // Only for the timeouts that must fire; see `connect_short`.
     let short = ClientOptions {
         timeout: Duration::from_millis(800),
         retries: 1,
@@ -307,7 +366,7 @@ async fn injected_faults_surface_as_client_errors() {
     };
 
     // Dropped connection mid-download.
-    let mut c = connect(&eps[0], short.clone()).await;
+    let mut c = connect(&eps[0], opts()).await;
     sim.ok("fault drop-after-chunks 1");
     let r = c.read_attendance().await;
     assert!(
@@ -317,24 +376,28 @@ async fn injected_faults_surface_as_client_errors() {
     );
 
     // Stall: no answer at all -> timeout.
-    let mut c = connect(&eps[0], short.clone()).await;
+    let mut c = connect_short(&eps[0], short.clone()).await;
     sim.ok("fault stall");
     let r = c.get_time().await;
     assert!(matches!(r, Err(ZkError::TimedOut { .. })), "{:?}", r.err());
     sim.ok("fault clear");
 
-    // Delay longer than the client's timeout -> timeout; shorter -> fine.
-    let mut c = connect(&eps[0], short.clone()).await;
+    // A reply delayed beyond the client's timeout -> timeout (the reply cannot come before the
+    // delay, so the timeout fires first however slow the machine); a delay well within the
+    // timeout -> the answer, late by at least the delay.
+    let mut c = connect_short(&eps[0], short.clone()).await;
     sim.ok("fault delay-ms 1500");
     assert!(matches!(c.get_time().await, Err(ZkError::TimedOut { .. })));
     sim.ok("fault delay-ms 100");
-    let mut c = connect(&eps[0], short.clone()).await;
+    let mut c = connect(&eps[0], opts()).await;
+    let asked = std::time::Instant::now();
     assert!(c.get_time().await.is_ok());
+    assert!(asked.elapsed() >= Duration::from_millis(100));
     sim.ok("fault clear");
 
     // A corrupted checksum is detected by the client on every transport, and is one-shot.
     for ep in &eps {
-        let mut c = connect(ep, short.clone()).await;
+        let mut c = connect(ep, opts()).await;
         sim.ok("fault corrupt-next-checksum");
         let r = c.get_time().await;
         assert!(
@@ -343,12 +406,61 @@ async fn injected_faults_surface_as_client_errors() {
             r.err()
         );
         drop(c); // a serial port is opened exclusively
-        let mut c = connect(ep, short.clone()).await;
+        let mut c = connect(ep, opts()).await;
         assert!(
             c.get_time().await.is_ok(),
             "{ep}: the fault must be one-shot"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stall_after_chunks_holds_a_read_mid_transfer_until_the_client_gives_up() {
+    // 10,000 records × 40 bytes + 4 = 400,004 bytes = 7 TCP chunks of at most 65,472 bytes.
+    let sim = start(&["--employees", "200", "--days", "100", "--limit", "10000"]);
+    let want_log = dump(&sim);
+    assert_eq!(want_log.len(), 10_000);
+    const SENT: u64 = 3;
+    sim.ok(&format!("fault stall-after-chunks {SENT}"));
+    // TCP: a held request is never retried, so exactly one request is held.
+    let mut c = connect(&endpoints(&sim)[0], opts()).await;
+    let cancel = CancellationToken::new();
+    let reading = tokio::spawn({
+        let cancel = cancel.clone();
+        async move {
+            let mut reports = Vec::new();
+            let r = c
+                .read_attendance_with(&mut |p| reports.push(p.bytes_done), &cancel)
+                .await;
+            (c, r, reports)
+        }
+    });
+
+    wait_status(&sim, "stalled", |n| n >= 1).await;
+    assert_eq!(status_num(&sim, "chunks_sent"), SENT);
+    assert_eq!(status_num(&sim, "stalled"), 1);
+    // The held request was swallowed, not queued: clearing the fault does not answer it, so the
+    // read goes on waiting until the client gives up (here: cancels; otherwise its timeout).
+    sim.ok("fault clear");
+    assert!(!reading.is_finished(), "the held chunk was answered");
+    cancel.cancel();
+    let (mut c, r, reports) = tokio::time::timeout(GUARD, reading)
+        .await
+        .expect("the cancelled read did not end")
+        .expect("reader task");
+    assert!(matches!(r, Err(ZkError::Cancelled)), "{:?}", r.err());
+    // One report before the first chunk and one per chunk received: exactly the chunks sent.
+    assert_eq!(reports.len() as u64, SENT + 1, "{reports:?}");
+    assert_eq!(reports.last().copied(), Some(SENT * 0xFFC0));
+
+    // The session survives the swallowed request: the next commands are answered, and a new
+    // read gets the whole log.
+    assert!(c.get_time().await.is_ok());
+    let log = c.read_attendance().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(log.records.len(), want_log.len());
+    assert_eq!(status_num(&sim, "chunks_sent"), SENT + 7);
+    assert_eq!(status_num(&sim, "stalled"), 1);
+    c.disconnect().await.unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

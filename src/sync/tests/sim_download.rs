@@ -1,6 +1,10 @@
 //! Downloads from the REAL simulator over real loopback sockets into a real SQLite store:
 //! exact ledger contents, idempotence, the hard time limit, dropped connections at every chunk
 //! boundary, cancellation, clock tampering and credential findings, progress reports.
+//!
+//! A test that needs a transfer "in the middle" has the simulator hold it there
+//! (`fault stall-after-chunks`) and waits on its `status` counters, never on a delay; deadlines
+//! are generous guards only, so a loaded machine gives the same result.
 
 mod common;
 
@@ -12,11 +16,53 @@ use kaoqin_store::sessions::{self, SessionFilter, SessionResult};
 use kaoqin_store::{audit, findings};
 use kaoqin_sync::session::{Phase, SessionIo, progress_channel};
 use kaoqin_sync::{CancellationToken, SyncError, download};
+use kaoqin_zk::client::ClientOptions;
 
 fn sim_log_sorted(sim: &Sim) -> Vec<(String, String, i64, i64)> {
     let mut v = sim.dump();
     v.sort();
     v
+}
+
+/// Longest a test waits for a state it needs before calling it a failure: a guard against
+/// hanging, never a performance bound.
+const GUARD: Duration = Duration::from_secs(60);
+
+/// A connector whose reply timeout outlasts anything a test waits for, so a transfer held by the
+/// simulator ends by the session's own limit or cancellation, never by the client giving up.
+fn patient_connector(sim: &Sim) -> kaoqin_sync::ZkConnector {
+    kaoqin_sync::ZkConnector::tcp(
+        sim.tcp.clone(),
+        ClientOptions {
+            timeout: GUARD + Duration::from_secs(60),
+            ..ClientOptions::default()
+        },
+    )
+}
+
+/// One numeric field of the simulator's `status`.
+fn status_num(sim: &Sim, key: &str) -> u64 {
+    let v = sim.status(key);
+    v.parse()
+        .unwrap_or_else(|_| panic!("status {key}={v} is not a number"))
+}
+
+/// Polls the simulator's `status` until `key` satisfies `want` (instead of sleeping for a time
+/// that only usually suffices); panics after [`GUARD`]. The control call blocks this task
+/// briefly, which only delays the download running beside it.
+async fn wait_status(sim: &Sim, key: &str, want: impl Fn(u64) -> bool) -> u64 {
+    let give_up = tokio::time::Instant::now() + GUARD;
+    loop {
+        let v = status_num(sim, key);
+        if want(v) {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "status {key} still {v} after {GUARD:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 fn last_session(db: &Db) -> sessions::Session {
@@ -143,31 +189,55 @@ async fn download_stores_exactly_the_simulators_records_once() {
 
 #[tokio::test]
 async fn time_limit_cuts_mid_transfer_commits_nothing_and_reenables() {
-    // ~40,000 records = 25 chunks; each reply delayed 100 ms: far beyond a 3 s limit.
+    // ~40,000 records = 25 TCP chunks. The simulator sends the user table (one chunk) and two
+    // chunks of the log, then holds the transfer, so the limit certainly cuts it mid-way however
+    // fast or slow the machine is.
     let sim = Sim::start(&["--employees", "300", "--days", "120", "--limit", "40000"]);
     let mut db = db_with_terminal(&sim.tcp);
-    sim.ok("fault delay-ms 100");
+    sim.ok("fault stall-after-chunks 3");
+    // The limit leaves the test ample time to see the hold and lift the fault before the cut (so
+    // the clean-up's ENABLE is answered); the reply timeout outlasts the limit, so the cut, not
+    // the client, ends the held read.
+    let limit: u32 = 10;
+    let conn = patient_connector(&sim);
     let (tx, mut rx) = progress_channel();
     let io = SessionIo::new(tx, CancellationToken::new());
-    let started = std::time::Instant::now();
-    let result = download(
+    let settings = open_settings(limit);
+    let terminal = db.terminal.clone();
+    let actor = clerk();
+    let run = download(
         &mut db.store,
-        &sim.connector(),
-        &clerk(),
-        &db.terminal.clone(),
-        &open_settings(3),
+        &conn,
+        &actor,
+        &terminal,
+        &settings,
         None,
         system_clock(),
         io,
-    )
-    .await;
-    let elapsed = started.elapsed();
+    );
+    let lift_hold = async {
+        wait_status(&sim, "stalled", |n| n >= 1).await;
+        assert_eq!(
+            status_num(&sim, "chunks_sent"),
+            3,
+            "held after the third chunk"
+        );
+        // The held READ_CHUNK was swallowed: lifting the fault does not answer it.
+        sim.ok("fault clear");
+    };
+    let guard = Duration::from_secs(u64::from(limit) + 60);
+    let (result, ()) = tokio::time::timeout(guard, async { tokio::join!(run, lift_hold) })
+        .await
+        .unwrap_or_else(|_| panic!("the download outlived its {limit} s limit by a minute"));
     let session_id = match result {
         Err(SyncError::Cut {
             session_id,
             message,
         }) => {
-            assert!(message.contains("time limit of 3 s"), "{message}");
+            assert!(
+                message.contains(&format!("time limit of {limit} s")),
+                "{message}"
+            );
             assert!(
                 message.contains("reading the attendance log"),
                 "cut mid-transfer: {message}"
@@ -176,12 +246,12 @@ async fn time_limit_cuts_mid_transfer_commits_nothing_and_reenables() {
         }
         other => panic!("expected a cut, got {other:?}"),
     };
-    assert!(
-        elapsed < Duration::from_secs(5),
-        "the download call took {elapsed:?} with a 3 s limit"
-    );
     assert_eq!(db.ledger_count(), 0, "nothing from the cut batch is stored");
-    sim.ok("fault clear");
+    assert_eq!(
+        status_num(&sim, "stalled"),
+        1,
+        "only the held chunk went unanswered"
+    );
     assert_eq!(sim.status("enabled"), "1", "terminal enabled again");
     assert_eq!(rx.borrow_and_update().phase, Phase::Cut);
 
@@ -190,8 +260,8 @@ async fn time_limit_cuts_mid_transfer_commits_nothing_and_reenables() {
     assert!(s.cut);
     let connected = s.duration().unwrap_or_else(|| panic!("no end recorded"));
     assert!(
-        connected <= CDuration::milliseconds(3050),
-        "connected for {connected:?}, beyond the 3 s limit"
+        connected <= CDuration::seconds(i64::from(limit) + 60),
+        "connected for {connected:?} with a {limit} s limit"
     );
     assert_eq!(s.records_new, 0);
     assert!(s.ended_at.is_some());
@@ -296,40 +366,49 @@ async fn dropped_connection_at_every_chunk_boundary_then_retry_is_exact() {
 async fn cancellation_stops_the_session_and_stores_nothing() {
     let sim = Sim::start(&["--employees", "200", "--days", "100", "--limit", "20000"]);
     let mut db = db_with_terminal(&sim.tcp);
-    sim.ok("fault delay-ms 50");
+    // The user table (one chunk) and one chunk of the log, then the transfer is held: the cancel
+    // certainly lands mid-transfer.
+    sim.ok("fault stall-after-chunks 2");
     let cancel = CancellationToken::new();
     let (tx, mut rx) = progress_channel();
     let io = SessionIo::new(tx, cancel.clone());
-    let canceller = tokio::spawn(async move {
-        // Cancel once the log transfer is under way.
-        while rx.changed().await.is_ok() {
-            let p = *rx.borrow_and_update();
-            if p.phase == Phase::ReadingLog && p.records_done > 0 {
-                cancel.cancel();
-                return p.records_total;
-            }
-        }
-        0
-    });
-    let r = download(
+    let conn = patient_connector(&sim);
+    let terminal = db.terminal.clone();
+    let settings = open_settings(60);
+    let actor = clerk();
+    let run = download(
         &mut db.store,
-        &sim.connector(),
-        &clerk(),
-        &db.terminal.clone(),
-        &open_settings(60),
+        &conn,
+        &actor,
+        &terminal,
+        &settings,
         None,
         system_clock(),
         io,
-    )
-    .await;
-    assert!(matches!(r, Err(SyncError::Cancelled { .. })), "got {r:?}");
-    assert_eq!(
-        canceller.await.unwrap_or(0),
-        20_000,
-        "progress reported the total"
     );
+    let canceller = async {
+        let mut total = 0;
+        while rx.changed().await.is_ok() {
+            let p = *rx.borrow_and_update();
+            if p.phase == Phase::ReadingLog && p.records_done > 0 {
+                total = p.records_total;
+                break;
+            }
+        }
+        wait_status(&sim, "stalled", |n| n >= 1).await;
+        // Lifted before the cancel so the clean-up's ENABLE is answered; the held READ_CHUNK
+        // itself was swallowed and stays unanswered.
+        sim.ok("fault clear");
+        cancel.cancel();
+        total
+    };
+    let (r, total) = tokio::time::timeout(GUARD, async { tokio::join!(run, canceller) })
+        .await
+        .unwrap_or_else(|_| panic!("the cancelled download did not end"));
+    assert!(matches!(r, Err(SyncError::Cancelled { .. })), "got {r:?}");
+    assert_eq!(total, 20_000, "progress reported the total");
+    assert_eq!(status_num(&sim, "chunks_sent"), 2);
     assert_eq!(db.ledger_count(), 0);
-    sim.ok("fault clear");
     assert_eq!(sim.status("enabled"), "1");
     let s = last_session(&db);
     assert_eq!(s.result, SessionResult::Error);
@@ -479,7 +558,9 @@ async fn progress_reports_phase_records_and_time_left() {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    let seen = tokio::time::timeout(Duration::from_secs(5), watcher)
+    // The session dropped its sender when it ended, so the watcher ends by itself; the timeout
+    // only guards against a sender kept alive by mistake.
+    let seen = tokio::time::timeout(GUARD, watcher)
         .await
         .unwrap_or_else(|_| panic!("progress channel not closed"))
         .unwrap_or_default();

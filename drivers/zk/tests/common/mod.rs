@@ -38,6 +38,10 @@ pub struct Term {
     /// Drop the n-th DATA datagram sent over UDP (1-based), once.
     pub drop_udp_data: Option<u32>,
     pub udp_data_sent: u32,
+    /// Every READ_CHUNK asked for, as (offset, length), in order: what the client requested.
+    pub chunk_requests: Vec<(u32, u32)>,
+    /// Offsets of the chunks whose answer lost a datagram: what the client had to make up for.
+    pub lost_in_chunks: Vec<u32>,
     pub session: u16,
     pub authed: bool,
     pub buffer: Vec<u8>,
@@ -79,6 +83,8 @@ impl Default for Term {
             inline_tables: false,
             drop_udp_data: None,
             udp_data_sent: 0,
+            chunk_requests: Vec::new(),
+            lost_in_chunks: Vec::new(),
             session: 0x4EB1,
             authed: false,
             buffer: Vec::new(),
@@ -260,6 +266,7 @@ impl Term {
                 }
             }
             Request::ReadChunk(c) => {
+                self.chunk_requests.push((c.offset, c.len));
                 let s = c.offset as usize;
                 let e = (s + c.len as usize).min(self.buffer.len());
                 let chunk = self.buffer.get(s..e).unwrap_or_default().to_vec();
@@ -273,6 +280,7 @@ impl Term {
                         self.udp_data_sent += 1;
                         if self.drop_udp_data == Some(self.udp_data_sent) {
                             self.drop_udp_data = None;
+                            self.lost_in_chunks.push(c.offset);
                             continue;
                         }
                         out.push(d);
