@@ -3,7 +3,9 @@
 //! drive the pages; this one proves the shipped binary, its renderer and its font set-up start at all.
 //!
 //! Needs `xvfb-run` and `xwininfo` (Debian xvfb, x11-utils), which `tests/run` installs. It fails, never
-//! skips, when they are missing.
+//! skips, when they are missing. Compiled on Linux only: X11 and Xvfb are how it watches the window
+//! (README, "Windows").
+#![cfg(target_os = "linux")]
 
 use std::process::{Command, Stdio};
 

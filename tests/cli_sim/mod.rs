@@ -24,7 +24,9 @@ pub fn sim_bin() -> PathBuf {
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(|| root.join("target"));
-        let bin = target.join("debug").join("kaoqin-sim");
+        let bin = target
+            .join("debug")
+            .join(format!("kaoqin-sim{}", std::env::consts::EXE_SUFFIX));
         if !bin.exists() {
             let st = Command::new(env!("CARGO"))
                 .args(["build", "-p", "kaoqin-sim"])

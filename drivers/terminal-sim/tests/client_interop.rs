@@ -13,31 +13,28 @@ use common::Sim;
 use kaoqin_zk::codec::{Privilege, UserRecord};
 use kaoqin_zk::{CancellationToken, ClientOptions, Endpoint, ZkClient, ZkError};
 
+/// The simulator on TCP, UDP and (where pseudo-terminals exist: Unix) a pty.
 fn start(extra: &[&str]) -> Sim {
-    let mut args = vec![
-        "--tcp",
-        "127.0.0.1:0",
-        "--udp",
-        "127.0.0.1:0",
-        "--pty",
-        "--control",
-        "127.0.0.1:0",
-    ];
+    let mut args = vec!["--tcp", "127.0.0.1:0", "--udp", "127.0.0.1:0"];
+    if cfg!(unix) {
+        args.push("--pty");
+    }
+    args.extend_from_slice(&["--control", "127.0.0.1:0"]);
     args.extend_from_slice(extra);
     Sim::start(&args)
 }
 
 fn endpoints(sim: &Sim) -> Vec<Endpoint> {
     let addr = |s: &Option<String>| s.as_deref().and_then(|a| a.parse().ok()).expect("address");
-    vec![
-        Endpoint::Tcp(addr(&sim.tcp)),
-        Endpoint::Udp(addr(&sim.udp)),
-        Endpoint::Serial {
+    let mut all = vec![Endpoint::Tcp(addr(&sim.tcp)), Endpoint::Udp(addr(&sim.udp))];
+    if cfg!(unix) {
+        all.push(Endpoint::Serial {
             path: sim.pty.clone().expect("pty path"),
             baud: 115_200,
             machine: 1,
-        },
-    ]
+        });
+    }
+    all
 }
 
 /// Longest a test waits for a state it needs (or a loopback reply) before calling it a failure:

@@ -437,6 +437,8 @@ async fn unreachable_and_silent_terminals() {
     assert!(matches!(e, ZkError::Unreachable { .. }), "{e}");
 }
 
+// Pseudo-terminals exist only on Unix (tokio-serial's `pair`).
+#[cfg(unix)]
 #[tokio::test]
 async fn serial_frames_over_a_pty_pair() {
     let (a, b) = tokio_serial::SerialStream::pair().expect("pty pair");
@@ -458,6 +460,8 @@ async fn serial_frames_over_a_pty_pair() {
     c.disconnect().await.unwrap();
 }
 
+// Pseudo-terminals exist only on Unix (tokio-serial's `pair`).
+#[cfg(unix)]
 #[tokio::test]
 async fn serial_endpoint_opens_a_device_path() {
     use tokio_serial::SerialPort;

@@ -29,7 +29,9 @@ pub fn sim_bin() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| manifest.join("../../target"));
-    target.join("debug").join("kaoqin-sim")
+    target
+        .join("debug")
+        .join(format!("kaoqin-sim{}", std::env::consts::EXE_SUFFIX))
 }
 
 /// A running simulator; killed on drop.
