@@ -1,7 +1,9 @@
 //! End-to-end: `kaoqin download` against the REAL simulator over loopback, then `punches list
 //! --format csv` compared with the simulator's own dump; a second download stores nothing new;
-//! refusals (peak window, spacing, clerk override) name their rule and are recorded as sessions;
-//! USB import with a bad line; findings explained by a supervisor; rules changes audited.
+//! refusals name their rule, print the earliest allowed time and are recorded as sessions with
+//! their audit entries: a peak window at 08:20 (the binary run at that time with libfaketime,
+//! Linux only) until a supervisor overrides it with a reason, and spacing, which a clerk may not
+//! override; USB import with a bad line; findings explained by a supervisor; rules changes audited.
 //!
 //! The simulator binary: `$KAOQIN_SIM_BIN`, else `<workspace>/target/debug/kaoqin-sim`, built with
 //! `cargo build -p kaoqin-sim` when missing.
@@ -129,6 +131,157 @@ fn download_then_list_equals_the_simulator_dump_and_a_second_download_adds_nothi
             .all(|l| l.contains(",download,大门,clerk,hr_clerk,"))
     );
     assert!(rows.iter().all(|l| l.contains(",ok,no,")), "{r:?}");
+}
+
+/// CSV output as one map per row, keyed by the header.
+fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().expect("csv header").clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("csv row");
+            header
+                .iter()
+                .zip(rec.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The `kaoqin` binary reads the PC's clock (src/cli/run.rs), so the test sets that clock for the
+/// commands that must run at a set time: 08:20 on Wednesday 2026-11-25, inside the sign-in window
+/// 08:15–09:00 of a session due at 09:00 with 45 minutes kept clear before it (DOMAIN.md §2.3).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_download_in_a_peak_window_is_refused_until_a_supervisor_overrides_with_a_reason() {
+    let sim = Sim::start(&["--employees", "5", "--days", "2", "--seed", "3"]);
+    let env = setup(&sim);
+    // One session 09:00–17:30, 45 minutes before sign-in and after sign-out kept clear, no shift
+    // windows (none are assigned anyway): windows 08:15–09:00 and 17:30–18:15.
+    ok(&env.run_as(
+        "sup",
+        USER_PW,
+        &[
+            "rules",
+            "set",
+            "--session",
+            "09:00-17:30",
+            "--margin-before",
+            "45",
+            "--margin-after",
+            "45",
+            "--follow-schedules",
+            "no",
+        ],
+        &[],
+    ));
+    let at_0820 = faked_time("2026-11-25 08:20:00");
+    let at_0820: Vec<(&str, &str)> = at_0820.iter().map(|(k, v)| (*k, v.as_str())).collect();
+
+    let r = env.run_as(
+        "clerk",
+        USER_PW,
+        &["download", "--terminal", "大门"],
+        &at_0820,
+    );
+    assert_eq!(r.code, 1, "a refusal is an error exit: {r:?}");
+    let rule = "peak window (session 1 sign-in) 08:15–09:00";
+    let next = "the earliest allowed time is 2026-11-25 09:00:00";
+    assert!(
+        r.stderr.contains(rule) && r.stderr.contains(next),
+        "expected {rule:?} and {next:?}: {r:?}"
+    );
+
+    // Nothing was downloaded: the simulator sent no chunk and the ledger is empty.
+    assert_eq!(sim.status("chunks_sent"), "0");
+    assert!(ledger(&env, &[]).is_empty());
+    // The refusal is a session row and an audit entry naming the rule and the time.
+    let r = env.run_as(
+        "sup",
+        USER_PW,
+        &["audit", "sessions", "--format", "csv"],
+        &[],
+    );
+    ok(&r);
+    let rows = csv_rows(&r.stdout);
+    assert_eq!(rows.len(), 1, "{r:?}");
+    assert_eq!(rows[0]["result"], "refused", "{r:?}");
+    assert_eq!(rows[0]["actor"], "clerk", "{r:?}");
+    assert_eq!(rows[0]["records_read"], "0", "{r:?}");
+    assert!(rows[0]["error"].contains(rule), "{r:?}");
+    let log = env.run_as(
+        "sup",
+        USER_PW,
+        &[
+            "audit",
+            "log",
+            "--action",
+            "download.refused",
+            "--format",
+            "csv",
+        ],
+        &[],
+    );
+    ok(&log);
+    let entries = csv_rows(&log.stdout);
+    assert_eq!(entries.len(), 1, "{log:?}");
+    assert_eq!(entries[0]["actor"], "clerk", "{log:?}");
+    let details: serde_json::Value =
+        serde_json::from_str(&entries[0]["details"]).expect("details are JSON");
+    assert_eq!(details["rule"], "peak_window", "{details}");
+    assert_eq!(
+        details["earliest_allowed_at"], "2026-11-25 09:00:00",
+        "{details}"
+    );
+
+    // The supervisor overrides with a reason: the download goes ahead, the reason is kept with
+    // the session and the overridden rule with its audit entry.
+    let reason = "payroll closes at noon";
+    let r = env.run_as(
+        "sup",
+        USER_PW,
+        &["download", "--terminal", "大门", "--override", reason],
+        &at_0820,
+    );
+    ok(&r);
+    assert_eq!(ledger(&env, &[]), sim.dump());
+    let r = env.run_as(
+        "sup",
+        USER_PW,
+        &["audit", "sessions", "--format", "csv"],
+        &[],
+    );
+    ok(&r);
+    let rows = csv_rows(&r.stdout);
+    assert_eq!(rows.len(), 2, "{r:?}");
+    assert_eq!(
+        (rows[1]["result"].as_str(), rows[1]["actor"].as_str()),
+        ("ok", "sup"),
+        "{r:?}"
+    );
+    assert_eq!(rows[1]["override_reason"], reason, "{r:?}");
+    let log = env.run_as(
+        "sup",
+        USER_PW,
+        &[
+            "audit",
+            "log",
+            "--action",
+            "download.start",
+            "--format",
+            "csv",
+        ],
+        &[],
+    );
+    ok(&log);
+    let entries = csv_rows(&log.stdout);
+    assert_eq!(entries.len(), 1, "{log:?}");
+    let details: serde_json::Value =
+        serde_json::from_str(&entries[0]["details"]).expect("details are JSON");
+    assert_eq!(details["override"]["rule"], "peak_window", "{details}");
+    assert_eq!(details["override"]["reason"], reason, "{details}");
+    ok(&env.admin(&["audit", "verify"]));
 }
 
 #[test]

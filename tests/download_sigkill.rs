@@ -1,7 +1,14 @@
-//! Issue 4: SIGKILL of the `kaoqin download` process mid-transfer. The database passes
-//! `PRAGMA integrity_check`, the ledger is as before, and the next download completes exactly.
-//! Real binaries: `kaoqin` (this package) and `kaoqin-sim` (target/debug, or $KAOQIN_SIM_BIN;
-//! built by `cargo test --workspace`, or `cargo build -p kaoqin-sim`).
+//! SIGKILL of the `kaoqin download` process mid-transfer (ARCHITECTURE.md invariant 5). The
+//! database passes `PRAGMA integrity_check`, the ledger is as before, the killed session stays
+//! visible as `running`, the audit chain is intact, and the next download completes exactly.
+//! The simulator holds the transfer after a few chunks of the log (`fault stall-after-chunks`) and
+//! the kill waits until it reports that hold, so the kill lands mid-transfer whatever the load.
+//! The `kaoqin` runs see a set time (libfaketime, [`cli_common::faked_time`]) and the simulator's
+//! clock shows the same, so the spacing rule after the killed session is asserted to the second
+//! without waiting for it. Real binaries: `kaoqin` (this package) and `kaoqin-sim` (target/debug,
+//! or $KAOQIN_SIM_BIN; built by `cargo test --workspace`, or `cargo build -p kaoqin-sim`).
+//! Linux only: SIGKILL and libfaketime (README, "Windows").
+#![cfg(target_os = "linux")]
 
 mod cli_common;
 
@@ -11,7 +18,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cli_common::{ADMIN_PW, Env, USER_PW, ok};
+use chrono::{NaiveDate, NaiveDateTime};
+use cli_common::{ADMIN_PW, Env, USER_PW, faked_time, ok};
 
 struct Sim {
     child: Child,
@@ -37,8 +45,21 @@ fn sim_bin() -> PathBuf {
         })
 }
 
+/// The set time of the killed download: Wednesday 2026-11-25 14:00, off-peak.
+fn kill_time() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 25)
+        .and_then(|d| d.and_hms_opt(14, 0, 0))
+        .expect("a valid time")
+}
+
+/// The simulator with 40,000 punches from July to October 2026 (before [`kill_time`]), its clock
+/// showing [`kill_time`] now, as the faked `kaoqin` runs see it: no clock-skew or future-punch
+/// findings.
 fn start_sim() -> Sim {
     let bin = sim_bin();
+    let offset = (kill_time() - chrono::Local::now().naive_local())
+        .num_seconds()
+        .to_string();
     assert!(
         bin.exists(),
         "{} missing: cargo build -p kaoqin-sim",
@@ -47,6 +68,7 @@ fn start_sim() -> Sim {
     let mut child = Command::new(&bin)
         .args(["--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"])
         .args(["--employees", "300", "--days", "120", "--limit", "40000"])
+        .args(["--start", "2026-07-01", "--clock-offset", &offset])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -86,7 +108,26 @@ impl Sim {
         }
         lines
     }
+
+    /// (chunks sent, requests held) since the simulator started, from `status`.
+    fn transfer_counters(&self) -> (u64, u64) {
+        let line = self.control("status").pop().unwrap_or_default();
+        let value = |key: &str| {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or_else(|| panic!("status has no {key}: {line}"))
+        };
+        (value("chunks_sent"), value("stalled"))
+    }
 }
+
+/// The time limit of the downloads (the default, DOMAIN.md §2).
+const LIMIT_SECS: u32 = 180;
+/// Chunks the simulator sends before it holds the transfer. The users table (300 users) is one
+/// chunk and the log (40,000 punches) about 25, so the held request is a read of the log, four
+/// chunks in.
+const CHUNKS_BEFORE_HOLD: u64 = 5;
 
 #[test]
 fn sigkill_of_kaoqin_download_mid_transfer() {
@@ -109,56 +150,68 @@ fn sigkill_of_kaoqin_download_mid_transfer() {
         ],
         &[("KAOQIN_TERMINAL_SECRET", "")],
     ));
-    // Rules that allow this test at any hour: no peak windows, no spacing, an 8 s limit.
+    // No peak windows and no spacing: only the killed session's own time limit can refuse.
     {
         let mut store = kaoqin_store::Store::open(env.db()).expect("open db");
         let rules = kaoqin_sync::policy::ConnectionRules {
-            time_limit_secs: 8,
+            time_limit_secs: LIMIT_SECS,
             ..kaoqin_sync::policy::ConnectionRules::unrestricted()
         };
         let sup = kaoqin_sync::Actor {
             name: "sup".into(),
             role: kaoqin_store::Role::Supervisor,
         };
-        kaoqin_sync::settings::set_rules(
-            &mut store,
-            &sup,
-            &rules,
-            chrono::Local::now().naive_local(),
-        )
-        .expect("set rules");
+        kaoqin_sync::settings::set_rules(&mut store, &sup, &rules, kill_time()).expect("set rules");
     }
-    sim.control("fault delay-ms 100");
+    sim.control(&format!("fault stall-after-chunks {CHUNKS_BEFORE_HOLD}"));
     let mut child = env
         .cmd()
         .env("KAOQIN_USER", "clerk")
         .env("KAOQIN_PASSWORD", USER_PW)
         .args(["download", "--terminal", "gate", "--quiet"])
+        .envs(faked_time("2026-11-25 14:00:00"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start kaoqin download");
-    // Wait until the terminal is disabled (transfer under way), then a bit more.
-    let deadline = Instant::now() + Duration::from_secs(60);
+    // Wait until the simulator holds the download's next chunk request. The hold lasts until the
+    // child gives up on that reply (the ZK client's 10 s per-request timeout, or its session's cut
+    // one cleanup budget before the limit), far longer than one poll; a second held request would
+    // mean it had given up and moved on, so the kill requires exactly one.
+    let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let status = sim.control("status").pop().unwrap_or_default();
-        if status.contains("enabled=0") {
+        let (chunks, stalled) = sim.transfer_counters();
+        if stalled > 0 {
+            assert_eq!(
+                (chunks, stalled),
+                (CHUNKS_BEFORE_HOLD, 1),
+                "(chunks sent, requests held) when the hold was first seen"
+            );
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "the download never started its transfer"
+            "the download never reached the hold ({chunks} chunks sent)"
         );
         assert!(
             child.try_wait().ok().flatten().is_none(),
             "kaoqin download ended early"
         );
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(1000));
     child.kill().expect("SIGKILL");
     let status = child.wait().expect("wait");
     assert!(!status.success());
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(9), "killed by SIGKILL: {status}");
+    }
+    assert_eq!(
+        sim.transfer_counters(),
+        (CHUNKS_BEFORE_HOLD, 1),
+        "the download asked for nothing more before it died"
+    );
     sim.control("fault clear");
 
     let store = kaoqin_store::Store::open(env.db()).expect("reopen db");
@@ -167,17 +220,55 @@ fn sigkill_of_kaoqin_download_mid_transfer() {
         kaoqin_store::punches::count(store.conn(), &Default::default()).expect("count"),
         0
     );
+    let rows = kaoqin_store::sessions::list(store.conn(), &Default::default()).expect("sessions");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].result,
+        kaoqin_store::sessions::SessionResult::Running,
+        "the killed session stays visible"
+    );
+    assert!(
+        kaoqin_store::audit::verify(store.conn())
+            .expect("audit verify")
+            .is_intact()
+    );
     drop(store);
 
-    // The killed session counts as connected until its 8 s limit (spacing); then it completes.
-    std::thread::sleep(Duration::from_secs(8));
-    let r = env.run_as(
-        "clerk",
-        USER_PW,
-        &["download", "--terminal", "gate", "--quiet"],
-        &[],
+    // The killed session never recorded its end, so the spacing rule counts it as connected until
+    // its recorded start plus the time limit (DOMAIN.md §2.3): a minute later it is refused, with
+    // exactly that time; ten minutes later the download goes.
+    let started = rows[0].started_at;
+    assert!(
+        started >= kill_time() && started < kill_time() + chrono::Duration::seconds(60),
+        "the killed session started at the set time: {started}"
     );
-    ok(&r);
+    let assumed_end = started + chrono::Duration::seconds(i64::from(LIMIT_SECS));
+    let run_at = |at: &str| {
+        let env_at = faked_time(at);
+        let env_at: Vec<(&str, &str)> = env_at.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        env.run_as(
+            "clerk",
+            USER_PW,
+            &["download", "--terminal", "gate", "--quiet"],
+            &env_at,
+        )
+    };
+    let r = run_at("2026-11-25 14:01:00");
+    assert_eq!(r.code, 1, "{r:?}");
+    let next = format!(
+        "the earliest allowed time is {}",
+        assumed_end.format("%Y-%m-%d %H:%M:%S")
+    );
+    assert!(
+        r.stderr.contains("never recorded its end") && r.stderr.contains(&next),
+        "expected the unfinished session and {next:?}: {r:?}"
+    );
+    assert_eq!(
+        sim.transfer_counters(),
+        (CHUNKS_BEFORE_HOLD, 1),
+        "nothing sent"
+    );
+    ok(&run_at("2026-11-25 14:10:00"));
     let store = kaoqin_store::Store::open(env.db()).expect("reopen db");
     assert!(store.integrity_check().expect("integrity_check").is_empty());
     let mut ledger: Vec<String> = kaoqin_store::punches::list(store.conn(), &Default::default())

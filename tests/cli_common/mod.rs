@@ -146,3 +146,26 @@ pub fn fails(r: &Run, code: i32, message: &str) {
 pub fn exists(p: &Path) -> bool {
     p.exists()
 }
+
+/// Environment that makes the real `kaoqin` binary see the local time `at` ("YYYY-MM-DD HH:MM:SS",
+/// then running on from there) through libfaketime (Debian package `faketime`, installed by
+/// tests/run): the binary reads the PC's clock and takes no other. Monotonic time stays real, so
+/// the session's time limit and timeouts behave as usual. Fails, never skips, without it.
+#[cfg(target_os = "linux")]
+pub fn faked_time(at: &str) -> Vec<(&'static str, String)> {
+    let lib = std::fs::read_dir("/usr/lib")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|d| d.path().join("faketime/libfaketime.so.1"))
+        .chain([std::path::PathBuf::from(
+            "/usr/lib/faketime/libfaketime.so.1",
+        )])
+        .find(|p| p.exists())
+        .expect("libfaketime is missing: run tests/run (it installs the Debian package faketime)");
+    vec![
+        ("LD_PRELOAD", lib.display().to_string()),
+        ("FAKETIME", format!("@{at}")),
+        ("FAKETIME_DONT_FAKE_MONOTONIC", "1".into()),
+    ]
+}

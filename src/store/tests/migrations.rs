@@ -1,6 +1,12 @@
-//! Opening and migrating: from empty, re-running, refusing newer schemas and foreign or damaged files.
+//! Opening and migrating: from empty, re-running, refusing newer schemas and foreign or damaged files,
+//! and several processes creating the same new file at once (child processes are this test binary
+//! re-executed with `KAOQIN_STORE_OPEN_CHILD` set, running the ignored `child_opener` helper).
 
 mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use kaoqin_store::{APPLICATION_ID, SCHEMA_VERSION, Store, StoreError};
 
@@ -156,17 +162,83 @@ fn a_damaged_file_gets_an_error_naming_it() {
     assert!(err.to_string().contains("kaoqin.db"), "{err}");
 }
 
+/// Set in the child processes of the test below: `DB|DIR|TAG` (the database, where the start and
+/// result files go, this child's name).
+const CHILD_ENV: &str = "KAOQIN_STORE_OPEN_CHILD";
+const OPENERS: usize = 4;
+
 #[test]
-fn two_processes_opening_a_new_file_at_once_both_succeed() {
+#[ignore = "helper: run as a child process by several_processes_opening_a_new_file_at_once_all_succeed"]
+fn child_opener() {
+    let spec = std::env::var(CHILD_ENV).expect("run only as a child process");
+    let mut parts = spec.splitn(3, '|');
+    let (db, dir, tag) = (
+        parts.next().expect("database"),
+        Path::new(parts.next().expect("directory")),
+        parts.next().expect("tag"),
+    );
+    // Say "ready" and wait for "go", so the opens start together rather than one per spawn.
+    std::fs::write(dir.join(format!("ready-{tag}")), "").expect("ready file");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !dir.join("go").exists() {
+        assert!(Instant::now() < deadline, "no go from the parent");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let version = Store::open(db)
+        .and_then(|s| s.schema_version())
+        .expect("open the new file");
+    // The parent reads this: a child that ran no test would exit 0 without it.
+    std::fs::write(dir.join(format!("version-{tag}")), version.to_string()).expect("result file");
+}
+
+/// The GUI and the CLI (or two windows) started at once on a database that does not exist yet:
+/// separate processes, so each has its own connection and SQLite's file locks between processes
+/// decide who creates and migrates the file.
+#[test]
+fn several_processes_opening_a_new_file_at_once_all_succeed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("race.db");
-    let handles: Vec<_> = (0..4)
-        .map(|_| {
-            let p = path.clone();
-            std::thread::spawn(move || Store::open(&p).map(|s| s.schema_version().unwrap()))
+    let exe = std::env::current_exe().unwrap();
+    let mut children: Vec<_> = (0..OPENERS)
+        .map(|k| {
+            Command::new(&exe)
+                .args([
+                    "--exact",
+                    "child_opener",
+                    "--ignored",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env(
+                    CHILD_ENV,
+                    format!("{}|{}|{k}", path.display(), dir.path().display()),
+                )
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap()
         })
         .collect();
-    for h in handles {
-        assert_eq!(h.join().unwrap().unwrap(), SCHEMA_VERSION);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !(0..OPENERS).all(|k| dir.path().join(format!("ready-{k}")).exists()) {
+        assert!(Instant::now() < deadline, "the children never got ready");
+        for c in &mut children {
+            if let Some(status) = c.try_wait().unwrap() {
+                panic!("a child ended before the go: {status}");
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
+    assert!(!path.exists(), "no child opened before the go");
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    for k in 0..OPENERS {
+        let version = std::fs::read_to_string(dir.path().join(format!("version-{k}")))
+            .expect("every child opened the file");
+        assert_eq!(version, SCHEMA_VERSION.to_string());
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert!(store.integrity_check().unwrap().is_empty());
 }

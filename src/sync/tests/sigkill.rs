@@ -1,35 +1,44 @@
 //! A download process killed with SIGKILL mid-transfer leaves the database sound (`PRAGMA
 //! integrity_check`), the ledger as it was, a `running` session row as the trace of the connection,
-//! and the next download completes exactly.
+//! and the next download completes exactly (ARCHITECTURE.md invariant 5).
 //!
-//! The killed process is this test binary re-run as a child (`KAOQIN_SYNC_CHILD_DB` set), doing a
-//! real download with the real driver against the real simulator, so the kill hits real I/O. The
-//! same test through the `kaoqin download` CLI belongs beside the CLI (tests/ at the root).
+//! The killed process is this test binary re-run as a child (`KAOQIN_SYNC_CHILD_DB` set, running
+//! the ignored `child_download_process` helper), doing a real download with the real driver against
+//! the real simulator, so the kill hits real I/O. The simulator holds the transfer after a few chunks
+//! of the log (`fault stall-after-chunks`) and the kill waits until it reports that hold, so the kill
+//! lands mid-transfer whatever the machine's load. The same test through the `kaoqin download` CLI
+//! is tests/download_sigkill.rs at the root.
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
 use kaoqin_store::Store;
 use kaoqin_store::sessions::{self, SessionFilter, SessionResult};
 use kaoqin_sync::policy::PolicyError;
-use kaoqin_sync::session::SessionIo;
+use kaoqin_sync::session::{Clock, SessionIo};
 use kaoqin_sync::{SyncError, download_terminal, settings};
 
 const CHILD_DB: &str = "KAOQIN_SYNC_CHILD_DB";
-/// Long enough for the kill to land mid-transfer, short enough to wait out (see below).
-const LIMIT_SECS: u32 = 6;
+/// The time limit of every session here. Long enough that the held child is never cut by its own
+/// limit before the kill and the next download has ample time; the spacing it implies for the next
+/// download is passed with an injected clock, not waited out.
+const LIMIT_SECS: u32 = 60;
+/// Chunks the simulator sends before it holds the transfer. The users table (300 users) is one
+/// chunk and the log (40,000 punches) about 25, so the held request is a read of the log, four
+/// chunks in: nothing of it can have been stored yet.
+const CHUNKS_BEFORE_HOLD: u64 = 5;
 
-/// Runs only as the child: one download of terminal "front-door" into the given database.
 #[test]
+#[ignore = "helper: run as a child process by \
+            sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_completes"]
 fn child_download_process() {
-    let Some(db) = std::env::var_os(CHILD_DB) else {
-        return;
-    };
-    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
-    let mut store = Store::open(db).unwrap_or_else(|e| panic!("{e}"));
+    let db = std::env::var_os(CHILD_DB).expect("run only as a child process");
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let mut store = Store::open(db).expect("open the parent's database");
     let r = rt.block_on(download_terminal(
         &mut store,
         &clerk(),
@@ -42,11 +51,43 @@ fn child_download_process() {
     println!("child finished: {:?}", r.map(|r| r.counts));
 }
 
+/// Runs `child_download_process` in a child process on the database at `path`.
+fn spawn_child(path: &std::path::Path) -> Child {
+    let exe = std::env::current_exe().expect("this test binary");
+    Command::new(exe)
+        .args([
+            "--exact",
+            "child_download_process",
+            "--ignored",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .env(CHILD_DB, path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the child")
+}
+
+/// The simulator's (chunks sent, requests held) since it started.
+fn transfer_counters(sim: &Sim) -> (u64, u64) {
+    let line = sim.ok("status");
+    let value = |key: &str| {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("status has no {key}: {line}"))
+    };
+    (value("chunks_sent"), value("stalled"))
+}
+
+fn at(t: chrono::NaiveDateTime) -> Arc<dyn Clock> {
+    Arc::new(FixedClock(t))
+}
+
 #[test]
 fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_completes() {
-    if std::env::var_os(CHILD_DB).is_some() {
-        return;
-    }
     let sim = Sim::start(&["--employees", "300", "--days", "120", "--limit", "40000"]);
     let mut db = db_with_terminal(&sim.tcp);
     settings::set_rules(
@@ -55,59 +96,66 @@ fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_complete
         &open_settings(LIMIT_SECS).rules,
         chrono::Local::now().naive_local(),
     )
-    .unwrap_or_else(|e| panic!("{e}"));
+    .expect("set the rules");
     let path = db.dir.path().join("kaoqin.db");
-    // Slow replies so the transfer (25 chunks) takes seconds.
-    sim.ok("fault delay-ms 100");
+    sim.ok(&format!("fault stall-after-chunks {CHUNKS_BEFORE_HOLD}"));
+    let mut child = spawn_child(&path);
 
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
-    let mut child = Command::new(exe)
-        .args([
-            "--exact",
-            "child_download_process",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
-        .env(CHILD_DB, &path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start the child: {e}"));
-
-    // Wait until the child is inside the log transfer: its session row is running and it has
-    // disabled the terminal; then give it a few chunks.
-    let watcher = Store::open(&path).unwrap_or_else(|e| panic!("{e}"));
-    let deadline = Instant::now() + Duration::from_secs(60);
+    // Wait until the simulator holds the child's next chunk request. The hold lasts until the
+    // child's ZK client gives up on that reply (its 10 s per-request timeout), far longer than one
+    // poll; a second held request would mean the child had given up and moved on, so the kill
+    // requires exactly one.
+    let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let running = sessions::list(watcher.conn(), &SessionFilter::default())
-            .unwrap_or_default()
-            .iter()
-            .any(|s| s.result == SessionResult::Running);
-        if running && sim.status("enabled") == "0" {
+        let (chunks, stalled) = transfer_counters(&sim);
+        if stalled > 0 {
+            assert_eq!(
+                (chunks, stalled),
+                (CHUNKS_BEFORE_HOLD, 1),
+                "(chunks sent, requests held) when the hold was first seen"
+            );
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "the child never started its transfer"
+            "the child's transfer never reached the hold ({chunks} chunks sent)"
         );
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("the child ended early: {status}");
+            panic!("the child ended before the hold: {status}");
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
     }
-    std::thread::sleep(Duration::from_millis(1000));
-    child.kill().unwrap_or_else(|e| panic!("SIGKILL: {e}")); // SIGKILL on Unix
-    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
-    assert!(!status.success(), "the child was killed, not finished");
+    let watcher = Store::open(&path).expect("open the database beside the child");
+    let running = sessions::list(watcher.conn(), &SessionFilter::default())
+        .expect("list sessions")
+        .iter()
+        .any(|s| s.result == SessionResult::Running);
+    assert!(running, "the child's session is running while held");
+    assert_eq!(
+        sim.status("enabled"),
+        "0",
+        "the child disabled the terminal"
+    );
     drop(watcher);
+    child.kill().expect("SIGKILL"); // SIGKILL on Unix
+    let status = child.wait().expect("wait for the child");
+    assert!(!status.success(), "the child was killed, not finished");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(9), "killed by SIGKILL: {status}");
+    }
+    assert_eq!(
+        transfer_counters(&sim),
+        (CHUNKS_BEFORE_HOLD, 1),
+        "the child asked for nothing more before it died"
+    );
 
     sim.ok("fault clear");
-    let problems = db.store.integrity_check().unwrap_or_else(|e| panic!("{e}"));
+    let problems = db.store.integrity_check().expect("integrity_check");
     assert!(problems.is_empty(), "integrity_check: {problems:?}");
     assert_eq!(db.ledger_count(), 0, "nothing from the killed transfer");
-    let rows = sessions::list(db.store.conn(), &SessionFilter::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let rows = sessions::list(db.store.conn(), &SessionFilter::default()).expect("list sessions");
     assert_eq!(rows.len(), 1);
     assert_eq!(
         rows[0].result,
@@ -121,38 +169,40 @@ fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_complete
     );
 
     // The killed session never recorded its end, so it counts as connected until its time limit
-    // (the spacing rule must not trust a session it cannot see end): the next download is refused
-    // until then, and then completes.
-    let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
-    let next = |store: &mut Store| {
+    // (the spacing rule must not trust a session it cannot see end; DOMAIN.md §2.3): a download one
+    // second before then is refused, one at that time completes. Rule time is the injected clock,
+    // so neither waits.
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let next = |store: &mut Store, clock: Arc<dyn Clock>| {
         rt.block_on(download_terminal(
             store,
             &clerk(),
             "front-door",
             None,
             None,
-            system_clock(),
+            clock,
             SessionIo::default(),
         ))
     };
-    let report = match next(&mut db.store) {
-        Ok(r) => r,
+    let assumed_end = rows[0].started_at + chrono::Duration::seconds(i64::from(LIMIT_SECS));
+    match next(
+        &mut db.store,
+        at(assumed_end - chrono::Duration::seconds(1)),
+    ) {
         Err(SyncError::Policy(PolicyError::Refused(refusal))) => {
             assert_eq!(refusal.rule.name(), "spacing");
             assert!(
                 refusal.to_string().contains("never recorded its end"),
                 "{refusal}"
             );
-            let assumed_end = rows[0].started_at + chrono::Duration::seconds(i64::from(LIMIT_SECS));
             assert_eq!(refusal.earliest_allowed_at, assumed_end);
-            let wait = (assumed_end - chrono::Local::now().naive_local())
-                .to_std()
-                .unwrap_or_default();
-            std::thread::sleep(wait + Duration::from_millis(200));
-            next(&mut db.store).unwrap_or_else(|e| panic!("the next download: {e}"))
         }
-        Err(e) => panic!("the next download: {e}"),
-    };
+        other => panic!(
+            "expected a spacing refusal before the killed session's limit: {:?}",
+            other.map(|r| r.counts)
+        ),
+    }
+    let report = next(&mut db.store, at(assumed_end)).expect("the next download");
     assert_eq!(report.counts.new, 40_000);
     let mut expected = sim.dump();
     expected.sort();
