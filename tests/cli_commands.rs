@@ -453,6 +453,22 @@ fn calendar_import_then_list_shows_the_holiday_and_the_makeup_day() {
     fails(&r, 1, "line 3, field 'date': '2026-02-30' is not a date");
     assert_eq!(list_march(&env, "clerk").stdout, want, "nothing stored");
 
+    // The same date twice (a holiday, then a workday): which was meant cannot be guessed, so the
+    // file is refused at the second line and neither is stored.
+    let twice = env.path("twice.csv");
+    std::fs::write(
+        &twice,
+        "date,type,name,statutory\n2026-03-13,other_holiday,x,false\n2026-03-13,workday,y,false\n",
+    )
+    .expect("write calendar CSV");
+    let r = clerk(&env, &["calendar", "import", s(&twice)]);
+    fails(
+        &r,
+        1,
+        "line 3, field 'date': 2026-03-13 is listed twice: also on line 2",
+    );
+    assert_eq!(list_march(&env, "clerk").stdout, want, "nothing stored");
+
     // The supervisor does not edit the calendar.
     fails(
         &sup(&env, &["calendar", "import", s(&file)]),

@@ -254,6 +254,9 @@ impl Calendar {
     /// `statutory` is true/false/1/0/yes/no/是/否 or empty).
     pub fn parse_csv(text: &str) -> Result<Vec<CalendarEntry>, CalendarError> {
         let mut out = Vec::new();
+        // A date listed twice is a mistake in the file, not "the last line wins": which of the
+        // two the office meant cannot be guessed (the spreadsheet import refuses it too).
+        let mut first_line = std::collections::BTreeMap::new();
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
             let raw = raw.trim_start_matches('\u{feff}').trim();
@@ -301,6 +304,13 @@ impl Calendar {
                 field: "statutory",
                 problem: e.to_string(),
             })?;
+            if let Some(first) = first_line.insert(date, line) {
+                return Err(CalendarError::Csv {
+                    line,
+                    field: "date",
+                    problem: format!("{date} is listed twice: also on line {first}"),
+                });
+            }
             out.push(entry);
         }
         Ok(out)

@@ -130,6 +130,13 @@ fn csv_errors_name_line_and_field() {
         ("date,type\n2026-03-01,weekday,,", 2, "type"),
         ("2026-03-01,public_holiday,x,maybe", 1, "statutory"),
         ("\n\n2026-03-02,workday,x,true", 3, "statutory"),
+        // The same date twice: named at its second line, whatever the two lines say.
+        (
+            "date,type,name,statutory\n2026-03-13,other_holiday,x,false\n2026-03-13,workday,y,false",
+            3,
+            "date",
+        ),
+        ("2026-03-13,workday,,\n2026-03-13,workday,,", 2, "date"),
     ];
     for (text, want_line, want_field) in cases {
         match Calendar::parse_csv(text) {
