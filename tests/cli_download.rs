@@ -178,6 +178,10 @@ fn a_download_in_a_peak_window_is_refused_until_a_supervisor_overrides_with_a_re
     ));
     let at_0820 = faked_time("2026-11-25 08:20:00");
     let at_0820: Vec<(&str, &str)> = at_0820.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // Each run starts its own clock at the set time, so the override comes five minutes later
+    // (still in the window) to keep the two sessions in the order they happened.
+    let at_0825 = faked_time("2026-11-25 08:25:00");
+    let at_0825: Vec<(&str, &str)> = at_0825.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
     let r = env.run_as(
         "clerk",
@@ -242,7 +246,7 @@ fn a_download_in_a_peak_window_is_refused_until_a_supervisor_overrides_with_a_re
         "sup",
         USER_PW,
         &["download", "--terminal", "大门", "--override", reason],
-        &at_0820,
+        &at_0825,
     );
     ok(&r);
     assert_eq!(ledger(&env, &[]), sim.dump());

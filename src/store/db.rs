@@ -49,8 +49,7 @@ impl Store {
             Connection::open_with_flags(&path, flags).map_err(|e| open_error(&path, e))?;
         configure(&conn, &path)?;
         check_identity(&conn, &path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| open_error(&path, e))?;
+        set_wal(&conn).map_err(|e| open_error(&path, e))?;
         schema::migrate(&mut conn, &path).map_err(|e| match e {
             StoreError::Sqlite(inner) => open_error(&path, inner),
             other => other,
@@ -178,6 +177,24 @@ pub(crate) fn integrity_problems(conn: &Connection) -> Result<Vec<String>> {
         .query_map([], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(rows.into_iter().filter(|r| r != "ok").collect())
+}
+
+/// Switches a new file to WAL. SQLite answers "database is locked" at once, without the busy
+/// handler, when another process opens the same new file at that moment (the GUI and the CLI
+/// started together), so this waits and retries as the busy timeout would, up to its length.
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
 }
 
 fn configure(conn: &Connection, path: &Path) -> Result<()> {
