@@ -176,18 +176,12 @@ fn a_download_in_a_peak_window_is_refused_until_a_supervisor_overrides_with_a_re
         ],
         &[],
     ));
-    let at_0820 = faked_time("2026-11-25 08:20:00");
-    let at_0820: Vec<(&str, &str)> = at_0820.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    // Each run starts its own clock at the set time, so the override comes five minutes later
-    // (still in the window) to keep the two sessions in the order they happened.
-    let at_0825 = faked_time("2026-11-25 08:25:00");
-    let at_0825: Vec<(&str, &str)> = at_0825.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
-    let r = env.run_as(
+    let r = env.run_as_at(
         "clerk",
         USER_PW,
         &["download", "--terminal", "大门"],
-        &at_0820,
+        "2026-11-25 08:20:00",
     );
     assert_eq!(r.code, 1, "a refusal is an error exit: {r:?}");
     let rule = "peak window (session 1 sign-in) 08:15–09:00";
@@ -242,11 +236,13 @@ fn a_download_in_a_peak_window_is_refused_until_a_supervisor_overrides_with_a_re
     // The supervisor overrides with a reason: the download goes ahead, the reason is kept with
     // the session and the overridden rule with its audit entry.
     let reason = "payroll closes at noon";
-    let r = env.run_as(
+    // Each run starts its own clock at the set time, so the override comes five minutes later
+    // (still in the window) to keep the two sessions in the order they happened.
+    let r = env.run_as_at(
         "sup",
         USER_PW,
         &["download", "--terminal", "大门", "--override", reason],
-        &at_0825,
+        "2026-11-25 08:25:00",
     );
     ok(&r);
     assert_eq!(ledger(&env, &[]), sim.dump());

@@ -244,13 +244,11 @@ fn sigkill_of_kaoqin_download_mid_transfer() {
     );
     let assumed_end = started + chrono::Duration::seconds(i64::from(LIMIT_SECS));
     let run_at = |at: &str| {
-        let env_at = faked_time(at);
-        let env_at: Vec<(&str, &str)> = env_at.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        env.run_as(
+        env.run_as_at(
             "clerk",
             USER_PW,
             &["download", "--terminal", "gate", "--quiet"],
-            &env_at,
+            at,
         )
     };
     let r = run_at("2026-11-25 14:01:00");

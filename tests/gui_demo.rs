@@ -233,12 +233,11 @@ fn an_ordinary_database_is_not_a_demo() {
 /// with a reason downloads anyway.
 mod window {
     use chrono::NaiveDateTime;
-    use egui::accesskit::Role as A11yRole;
-    use egui_kittest::kittest::Queryable;
     use kaoqin::i18n::Lang;
 
     use crate::gui_common::{
-        self, H, at, click_button, clock_at, harness_with_clock, has, has_text, type_into, wait_for,
+        self, H, at, click_button, clock_at, harness_with_clock, has, has_button, has_text,
+        type_into, wait_for,
     };
 
     const LANG: Lang = Lang::English;
@@ -249,12 +248,6 @@ mod window {
 
     fn prefix(key: &str) -> String {
         gui_common::prefix(LANG, key)
-    }
-
-    fn has_button(h: &H, label: &str) -> bool {
-        h.query_all_by_role_and_label(A11yRole::Button, label)
-            .next()
-            .is_some()
     }
 
     /// The wizard's demo at `now`, signed in as the supervisor, on the Terminals page.

@@ -76,6 +76,14 @@ impl Env {
         Run::from(c.args(args).output().expect("run kaoqin"))
     }
 
+    /// Runs `args` as `user` with the binary seeing the local time `at` ([`faked_time`]).
+    #[cfg(target_os = "linux")]
+    pub fn run_as_at(&self, user: &str, password: &str, args: &[&str], at: &str) -> Run {
+        let env = faked_time(at);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.run_as(user, password, args, &env)
+    }
+
     pub fn admin(&self, args: &[&str]) -> Run {
         self.run_as("root", ADMIN_PW, args, &[])
     }
