@@ -581,7 +581,7 @@ fn a_supervisor_rejects_a_clerks_request_with_a_note() {
     assert!(
         r.stdout
             .lines()
-            .any(|l| l.ends_with("  sup  reject  submitted -> rejected  材料不全")),
+            .any(|l| l.ends_with("  sup (app user)  reject  submitted -> rejected  材料不全")),
         "{r:?}"
     );
 

@@ -30,6 +30,24 @@ fn month_env() -> Env {
     let env = Env::populated();
     let file = env.path("punches.csv");
     std::fs::write(&file, PUNCHES).unwrap();
+    // The punches' terminal is registered (a CSV of an unknown serial is refused).
+    ok(&env.run_as(
+        "sup",
+        USER_PW,
+        &[
+            "terminal",
+            "add",
+            "--name",
+            "大门",
+            "--kind",
+            "zk-tcp",
+            "--address",
+            "192.168.1.201",
+            "--serial",
+            "SN-E2E-1",
+        ],
+        &[("KAOQIN_TERMINAL_SECRET", "")],
+    ));
     ok(&clerk(&env, &["import", "punches", file.to_str().unwrap()]));
     ok(&env.admin(&[
         "schedule",
@@ -250,12 +268,13 @@ fn nobody_approves_their_own_request() {
             "--date",
             "2026-03-09",
             "--session",
-            "0",
+            "1",
         ],
     ));
+    // A permission refusal: exit 3, like every other.
     fails(
         &sup(&env, &["request", "approve", "2"]),
-        1,
+        3,
         "nobody may approve or reject their own request",
     );
     let r = sup(&env, &["request", "show", "2"]);

@@ -122,6 +122,10 @@ fn clerk_runs_the_month_opens_a_cell_and_exports_to_excel() {
         has(h, &tr(EN, "reports.detail_title")) && has(h, &time)
     });
     assert!(has(&h, DEMO_TERMINAL), "the punch names its terminal");
+    assert!(
+        has(&h, &tr(EN, "reports.origin_download")),
+        "the punch says where it came from"
+    );
     assert!(has_text(&h, &tr(EN, "reports.detail_punches")));
 
     // The demo's approved annual leave of its first employee: the cell says why.

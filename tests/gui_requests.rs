@@ -9,6 +9,7 @@ use egui_kittest::kittest::Queryable;
 use gui_common::*;
 use kaoqin::app::clock::ThreadSleeper;
 use kaoqin::app::employees::EmployeeInput;
+use kaoqin::app::requests::ActorName;
 use kaoqin::app::session::Session;
 use kaoqin::i18n::Lang;
 use kaoqin_domain::{RequestKind, Span};
@@ -165,12 +166,14 @@ fn clerk_enters_a_leave_request_and_supervisor_approves_it_with_a_note() {
         ("approve", "approved", "同意，注意交接")
     );
     assert_eq!(view.row.approver.as_deref(), Some("zhuguan"));
-    // The history line names who and what.
+    // The history line names who and what: the app user as such, not the employee (1002) he is.
+    assert_eq!(view.actors.last(), Some(&ActorName::User("zhuguan".into())));
     let line = tr(LANG, "requests.history_line");
     assert!(line.contains("%{actor}"));
+    let who = tr(LANG, "requests.actor_user").replace("%{name}", "zhuguan");
     assert!(has_text(
         &h,
-        &format!("{}：{}", last.actor, tr(LANG, "requests.action_approve"))
+        &format!("{who}：{}", tr(LANG, "requests.action_approve"))
     ));
     // Decided: no longer in the inbox.
     let inbox = tr(LANG, "requests.tab_inbox").replace("%{count}", "0");

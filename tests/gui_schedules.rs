@@ -62,8 +62,14 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
     );
     wait_for(&mut h, "the shifts", |h| has_text(h, "机关两次签到"));
     settle(&mut h);
-    // Preset A's timeline is drawn for the selected shift.
+    // Preset A's timeline is drawn for the selected shift, with its split point and punch rule.
     assert!(has(&h, &with("schedules.timeline_of", "code", "A")));
+    assert!(has(&h, &tr(LANG, "schedules.s_split")));
+    assert!(
+        has_text(&h, "12:45"),
+        "A's split point between 12:00 and 13:30"
+    );
+    assert!(has(&h, &tr(LANG, "schedules.rule_windows_help")));
 
     // A new shift from preset C, code T1.
     h.get_by_label_contains("C 标准工时").click();
@@ -73,6 +79,12 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
     assert!(has(&h, &tr(LANG, "schedules.need_code")), "no inline error");
     type_into(&mut h, &tr(LANG, "schedules.code"), "T1");
     retype(&mut h, &tr(LANG, "schedules.name_zh"), "测试班");
+    // ZK's strict windows, chosen on purpose, and what they do said in words.
+    h.get_by_label(&tr(LANG, "schedules.rule_strict")).click();
+    let strict_help = tr(LANG, "schedules.rule_strict_help");
+    wait_for(&mut h, "the strict rule explained", |h| {
+        has(h, &strict_help)
+    });
     click_button(&mut h, &tr(LANG, "schedules.save_shift"));
     let saved = with("schedules.shift_saved", "subject", "T1");
     wait_for(&mut h, "the shift saved", |h| has(h, &saved));
@@ -83,6 +95,7 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
     let c = kaoqin_domain::presets::preset_c();
     assert_eq!(t1.name_zh, "测试班");
     assert_eq!(t1.sessions, c.sessions);
+    assert_eq!(t1.in_out, kaoqin_domain::InOutMode::StrictWindows);
     wait_for(&mut h, "T1 listed", |h| has_text(h, "T1  测试班"));
     settle(&mut h);
     assert!(has(&h, &with("schedules.timeline_of", "code", "T1")));

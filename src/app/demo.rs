@@ -295,6 +295,7 @@ pub fn create(
             machine: None,
             encoding: TextEncoding::Gbk,
             location: Some("本机（模拟）".into()),
+            serial: None,
         },
         "",
     )?;

@@ -2,6 +2,7 @@
 //! message; texts name the field or file and say what to do. Never carries a password or secret.
 
 use super::permissions::{Action, Role};
+use kaoqin_domain::TransitionError;
 use kaoqin_store::StoreError;
 use std::path::PathBuf;
 
@@ -50,6 +51,11 @@ pub enum AppError {
     )]
     AlreadyInitialised { path: PathBuf },
 
+    /// A request step the approval rules refuse: about who acts (their own request, not one they may
+    /// decide: a permission refusal) or about the request's state (already decided, withdrawn).
+    #[error(transparent)]
+    Request(#[from] TransitionError),
+
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -63,12 +69,16 @@ impl AppError {
         }
     }
 
-    /// True when the refusal is about the role (including the auditor connection's own guard).
+    /// True when the refusal is about who acts: the role (including the auditor connection's own
+    /// guard) or the approval rules' refusal of the actor (e.g. approving one's own request).
     pub fn is_permission_denied(&self) -> bool {
-        matches!(
-            self,
-            AppError::PermissionDenied { .. } | AppError::Store(StoreError::AuditorReadOnly)
-        )
+        match self {
+            AppError::PermissionDenied { .. } | AppError::Store(StoreError::AuditorReadOnly) => {
+                true
+            }
+            AppError::Request(e) => e.is_about_the_actor(),
+            _ => false,
+        }
     }
 
     pub fn is_auth_failure(&self) -> bool {

@@ -42,3 +42,5 @@ pub use session::{Session, SessionUser};
 mod tests;
 #[cfg(test)]
 mod tests_device;
+#[cfg(test)]
+mod tests_requests;

@@ -81,6 +81,8 @@ impl Month {
 pub struct MonthInputs {
     pub employees: Vec<DomEmployee>,
     pub punches: Vec<Punch>,
+    /// The origin of each punch, by index into `punches` (for the daily detail and the 日报).
+    pub origins: Vec<Option<kaoqin_domain::PunchOrigin>>,
     pub requests: Vec<kaoqin_domain::Request>,
     pub book: kaoqin_domain::ScheduleBook,
     pub calendar: kaoqin_domain::Calendar,
@@ -103,6 +105,8 @@ pub fn load_inputs(conn: &Connection, m: Month) -> AppResult<MonthInputs> {
         })
         .collect();
     let mut punches = Vec::new();
+    let mut origins = Vec::new();
+    let origin_of = kaoqin_store::sessions::punch_origins(conn)?;
     // Key order, not time order: reconcile_month groups by employee and sorts each group by time.
     punches::for_each_in_range(
         conn,
@@ -115,12 +119,14 @@ pub fn load_inputs(conn: &Connection, m: Month) -> AppResult<MonthInputs> {
                 verify_mode: u8::try_from(p.verify_mode).unwrap_or(u8::MAX),
                 in_out_state: u8::try_from(p.in_out_state).unwrap_or(u8::MAX),
                 terminal_serial: p.terminal_serial.to_owned(),
-            })
+            });
+            origins.push(origin_of.get(&p.session_id).copied());
         },
     )?;
     Ok(MonthInputs {
         employees,
         punches,
+        origins,
         requests: load_requests(conn, from, to)?,
         book: load_book(conn)?,
         calendar: load_calendar(conn)?,

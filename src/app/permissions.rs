@@ -11,7 +11,8 @@ pub use kaoqin_store::{Role, UnknownRole};
 /// Everything a service can be asked to do that needs a permission check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
-    /// Add, disable, re-role app users; set another user's password.
+    /// Add, disable, re-role app users; set another user's password; link a user to the employee
+    /// they are (so nobody decides their own requests).
     ManageUsers,
     /// Change one's own password.
     ChangeOwnPassword,
@@ -26,6 +27,8 @@ pub enum Action {
     Download,
     /// Connect despite the connection rules (peak window, too soon); always audited.
     OverrideRules,
+    /// Import punches whose terminal serial is not a registered terminal (stored with a finding).
+    ImportUnregistered,
     /// Change connection rules and device policy.
     ChangeRules,
     /// Write to a terminal: super-admin password, users, clock, clearing data.
@@ -48,7 +51,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::ManageUsers,
         Action::ChangeOwnPassword,
         Action::ViewOrganisation,
@@ -58,6 +61,7 @@ impl Action {
         Action::ViewPunches,
         Action::Download,
         Action::OverrideRules,
+        Action::ImportUnregistered,
         Action::ChangeRules,
         Action::DeviceAdmin,
         Action::TakeSnapshot,
@@ -86,6 +90,7 @@ impl Action {
             Action::ViewPunches => "view_punches",
             Action::Download => "download",
             Action::OverrideRules => "override_rules",
+            Action::ImportUnregistered => "import_unregistered",
             Action::ChangeRules => "change_rules",
             Action::DeviceAdmin => "device_admin",
             Action::TakeSnapshot => "take_snapshot",
@@ -106,7 +111,9 @@ impl Action {
     /// One line for the documentation table.
     pub fn description(self) -> &'static str {
         match self {
-            Action::ManageUsers => "add, disable app users; set others' passwords",
+            Action::ManageUsers => {
+                "add, disable app users; set others' passwords; link a user to their employee"
+            }
             Action::ChangeOwnPassword => "change one's own password",
             Action::ViewOrganisation => "list departments, employees, terminals, users",
             Action::ManageDepartments => "add/change departments (处室)",
@@ -115,6 +122,9 @@ impl Action {
             Action::ViewPunches => "read raw punches and download sessions",
             Action::Download => "download punches from a terminal",
             Action::OverrideRules => "connect despite the connection rules",
+            Action::ImportUnregistered => {
+                "import punches of an unregistered terminal serial (stored with a finding)"
+            }
             Action::ChangeRules => "set connection rules and device policy",
             Action::DeviceAdmin => "write to a terminal (super-admin password, users, clock)",
             Action::TakeSnapshot => "take a read-only snapshot of a terminal",
@@ -152,7 +162,9 @@ pub fn allowed(role: Role, action: Action) -> bool {
         ManageDepartments | ManageEmployees | ManageSchedules => matches!(role, Admin | HrClerk),
         ManageTerminals => matches!(role, Admin | Supervisor),
         Download => matches!(role, Supervisor | HrClerk),
-        OverrideRules | ChangeRules | DeviceAdmin | ApproveRequests => role == Supervisor,
+        OverrideRules | ImportUnregistered | ChangeRules | DeviceAdmin | ApproveRequests => {
+            role == Supervisor
+        }
         TakeSnapshot => role == Auditor,
         ViewAudit | VerifyAudit => matches!(role, Admin | Supervisor | Auditor),
         ManageRequests | RunMonth => role == HrClerk,
@@ -208,6 +220,8 @@ mod tests {
             (Role::Supervisor, Action::DeviceAdmin, true),
             (Role::Supervisor, Action::ApproveRequests, true),
             (Role::Supervisor, Action::OverrideRules, true),
+            (Role::Supervisor, Action::ImportUnregistered, true),
+            (Role::HrClerk, Action::ImportUnregistered, false),
             (Role::Auditor, Action::TakeSnapshot, true),
             (Role::Auditor, Action::DeviceAdmin, false),
             (Role::Auditor, Action::Download, false),

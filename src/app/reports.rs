@@ -44,7 +44,11 @@ impl Session {
         let types = leave_types(self.conn())?;
         let symbols = super::report_symbols::report_symbols(self.conn())?;
         let org = kaoqin_store::org::get_name(self.conn())?.unwrap_or_default();
-        let punches = PunchRow::from_punches(&inputs.punches, &inputs.employees);
+        let punches = PunchRow::from_punches_with_origins(
+            &inputs.punches,
+            &inputs.origins,
+            &inputs.employees,
+        );
         let report = MonthReport {
             organisation: &org,
             result: &result,

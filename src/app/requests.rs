@@ -3,21 +3,29 @@
 //! whether they lead the applicant, then stores the new state, the history row and the audit entry in
 //! one transaction.
 //!
-//! Who is who: an app user may be linked to an employee (`user_employees`); the actor passed to the
-//! domain is that 工号 (else the user name), so a supervisor who is also the applicant cannot approve
-//! their own request. "Direct leader" = the leader recorded for the applicant's department
-//! (`department_leaders`). Approving needs the `approve_requests` permission (supervisors); a recorded
-//! leader who is a supervisor counts as leader, any supervisor counts as "a supervisor".
+//! Who is who: an app user may be linked to an employee (`user_employees`, set by the administrator:
+//! `manage_users`). The actor passed to the domain is the app user, with that employee record and
+//! whether they entered the request, so nobody decides a request that is their own by any route: the
+//! applicant, the user linked to the applicant, the user who entered it. The history records
+//! `user:NAME` or `employee:NO` and shows them as they are ([`ActorName`]). "Direct leader" = the
+//! leader recorded for the applicant's department (`department_leaders`). Approving needs the
+//! `approve_requests` permission (supervisors); a recorded leader who is a supervisor counts as
+//! leader, any supervisor counts as "a supervisor".
+//!
+//! Half-day spans keep the shift's session index (0-based); users number sessions from 1
+//! ([`Session::half_day`] converts and checks against the employee's shift).
 
 use chrono::NaiveDateTime;
 use kaoqin_domain::{
-    Action as Step, AuditEntry, LeaveType, Request, RequestKind, RequestState, default_leave_types,
-    transition,
+    Action as Step, Actor, ActorId, AuditEntry, Employee as DomEmployee, LeaveType, Request,
+    RequestKind, RequestState, Span, TransitionError, default_leave_types, transition_by,
 };
 use kaoqin_store::requests::{self, HistoryRow, RequestFilter, RequestRow};
 use kaoqin_store::rusqlite::Connection;
-use kaoqin_store::{Role, employees, schedules};
+use kaoqin_store::{Role, employees, schedules, users};
 use serde_json::json;
+
+use super::calendar::load_calendar;
 
 use super::error::{AppError, AppResult};
 use super::permissions::Action;
@@ -114,13 +122,156 @@ fn history_row(e: &AuditEntry) -> HistoryRow {
 pub struct RequestView {
     pub row: RequestRow,
     pub history: Vec<HistoryRow>,
+    /// Who did each step of `history` (same order), as they are.
+    pub actors: Vec<ActorName>,
+}
+
+/// Who did a step of a request: an app user or an employee, as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorName {
+    /// An app user, by user name.
+    User(String),
+    /// An employee: 工号 and name (none if the record is gone).
+    Employee { no: String, name: Option<String> },
+    /// A step recorded before actors were tagged whose author cannot be told: the text as stored.
+    AsStored(String),
+}
+
+impl std::fmt::Display for ActorName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ActorName::User(n) => write!(f, "{n} (app user)"),
+            ActorName::Employee { no, name: Some(n) } => write!(f, "{no} {n}"),
+            ActorName::Employee { no, name: None } => write!(f, "{no}"),
+            ActorName::AsStored(t) => f.write_str(t),
+        }
+    }
+}
+
+fn employee_name(conn: &Connection, no: String) -> AppResult<ActorName> {
+    let name = employees::find_by_no(conn, &no)?.map(|e| e.name);
+    Ok(ActorName::Employee { no, name })
+}
+
+/// Who did `h`. Old rows hold a bare user name or 工号: a decision is the request's recorded
+/// approver (a user), the applicant's own steps (submit, withdraw before a decision) the applicant.
+fn actor_name(conn: &Connection, row: &RequestRow, h: &HistoryRow) -> AppResult<ActorName> {
+    match ActorId::from_record(&h.actor) {
+        Some(ActorId::User(n)) => Ok(ActorName::User(n)),
+        Some(ActorId::Employee(no)) => employee_name(conn, no),
+        None => {
+            let decision = matches!(h.action.as_str(), "approve" | "reject");
+            let own_step = h.action == "submit"
+                || (h.action == "withdraw" && h.from_state != RequestState::Approved.code());
+            match &row.approver {
+                Some(user) if decision => Ok(ActorName::User(user.clone())),
+                _ if own_step && h.actor == row.employee_no => employee_name(conn, h.actor.clone()),
+                _ => Ok(ActorName::AsStored(h.actor.clone())),
+            }
+        }
+    }
+}
+
+/// The sessions' numbers as users give them, e.g. "1–2 (1 上午, 2 下午)"; for no known shift "1–N".
+pub fn session_choices(names: Option<&[String]>) -> String {
+    match names {
+        Some(n) if !n.is_empty() => {
+            let each: Vec<String> = n
+                .iter()
+                .enumerate()
+                .map(|(i, name)| format!("{} {name}", i + 1))
+                .collect();
+            format!("1–{} ({})", n.len(), each.join(", "))
+        }
+        _ => "1–N, N being the number of sessions of the employee's shift (none is assigned that day)"
+            .to_string(),
+    }
 }
 
 impl Session {
-    /// The employee this app user is (linked), else the user name: the actor the domain sees.
-    fn request_actor(&self) -> AppResult<String> {
-        Ok(requests::user_employee(self.conn(), &self.user().name)?
-            .unwrap_or_else(|| self.user().name.clone()))
+    /// This app user as the domain sees them acting on `row`: their linked employee record, whether
+    /// they entered it, whether they lead the applicant or supervise.
+    fn request_actor(&self, row: &RequestRow) -> AppResult<Actor> {
+        let me = self.user().name.clone();
+        let employee_no = requests::user_employee(self.conn(), &me)?;
+        let dept = employees::find_by_no(self.conn(), &row.employee_no)?.and_then(|e| e.department);
+        let is_direct_leader = match (dept, &employee_no) {
+            (Some(d), Some(no)) => {
+                requests::department_leader(self.conn(), &d)?.as_deref() == Some(no.as_str())
+            }
+            _ => false,
+        };
+        Ok(Actor {
+            entered_request: row.applicant == me,
+            id: ActorId::User(me),
+            employee_no,
+            may_decide: is_direct_leader || self.role() == Role::Supervisor,
+        })
+    }
+
+    /// The names of the sessions of `employee_no`'s shift on `date` (in order), if a shift applies.
+    pub fn shift_sessions(
+        &self,
+        employee_no: &str,
+        date: chrono::NaiveDate,
+    ) -> AppResult<Option<Vec<String>>> {
+        self.require(Action::ViewReports, employee_no)?;
+        let Some(e) = employees::find_by_no(self.conn(), employee_no)? else {
+            return Ok(None);
+        };
+        let emp = DomEmployee {
+            no: e.enrollment_no,
+            name: e.name,
+            department: e.department.unwrap_or_default(),
+            hired: e.hire_date,
+            left: e.leave_date,
+            active: e.active,
+        };
+        let book = schedules::load_book(self.conn())?;
+        let calendar = load_calendar(self.conn())?;
+        let plan = book.plan(&emp, date, &calendar);
+        Ok(plan
+            .shift
+            .map(|s| s.sessions.iter().map(|x| x.name.clone()).collect()))
+    }
+
+    /// The half day `number` (1 = the shift's first session) of `date` for `employee_no`, checked
+    /// against the sessions of the employee's shift that day; the error names the valid numbers.
+    pub fn half_day(
+        &self,
+        employee_no: &str,
+        date: chrono::NaiveDate,
+        number: usize,
+    ) -> AppResult<Span> {
+        let names = self.shift_sessions(employee_no, date)?;
+        let count = names.as_ref().map(Vec::len);
+        if number == 0 || count.is_some_and(|n| number > n) {
+            return Err(invalid(
+                "session",
+                format!(
+                    "there is no session {number} for {employee_no} on {date}; sessions are numbered {}",
+                    session_choices(names.as_deref())
+                ),
+            ));
+        }
+        Ok(Span::Session {
+            date,
+            session: number - 1,
+        })
+    }
+
+    /// A half-day span must name a session of the employee's shift that day (when one applies).
+    fn check_session(&self, employee_no: &str, kind: &RequestKind) -> AppResult<()> {
+        let span = match kind {
+            RequestKind::Leave { span, .. }
+            | RequestKind::Outing { span, .. }
+            | RequestKind::Trip { span, .. } => span,
+            _ => return Ok(()),
+        };
+        if let Span::Session { date, session } = span {
+            self.half_day(employee_no, *date, session + 1)?;
+        }
+        Ok(())
     }
 
     /// Enters a request for an employee and submits it (on the employee's behalf). Validation errors
@@ -136,10 +287,10 @@ impl Session {
             .ok_or_else(|| invalid("employee", format!("no employee with 工号 '{employee_no}'")))?;
         let types = leave_types(self.conn())?;
         let now = self.now();
+        self.check_session(&emp.enrollment_no, &kind)?;
         let draft = Request::draft(0, &emp.enrollment_no, kind, reason, now);
         draft.validate(&types).map_err(|e| invalid("request", e))?;
-        let submitted = transition(&draft, Step::Submit, &emp.enrollment_no, false, now)
-            .map_err(|e| invalid("request", e))?;
+        let submitted = transition_by(&draft, Step::Submit, &Actor::applicant(&draft), now)?;
         let kind_json =
             serde_json::to_string(&submitted.kind).map_err(|e| invalid("request", e))?;
         let (from, to) = submitted.kind.dates();
@@ -180,9 +331,16 @@ impl Session {
     /// One request with its history.
     pub fn show_request(&self, id: i64) -> AppResult<RequestView> {
         self.require(Action::ViewReports, &format!("request {id}"))?;
+        let row = requests::get(self.conn(), id)?;
+        let history = requests::history(self.conn(), id)?;
+        let actors = history
+            .iter()
+            .map(|h| actor_name(self.conn(), &row, h))
+            .collect::<AppResult<_>>()?;
         Ok(RequestView {
-            row: requests::get(self.conn(), id)?,
-            history: requests::history(self.conn(), id)?,
+            row,
+            history,
+            actors,
         })
     }
 
@@ -231,26 +389,18 @@ impl Session {
         self.require(perm, &target)?;
         let row = requests::get(self.conn(), id)?;
         let req = to_domain(&row, &requests::history(self.conn(), id)?)?;
-        let is_approval = perm == Action::ApproveRequests;
-        let (actor, leader) = if is_approval {
-            let actor = self.request_actor()?;
-            let dept =
-                employees::find_by_no(self.conn(), &row.employee_no)?.and_then(|e| e.department);
-            let is_direct_leader = match dept {
-                Some(d) => {
-                    requests::department_leader(self.conn(), &d)?.as_deref() == Some(actor.as_str())
-                }
-                None => false,
-            };
-            (actor, is_direct_leader || self.role() == Role::Supervisor)
+        let actor = if perm == Action::ApproveRequests {
+            self.request_actor(&row)?
         } else {
             // The clerk acts on the employee's behalf for the applicant's own steps.
-            (row.employee_no.clone(), false)
+            Actor::applicant(&req)
         };
         let now: NaiveDateTime = self.now();
         let code = step.code();
-        let next =
-            transition(&req, step, &actor, leader, now).map_err(|e| invalid("request", e))?;
+        let next = match transition_by(&req, step, &actor, now) {
+            Ok(next) => next,
+            Err(e) => return Err(self.refused(&target, perm, e)),
+        };
         let Some(last) = next.history.last().cloned() else {
             return Err(invalid("request", "the transition left no history"));
         };
@@ -261,6 +411,21 @@ impl Session {
             requests::set_state(tx, id, state.code(), approver.as_deref(), &history_row(&last))?;
             Ok((state, json!({ "from": last.from.code(), "to": state.code(), "actor": last.actor, "comment": last.comment })))
         })
+    }
+
+    /// A refusal by the approval rules; one about who acts is audited like a permission refusal.
+    fn refused(&self, target: &str, perm: Action, e: TransitionError) -> AppError {
+        if e.is_about_the_actor() {
+            let why = match &e {
+                TransitionError::SelfApproval { why, .. } => why.to_string(),
+                other => other.to_string(),
+            };
+            self.audit_refusal(
+                target,
+                json!({ "action": perm.as_str(), "refused": "request rule", "why": why }),
+            );
+        }
+        AppError::Request(e)
     }
 
     /// The configured leave types.
@@ -302,12 +467,20 @@ impl Session {
         })
     }
 
-    /// Records that app user `user` is employee `employee_no` (admin/HR: manage employees).
+    /// Records that app user `user` is employee `employee_no`, so nobody decides their own requests.
+    /// The administrator's act (`manage_users`): whoever could move the link could open a path around
+    /// that rule. Audited with the link it replaces.
     pub fn link_user_employee(&mut self, user: &str, employee_no: &str) -> AppResult<()> {
+        self.require(Action::ManageUsers, user)?;
+        users::get_by_name(self.conn(), user)?;
         employees::get_by_no(self.conn(), employee_no)?;
-        self.act(Action::ManageEmployees, "user.link_employee", user, |tx| {
+        let previous = requests::user_employee(self.conn(), user)?;
+        self.act(Action::ManageUsers, "user.link_employee", user, |tx| {
             requests::link_user_employee(tx, user, employee_no)?;
-            Ok(((), json!({ "employee_no": employee_no })))
+            Ok((
+                (),
+                json!({ "employee_no": employee_no, "previous": previous }),
+            ))
         })
     }
 

@@ -295,17 +295,18 @@ impl Session {
         if allowed(self.user.role, action) {
             return Ok(());
         }
-        let entry = self.entry(
-            "permission.denied",
-            target,
-            json!({ "action": action.as_str() }),
-        );
-        if let Err(e) = audit::append(self.store.conn(), entry) {
-            // The refusal stands even if it cannot be recorded; the log says why.
-            tracing::error!(error = %e, "could not audit a denied action");
-        }
+        self.audit_refusal(target, json!({ "action": action.as_str() }));
         tracing::warn!(user = %self.user.name, role = %self.user.role, action = %action, "permission denied");
         Err(AppError::denied(self.user.role, action))
+    }
+
+    /// Appends a `permission.denied` entry (`details` say what was refused and why). The refusal
+    /// stands even if it cannot be recorded; the log says why.
+    pub(crate) fn audit_refusal(&self, target: &str, details: Value) {
+        let entry = self.entry("permission.denied", target, details);
+        if let Err(e) = audit::append(self.store.conn(), entry) {
+            tracing::error!(error = %e, "could not audit a denied action");
+        }
     }
 
     /// Builds an audit entry for this session's user at the clock's time.

@@ -12,7 +12,8 @@ use kaoqin_store::punches::PunchFilter;
 use kaoqin_store::sessions::{self, SessionFilter};
 use kaoqin_store::terminals;
 use kaoqin_sync::{
-    Actor, ConnectionRules, DownloadReport, ImportReport, SessionIo, SyncError, SyncSettings,
+    Actor, ConnectionRules, DownloadReport, ImportOptions, ImportReport, SessionIo, SyncError,
+    SyncSettings,
 };
 
 use super::clock::Clock;
@@ -162,23 +163,32 @@ impl Session {
     }
 
     /// Imports a USB-stick file (`attlog.dat` or our CSV); same dedup, checks and audit.
+    /// `opts.serial` registers the serial of a terminal that has none yet (audited with the import);
+    /// `opts.allow_unregistered` needs the supervisor's `import_unregistered` permission (a refusal
+    /// is audited and nothing is read).
     pub fn import_punches(
         &mut self,
         path: &Path,
         terminal: Option<&str>,
+        opts: &ImportOptions,
     ) -> OpsResult<ImportReport> {
-        self.require(Action::Download, &path.display().to_string())?;
+        let target = path.display().to_string();
+        self.require(Action::Download, &target)?;
+        if opts.allow_unregistered {
+            self.require(Action::ImportUnregistered, &target)?;
+        }
         let t = terminal
             .map(|n| terminals::get_by_name(self.conn(), n))
             .transpose()?;
         let settings = kaoqin_sync::settings::load(self.conn())?;
         let actor = self.actor();
         let now = self.now();
-        Ok(kaoqin_sync::import_punches_file(
+        Ok(kaoqin_sync::import_punches_file_with(
             self.store_mut(),
             &actor,
             path,
             t.as_ref(),
+            opts,
             &settings.checks,
             now,
         )?)

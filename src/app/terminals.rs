@@ -27,6 +27,9 @@ pub struct TerminalInput {
     pub machine: Option<u32>,
     pub encoding: TextEncoding,
     pub location: Option<String>,
+    /// The serial number, for a terminal registered before it is ever connected (USB only); a
+    /// download otherwise learns it at first contact and refuses a terminal reporting another one.
+    pub serial: Option<String>,
 }
 
 /// Changes; `None` keeps the field. `secret: Some("")` clears the secret.
@@ -40,6 +43,9 @@ pub struct TerminalChanges {
     pub encoding: Option<TextEncoding>,
     pub location: Option<String>,
     pub secret: Option<String>,
+    /// Sets the serial number of a terminal that has none yet ("" or the same serial: no change);
+    /// a different serial is refused (the terminal's punches are filed under the stored one).
+    pub serial: Option<String>,
 }
 
 /// A terminal as listed: no secret, only whether one is set.
@@ -151,6 +157,12 @@ impl Session {
             Some(self.secret_box()?.seal(secret)?)
         };
         let has_secret = comm_secret.is_some();
+        let serial = t
+            .serial
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
         let new = NewTerminal {
             name: t.name.clone(),
             kind: t.kind,
@@ -167,7 +179,11 @@ impl Session {
             "terminal.add",
             t.name.trim(),
             |tx| {
-                let saved = terminals::add(tx, &new)?;
+                let mut saved = terminals::add(tx, &new)?;
+                if let Some(sn) = &serial {
+                    terminals::set_serial_no(tx, saved.id, sn)?;
+                    saved.serial_no = Some(sn.clone());
+                }
                 let info = TerminalInfo::from(saved);
                 let details = json!({
                     "kind": info.kind.as_str(),
@@ -175,6 +191,7 @@ impl Session {
                     "machine": info.machine,
                     "encoding": info.encoding.as_str(),
                     "protected": has_secret,
+                    "serial_no": info.serial_no,
                 });
                 Ok((info, details))
             },
@@ -206,6 +223,23 @@ impl Session {
             }
             (None, None) => (None, None, c.baud.map(Some)),
         };
+        let serial = c
+            .serial
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && cur.serial_no.as_deref() != Some(*s))
+            .map(str::to_owned);
+        if let (Some(new), Some(old)) = (&serial, &cur.serial_no) {
+            return Err(AppError::Invalid {
+                field: "serial number",
+                reason: format!(
+                    "terminal '{}' is registered with serial number {old}, not {new}, and its \
+                     punches are filed under it: if the terminal was replaced, add the new one as \
+                     a new terminal (the old one's punches stay)",
+                    cur.name
+                ),
+            });
+        }
         let comm_secret = match &c.secret {
             None => None,
             Some(s) if s.is_empty() => Some(None),
@@ -235,14 +269,22 @@ impl Session {
             ("encoding", c.encoding.is_some()),
             ("location", c.location.is_some()),
             ("protection", c.secret.is_some()),
+            ("serial_no", serial.is_some()),
         ]
         .into_iter()
         .filter_map(|(k, set)| set.then_some(k))
         .collect();
         let target = cur.name.clone();
         self.act(Action::ManageTerminals, "terminal.update", &target, |tx| {
-            let t = terminals::update(tx, &cur.name, &u)?;
-            Ok((TerminalInfo::from(t), json!({ "changed": changed })))
+            let mut t = terminals::update(tx, &cur.name, &u)?;
+            if let Some(sn) = &serial {
+                terminals::set_serial_no(tx, t.id, sn)?;
+                t.serial_no = Some(sn.clone());
+            }
+            Ok((
+                TerminalInfo::from(t),
+                json!({ "changed": changed, "serial_no": serial }),
+            ))
         })
     }
 

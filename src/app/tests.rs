@@ -108,6 +108,7 @@ fn terminal_input(name: &str) -> TerminalInput {
         machine: None,
         encoding: TextEncoding::Gbk,
         location: None,
+        serial: None,
     }
 }
 
@@ -488,6 +489,7 @@ fn terminals_round_trip_without_showing_secrets() {
         machine: Some(2),
         encoding: TextEncoding::Utf8,
         location: Some("二楼".into()),
+        serial: None,
     };
     let t = s.add_terminal(&serial, "").unwrap();
     assert_eq!((t.baud, t.machine, t.has_secret), (Some(9600), 2, false));
@@ -626,5 +628,58 @@ fn a_restore_in_place_closes_the_file_and_the_same_session_reads_the_restored_on
             .iter()
             .any(|d| d.name == "新处"),
         "the previous data is in the kept file"
+    );
+}
+
+#[test]
+fn a_usb_only_terminal_is_registered_with_its_serial_and_it_is_then_fixed() {
+    let f = Fixture::new();
+    let mut s = f.login("sup");
+    let t = s
+        .add_terminal(
+            &TerminalInput {
+                serial: Some(" CKUSB0001 ".into()),
+                ..terminal_input("仓库")
+            },
+            "",
+        )
+        .unwrap();
+    assert_eq!(t.serial_no.as_deref(), Some("CKUSB0001"));
+    let dup = s
+        .add_terminal(
+            &TerminalInput {
+                serial: Some("CKUSB0001".into()),
+                ..terminal_input("车间")
+            },
+            "",
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(dup.contains("CKUSB0001"), "{dup}");
+    // A terminal without one gets it on update; a different one is refused.
+    let set = |serial: &str| TerminalChanges {
+        serial: Some(serial.into()),
+        ..Default::default()
+    };
+    let t = s.update_terminal("大门", &set("CKDOOR01")).unwrap();
+    assert_eq!(t.serial_no.as_deref(), Some("CKDOOR01"));
+    assert!(s.update_terminal("大门", &set("CKDOOR01")).is_ok());
+    let e = s
+        .update_terminal("大门", &set("CKOTHER"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("registered with serial number CKDOOR01, not CKOTHER"),
+        "{e}"
+    );
+    let log = s.audit_log(&AuditQuery::default()).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "terminal.add" && e.details["serial_no"] == "CKUSB0001"),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.action == "terminal.update" && e.details["serial_no"] == "CKDOOR01")
     );
 }

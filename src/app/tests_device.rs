@@ -75,6 +75,7 @@ impl Fx {
                 machine: None,
                 encoding: TextEncoding::Gbk,
                 location: None,
+                serial: None,
             },
             "",
         )

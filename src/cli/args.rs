@@ -296,6 +296,10 @@ pub struct TerminalAddArgs {
     pub encoding: EncodingArg,
     #[arg(long, value_name = "L")]
     pub location: Option<String>,
+    /// The terminal's serial number (its device information screen), for a terminal that is never
+    /// on the network: its attlog.dat can then be imported; a download learns it otherwise.
+    #[arg(long, value_name = "SN")]
+    pub serial: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -319,6 +323,9 @@ pub struct TerminalUpdateArgs {
     /// Also replace the comm key / ISAPI password (KAOQIN_TERMINAL_SECRET or asked).
     #[arg(long)]
     pub secret: bool,
+    /// Set the serial number of a terminal that has none yet.
+    #[arg(long, value_name = "SN")]
+    pub serial: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, anyhow};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use clap::{Args, Subcommand};
 use kaoqin_store::sessions::SessionFilter;
-use kaoqin_sync::{SessionIo, SessionProgress, progress_channel};
+use kaoqin_sync::{ImportOptions, SessionIo, SessionProgress, progress_channel};
 
 use super::args::{Format, FormatArg, parse_date};
 use super::table;
@@ -71,6 +71,14 @@ pub enum ImportCmd {
         /// The terminal the attlog.dat came from.
         #[arg(long, value_name = "NAME")]
         terminal: Option<String>,
+        /// The serial number of that terminal, when it has none yet (never connected): stored on
+        /// it with the import (audited).
+        #[arg(long, value_name = "SN", requires = "terminal")]
+        serial: Option<String>,
+        /// Store punches whose terminal serial is not a registered terminal, with a finding
+        /// (supervisor only; without it such a file is refused).
+        #[arg(long)]
+        allow_unregistered: bool,
     },
     /// Employees, requests or calendar days from a spreadsheet (issue 6).
     #[command(flatten)]
@@ -303,13 +311,16 @@ pub fn punches(s: &Session, c: PunchesCmd) -> Result<()> {
                         ts(p.ts),
                         kaoqin_sync::listing::verify_mode_label(p.verify_mode),
                         kaoqin_sync::listing::state_label(p.in_out_state),
+                        p.origin.map_or("unknown", |o| o.label_en()).to_string(),
                         p.session_id.to_string(),
                     ]
                 })
                 .collect();
             print_rows(
                 Format::Table,
-                &["terminal", "工号", "time", "verify", "state", "session"],
+                &[
+                    "terminal", "工号", "time", "verify", "state", "origin", "session",
+                ],
                 rows,
             )
         }
@@ -317,12 +328,24 @@ pub fn punches(s: &Session, c: PunchesCmd) -> Result<()> {
 }
 
 pub fn import(s: &mut Session, c: ImportCmd) -> Result<()> {
-    let (file, terminal) = match c {
-        ImportCmd::Punches { file, terminal } => (file, terminal),
+    let (file, terminal, opts) = match c {
+        ImportCmd::Punches {
+            file,
+            terminal,
+            serial,
+            allow_unregistered,
+        } => (
+            file,
+            terminal,
+            ImportOptions {
+                serial,
+                allow_unregistered,
+            },
+        ),
         ImportCmd::Data(d) => return super::cmd_reports::import_data(s, d),
     };
     let r = s
-        .import_punches(&file, terminal.as_deref())
+        .import_punches(&file, terminal.as_deref(), &opts)
         .map_err(lift)
         .with_context(|| format!("cannot import {}", file.display()))?;
     let total = r.total();

@@ -424,12 +424,13 @@ fn terminal(s: &mut Session, c: TerminalCmd) -> Result<()> {
                 machine: a.machine,
                 encoding: encoding(a.encoding),
                 location: a.location,
+                serial: a.serial,
             };
             let info = s
                 .add_terminal(&t, &secret)
                 .with_context(|| format!("cannot add terminal '{}'", a.name))?;
             println!(
-                "Added terminal {} ({} at {}{}).",
+                "Added terminal {} ({} at {}{}{}).",
                 info.name,
                 info.kind,
                 info.address,
@@ -437,7 +438,11 @@ fn terminal(s: &mut Session, c: TerminalCmd) -> Result<()> {
                     ", comm key set"
                 } else {
                     ", no comm key"
-                }
+                },
+                info.serial_no
+                    .as_deref()
+                    .map(|sn| format!(", serial {sn}"))
+                    .unwrap_or_default()
             );
         }
         TerminalCmd::List(f) => {
@@ -494,10 +499,11 @@ fn terminal(s: &mut Session, c: TerminalCmd) -> Result<()> {
                 encoding: a.encoding.map(encoding),
                 location: a.location,
                 secret,
+                serial: a.serial,
             };
             if changes == TerminalChanges::default() {
                 return Err(anyhow!(
-                    "nothing to change: give at least one of --rename, --kind, --address, --baud, --machine, --encoding, --location, --secret"
+                    "nothing to change: give at least one of --rename, --kind, --address, --baud, --machine, --encoding, --location, --secret, --serial"
                 ));
             }
             let t = s

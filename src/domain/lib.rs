@@ -18,7 +18,9 @@
 //!    `report::exceptions` (异常报表), `report::publication_list` (公示, no leave reasons),
 //!    `report::daily_detail` (日报). Symbols come from `report::SymbolSet` (configurable).
 //! 4. Requests: `Request::draft`, `Request::validate(&default_leave_types())`, then
-//!    `transition(&req, Action::Submit | Approve | Reject | Withdraw, actor, is_leader_or_supervisor, now)`;
+//!    `transition_by(&req, Action::Submit | Approve | Reject | Withdraw, &Actor { .. }, now)` (the
+//!    caller says who the actor is: `ActorId` user or employee, their employee record, whether they
+//!    entered it, whether they may decide; `transition` is the older form with a bare 工号);
 //!    each transition appends an `AuditEntry`.
 //!
 //! One employee-day on its own: `ScheduleBook::plan(&employee, date, &calendar)` gives the shift and the
@@ -28,6 +30,9 @@
 pub mod assignment;
 pub mod calendar;
 pub mod clock;
+mod day_result;
+pub mod exceptions;
+mod matching;
 pub mod month;
 pub mod people;
 pub mod presets;
@@ -40,13 +45,13 @@ pub use assignment::{Assignment, BookIndex, DayPlan, PlanRef, Rotation, Schedule
 pub use calendar::{Calendar, CalendarEntry, CalendarError, CalendarFile, DayInfo, DayKind};
 pub use clock::{ClockTime, Rounding};
 pub use month::{DepartmentTotals, MonthInput, MonthResult, MonthSummary, Totals, reconcile_month};
-pub use people::{Employee, Punch, PunchKind};
+pub use people::{Employee, Punch, PunchKind, PunchOrigin};
 pub use reconcile::{
     CSV_HEADER, DayResult, Excuse, LeaveUse, OvertimeKind, SessionOutcome, reconcile_day,
 };
 pub use request::{
-    Action, AuditEntry, LeaveType, Request, RequestError, RequestKind, RequestState, Span,
-    TransitionError, default_leave_types, transition,
+    Action, Actor, ActorId, AuditEntry, LeaveType, OwnRequest, Request, RequestError, RequestKind,
+    RequestState, Span, TransitionError, default_leave_types, transition, transition_by,
 };
 pub use schedule::{
     FlexRule, InOutMode, MissingPolicy, OvertimeRule, PunchDeadline, PunchWindow, Session, Shift,

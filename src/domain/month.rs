@@ -52,15 +52,16 @@ pub struct Totals {
     pub missing_in: u32,
     pub missing_out: u32,
     pub leave: BTreeMap<String, LeaveTotal>,
-    /// Days with an approved outing.
-    pub outing_days: u32,
-    pub trip_days: u32,
+    /// Outing by its real length: days (sessions covered ÷ sessions of the day) and minutes.
+    pub outing_days: f64,
+    pub outing_minutes: u32,
+    /// Business trip days (sessions covered ÷ sessions of the day).
+    pub trip_days: f64,
     pub supplements: u32,
     pub overtime_workday: u32,
     pub overtime_restday: u32,
+    /// Overtime on statutory holidays only (300 %); shifted days off count as rest days (200 %).
     pub overtime_holiday: u32,
-    /// The part of `overtime_holiday` on statutory days (300%).
-    pub overtime_holiday_statutory: u32,
     pub unmatched_punches: u32,
 }
 
@@ -99,18 +100,14 @@ impl Totals {
             t.days += l.days;
             t.minutes += l.minutes;
         }
-        self.outing_days += u32::from(d.outing);
-        self.trip_days += u32::from(d.trip);
+        self.outing_days += d.outing_days;
+        self.outing_minutes += d.outing_minutes;
+        self.trip_days += d.trip_days;
         self.supplements += d.supplements;
         match d.overtime_kind {
             OvertimeKind::Workday => self.overtime_workday += d.overtime_minutes,
             OvertimeKind::RestDay => self.overtime_restday += d.overtime_minutes,
-            OvertimeKind::Holiday => {
-                self.overtime_holiday += d.overtime_minutes;
-                if d.day.statutory {
-                    self.overtime_holiday_statutory += d.overtime_minutes;
-                }
-            }
+            OvertimeKind::Holiday => self.overtime_holiday += d.overtime_minutes,
         }
         self.unmatched_punches += d.unmatched.len() as u32;
     }
@@ -132,12 +129,12 @@ impl Totals {
             t.minutes += v.minutes;
         }
         self.outing_days += o.outing_days;
+        self.outing_minutes += o.outing_minutes;
         self.trip_days += o.trip_days;
         self.supplements += o.supplements;
         self.overtime_workday += o.overtime_workday;
         self.overtime_restday += o.overtime_restday;
         self.overtime_holiday += o.overtime_holiday;
-        self.overtime_holiday_statutory += o.overtime_holiday_statutory;
         self.unmatched_punches += o.unmatched_punches;
     }
 }

@@ -67,3 +67,48 @@ impl PunchKind {
         }
     }
 }
+
+/// Where a raw punch came from: the evidence behind it. A punch downloaded from a terminal or read from
+/// its own `attlog.dat` comes from the device; one imported from Kaoqin's punches CSV comes from a file
+/// anyone can write, so it is weaker evidence and is shown as such wherever the punch is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PunchOrigin {
+    /// Downloaded from the terminal in a supervised session (network or serial cable).
+    Download,
+    /// Imported from the terminal's own `attlog.dat` (USB stick).
+    UsbImport,
+    /// Imported from Kaoqin's punches CSV.
+    CsvImport,
+}
+
+impl PunchOrigin {
+    pub const ALL: [PunchOrigin; 3] = [Self::Download, Self::UsbImport, Self::CsvImport];
+
+    /// "download" | "usb_import" | "csv_import" (stable; locale keys end with it).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Download => "download",
+            Self::UsbImport => "usb_import",
+            Self::CsvImport => "csv_import",
+        }
+    }
+
+    /// "download" | "usb import" | "csv import" (the CLI's words).
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Download => "download",
+            Self::UsbImport => "usb import",
+            Self::CsvImport => "csv import",
+        }
+    }
+
+    /// 联机下载 | U盘导入 | CSV导入.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Download => "联机下载",
+            Self::UsbImport => "U盘导入",
+            Self::CsvImport => "CSV导入",
+        }
+    }
+}

@@ -1,7 +1,9 @@
 //! The four shift presets of DOMAIN.md §3 (A–D), named in Chinese and English.
 //!
-//! Windows follow the regulations literally where they give them (a punch before a window opens is kept
-//! and reported as unmatched); offices edit a copy where they accept more. Must not hold any other rules.
+//! The windows say which punches sign in and which sign out (lenient `InOutMode::Windows`): a punch
+//! before a sign-in window opens is an early, on-time sign-in; after it closes, a late one; the split
+//! points say which session a punch belongs to. Offices edit a copy where they want more (ZK's strict
+//! windows are an explicit option, used by no preset). Must not hold any other rules.
 
 use crate::clock::{ClockTime as T, Rounding};
 use crate::schedule::{MissingPolicy, OvertimeRule, PunchWindow as W, Session, Shift};

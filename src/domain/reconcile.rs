@@ -4,262 +4,16 @@
 //! one that fits no window is kept in `unmatched`. Must not aggregate months or format reports.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::{Deserialize, Serialize};
 
 use crate::calendar::{DayInfo, DayKind};
 use crate::clock::ClockTime;
+pub use crate::day_result::{
+    CSV_HEADER, DayResult, Excuse, LeaveUse, OvertimeKind, SessionOutcome,
+};
+use crate::matching::{P, match_punches};
 use crate::people::{Employee, Punch, PunchKind};
 use crate::request::{Request, RequestKind, Span};
-use crate::schedule::{FlexRule, InOutMode, MissingPolicy, OvertimeRule, Session, Shift};
-
-/// Why a session needs no punches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "by", content = "leave_type")]
-pub enum Excuse {
-    Leave(String),
-    Outing,
-    Trip,
-}
-
-/// The outcome of one session.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct SessionOutcome {
-    pub index: usize,
-    pub sign_in: Option<ClockTime>,
-    pub sign_out: Option<ClockTime>,
-    pub in_supplemented: bool,
-    pub out_supplemented: bool,
-    pub late_minutes: u32,
-    pub early_minutes: u32,
-    pub absent: bool,
-    pub missing_in: bool,
-    pub missing_out: bool,
-    /// Fully covered by an approved leave, outing or trip.
-    pub excused: Option<Excuse>,
-    /// Partly covered by an outing (the rest was checked against punches).
-    pub partial_outing: bool,
-    /// A required punch may still come (its window has not closed at `now`).
-    pub pending: bool,
-}
-
-impl SessionOutcome {
-    pub fn is_late(&self) -> bool {
-        self.late_minutes > 0 && !self.absent
-    }
-
-    pub fn is_early(&self) -> bool {
-        self.early_minutes > 0 && !self.absent
-    }
-
-    /// Present in person or on official business (outing / trip), and not absent.
-    pub fn attended(&self) -> bool {
-        match &self.excused {
-            Some(Excuse::Leave(_)) => false,
-            Some(_) => true,
-            None => !self.absent && !self.pending,
-        }
-    }
-
-    /// Attended on the strength of punches (including supplements), with nothing wrong.
-    fn clean(&self) -> bool {
-        self.excused.is_none()
-            && !self.absent
-            && !self.pending
-            && !self.missing_in
-            && !self.missing_out
-            && self.late_minutes == 0
-            && self.early_minutes == 0
-    }
-}
-
-/// Leave taken on one day.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LeaveUse {
-    pub leave_type: String,
-    /// Minutes of scheduled time covered.
-    pub minutes: u32,
-    /// Sessions fully covered.
-    pub sessions: u32,
-    /// Days (sessions fully covered ÷ sessions of the day).
-    pub days: f64,
-}
-
-/// Which pay rate overtime falls under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OvertimeKind {
-    Workday,
-    RestDay,
-    Holiday,
-}
-
-/// The result of one employee-day.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DayResult {
-    pub employee_no: String,
-    pub date: NaiveDate,
-    pub day: DayInfo,
-    pub employed: bool,
-    pub shift_code: Option<String>,
-    /// A working day with no shift assigned: nothing could be checked.
-    pub unassigned: bool,
-    pub sessions: Vec<SessionOutcome>,
-    /// Punches that fit no window (kept, never dropped).
-    pub unmatched: Vec<NaiveDateTime>,
-    /// Punches within a minute of the previous one, counted once.
-    pub duplicates: u32,
-    pub overtime_minutes: u32,
-    pub overtime_kind: OvertimeKind,
-    pub leave: Vec<LeaveUse>,
-    pub outing: bool,
-    pub trip: bool,
-    /// Punch slots filled by supplements (补签).
-    pub supplements: u32,
-}
-
-impl DayResult {
-    pub fn is_working_day(&self) -> bool {
-        self.employed && self.day.kind.is_working()
-    }
-
-    pub fn late_minutes(&self) -> u32 {
-        self.sessions
-            .iter()
-            .filter(|s| s.is_late())
-            .map(|s| s.late_minutes)
-            .sum()
-    }
-
-    pub fn early_minutes(&self) -> u32 {
-        self.sessions
-            .iter()
-            .filter(|s| s.is_early())
-            .map(|s| s.early_minutes)
-            .sum()
-    }
-
-    pub fn late_count(&self) -> u32 {
-        self.sessions.iter().filter(|s| s.is_late()).count() as u32
-    }
-
-    pub fn early_count(&self) -> u32 {
-        self.sessions.iter().filter(|s| s.is_early()).count() as u32
-    }
-
-    pub fn absent_sessions(&self) -> u32 {
-        self.sessions.iter().filter(|s| s.absent).count() as u32
-    }
-
-    pub fn missing_in_count(&self) -> u32 {
-        self.sessions.iter().filter(|s| s.missing_in).count() as u32
-    }
-
-    pub fn missing_out_count(&self) -> u32 {
-        self.sessions.iter().filter(|s| s.missing_out).count() as u32
-    }
-
-    /// Every session is still waiting for punches (a day that has not happened yet).
-    pub fn pending(&self) -> bool {
-        !self.sessions.is_empty() && self.sessions.iter().all(|s| s.pending)
-    }
-
-    /// Fraction of the day attended (0 on non-working days).
-    pub fn attended_days(&self) -> f64 {
-        if !self.is_working_day() || self.sessions.is_empty() {
-            return 0.0;
-        }
-        let n = self.sessions.len() as f64;
-        self.sessions.iter().filter(|s| s.attended()).count() as f64 / n
-    }
-
-    /// Fraction of the day absent.
-    pub fn absent_days(&self) -> f64 {
-        if self.sessions.is_empty() {
-            return 0.0;
-        }
-        f64::from(self.absent_sessions()) / self.sessions.len() as f64
-    }
-
-    /// The `status` codes, in a fixed order: normal, late, early, absent, missing_in, missing_out,
-    /// leave:<type>, outing, trip, supplement, overtime, restday, holiday, not_employed.
-    /// A working day still waiting for its punches yields none.
-    pub fn status_codes(&self) -> Vec<String> {
-        let mut codes: Vec<String> = Vec::new();
-        if !self.employed {
-            return vec!["not_employed".to_string()];
-        }
-        if self.day.kind.is_working() {
-            let exception = self
-                .sessions
-                .iter()
-                .any(|s| s.is_late() || s.is_early() || s.absent || s.missing_in || s.missing_out);
-            if !exception && self.sessions.iter().any(SessionOutcome::clean) {
-                codes.push("normal".into());
-            }
-            let flags = [
-                (self.late_count() > 0, "late"),
-                (self.early_count() > 0, "early"),
-                (self.absent_sessions() > 0, "absent"),
-                (self.missing_in_count() > 0, "missing_in"),
-                (self.missing_out_count() > 0, "missing_out"),
-            ];
-            codes.extend(
-                flags
-                    .iter()
-                    .filter(|(on, _)| *on)
-                    .map(|(_, c)| c.to_string()),
-            );
-            for l in &self.leave {
-                codes.push(format!("leave:{}", l.leave_type));
-            }
-            if self.outing {
-                codes.push("outing".into());
-            }
-            if self.trip {
-                codes.push("trip".into());
-            }
-            if self.supplements > 0 {
-                codes.push("supplement".into());
-            }
-        }
-        if self.overtime_minutes > 0 {
-            codes.push("overtime".into());
-        }
-        match self.day.kind {
-            DayKind::RestDay => codes.push("restday".into()),
-            DayKind::PublicHoliday | DayKind::OtherHoliday => codes.push("holiday".into()),
-            _ => {}
-        }
-        codes
-    }
-
-    /// One line of the month CSV (no trailing newline), columns as `CSV_HEADER`.
-    pub fn csv_row(&self) -> String {
-        format!(
-            "{},{},{},{},{},{},{},{}",
-            csv_field(&self.employee_no),
-            self.date.format("%Y-%m-%d"),
-            self.day.kind.csv_code(),
-            self.status_codes().join(";"),
-            self.late_minutes(),
-            self.early_minutes(),
-            self.absent_sessions(),
-            self.overtime_minutes
-        )
-    }
-}
-
-/// Header of the month CSV.
-pub const CSV_HEADER: &str =
-    "employee_no,date,day_type,status,late_minutes,early_minutes,absent_sessions,overtime_minutes";
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
+use crate::schedule::{FlexRule, MissingPolicy, OvertimeRule, Session, Shift};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum CoverKind {
@@ -361,14 +115,6 @@ fn collect_requests<'r>(
     out
 }
 
-/// A punch reduced to what matching needs.
-#[derive(Clone, Copy)]
-struct P {
-    t: ClockTime,
-    ts: NaiveDateTime,
-    state: u8,
-}
-
 /// Punches of the work date, sorted, with duplicates (within a minute of the previous kept one) counted.
 fn day_punches(
     employee: &Employee,
@@ -412,12 +158,28 @@ fn overtime_from(rule: Option<&OvertimeRule>, punched: u32, requested: u32) -> u
     rule.rounding.apply(minutes)
 }
 
-fn overtime_kind(kind: DayKind) -> OvertimeKind {
-    match kind {
+/// The pay class of overtime on a day: statutory holidays only are 300 %; every other day off
+/// (weekends, the shifted weekend days inside a holiday block, local holidays) is a rest day at 200 %.
+fn overtime_kind(day: &DayInfo) -> OvertimeKind {
+    match day.kind {
         DayKind::Workday | DayKind::MakeupWorkday => OvertimeKind::Workday,
-        DayKind::RestDay => OvertimeKind::RestDay,
-        DayKind::PublicHoliday | DayKind::OtherHoliday => OvertimeKind::Holiday,
+        DayKind::PublicHoliday | DayKind::OtherHoliday if day.statutory => OvertimeKind::Holiday,
+        DayKind::RestDay | DayKind::PublicHoliday | DayKind::OtherHoliday => OvertimeKind::RestDay,
     }
+}
+
+/// Minutes of the shift's breaks (the gaps between its sessions, e.g. lunch) inside `from..to`:
+/// work on a day off is paid without them.
+fn break_minutes(shift: Option<&Shift>, from: ClockTime, to: ClockTime) -> u32 {
+    let Some(shift) = shift else { return 0 };
+    shift
+        .sessions
+        .windows(2)
+        .map(|w| {
+            let (a, b) = (w[0].end.max(from), w[1].start.min(to));
+            u32::try_from(b.0 - a.0).unwrap_or(0)
+        })
+        .sum()
 }
 
 /// Reconcile one employee-day.
@@ -458,12 +220,16 @@ pub fn reconcile_day_refs(
         unassigned: shift.is_none() && day.kind.is_working(),
         sessions: Vec::new(),
         unmatched: Vec::new(),
+        extra: Vec::new(),
         duplicates: 0,
         overtime_minutes: 0,
-        overtime_kind: overtime_kind(day.kind),
+        overtime_kind: overtime_kind(day),
         leave: Vec::new(),
         outing: false,
         trip: false,
+        outing_days: 0.0,
+        outing_minutes: 0,
+        trip_days: 0.0,
         supplements: 0,
     };
     if !result.employed {
@@ -480,7 +246,9 @@ pub fn reconcile_day_refs(
     let Some(shift) = shift.filter(|_| day.kind.is_working()) else {
         // Rest day, holiday or nothing assigned: punches are overtime evidence; leave is not consumed.
         let span = match (ps.first(), ps.last()) {
-            (Some(a), Some(b)) if ps.len() >= 2 => u32::try_from(b.t.0 - a.t.0).unwrap_or(0),
+            (Some(a), Some(b)) if ps.len() >= 2 => u32::try_from(b.t.0 - a.t.0)
+                .unwrap_or(0)
+                .saturating_sub(break_minutes(shift, a.t, b.t)),
             _ => 0,
         };
         if ps.len() == 1 || ot_rule.is_none() {
@@ -495,82 +263,36 @@ pub fn reconcile_day_refs(
         return result;
     }
 
-    // Match punches to sessions.
+    // Match punches to sessions (the one rule, in `matching`), then add approved supplements.
     let n = shift.sessions.len();
-    let mut ins: Vec<Option<(ClockTime, bool)>> = vec![None; n];
-    let mut outs: Vec<Option<(ClockTime, bool)>> = vec![None; n];
     let last_end = shift.last_end().unwrap_or(day_to);
-    let mut ot_last: Option<ClockTime> = None;
-    let take_in = |slot: &mut Option<(ClockTime, bool)>, t: ClockTime, sup: bool| {
-        if slot.is_none_or(|(c, _)| t < c) {
-            *slot = Some((t, sup));
-        }
-    };
-    let take_out = |slot: &mut Option<(ClockTime, bool)>, t: ClockTime, sup: bool| {
-        if slot.is_none_or(|(c, _)| t > c) {
-            *slot = Some((t, sup));
-        }
-    };
-    for p in &ps {
-        let hit = match shift.in_out {
-            InOutMode::Windows => shift.sessions.iter().enumerate().find_map(|(i, s)| {
-                if s.sign_in.is_some_and(|w| w.contains(p.t)) {
-                    Some((i, PunchKind::In))
-                } else if s.sign_out.is_some_and(|w| w.contains(p.t)) {
-                    Some((i, PunchKind::Out))
-                } else {
-                    None
-                }
-            }),
-            InOutMode::StateKey => {
-                match (shift.session_at(p.t), PunchKind::from_state_key(p.state)) {
-                    (Some(i), Some(k)) => Some((i, k)),
-                    _ => None,
-                }
-            }
-        };
-        match hit {
-            Some((i, PunchKind::In)) => {
-                if let Some(slot) = ins.get_mut(i) {
-                    take_in(slot, p.t, false);
-                }
-            }
-            Some((i, PunchKind::Out)) => {
-                if let Some(slot) = outs.get_mut(i) {
-                    take_out(slot, p.t, false);
-                }
-                if i + 1 == n && p.t > last_end {
-                    ot_last = Some(p.t);
-                }
-            }
-            None if p.t > last_end => {
-                ot_last = Some(p.t);
-            }
-            None => result.unmatched.push(p.ts),
-        }
-    }
+    let matched = match_punches(shift, &ps);
+    result.unmatched = matched.unmatched;
+    result.extra = matched.extra;
+    let mut ins: Vec<Option<(ClockTime, bool)>> =
+        matched.ins.iter().map(|t| t.map(|t| (t, false))).collect();
+    let mut outs: Vec<Option<(ClockTime, bool)>> =
+        matched.outs.iter().map(|t| t.map(|t| (t, false))).collect();
     for &(t, kind) in &reqs.supplements {
         let Some(i) = shift.session_at(t) else {
             continue;
         };
         match kind {
             PunchKind::In => {
-                if let Some(slot) = ins.get_mut(i) {
-                    take_in(slot, t, true);
+                if let Some(slot) = ins.get_mut(i)
+                    && slot.is_none_or(|(c, _)| t < c)
+                {
+                    *slot = Some((t, true));
                 }
             }
             PunchKind::Out => {
-                if let Some(slot) = outs.get_mut(i) {
-                    take_out(slot, t, true);
+                if let Some(slot) = outs.get_mut(i)
+                    && slot.is_none_or(|(c, _)| t > c)
+                {
+                    *slot = Some((t, true));
                 }
             }
         }
-    }
-    // An overtime punch after the end also serves as the last session's sign-out.
-    if let (Some(t), Some(slot)) = (ot_last, outs.last_mut())
-        && slot.is_none_or(|(c, _)| t > c)
-    {
-        *slot = Some((t, false));
     }
 
     let mut leave_acc: Vec<LeaveUse> = Vec::new();
@@ -684,10 +406,13 @@ fn evaluate_session(
             }
             CoverKind::Outing => {
                 result.outing = true;
+                result.outing_days += 1.0 / n.max(1) as f64;
+                result.outing_minutes += s.minutes();
                 o.excused = Some(Excuse::Outing);
             }
             CoverKind::Trip => {
                 result.trip = true;
+                result.trip_days += 1.0 / n.max(1) as f64;
                 o.excused = Some(Excuse::Trip);
             }
         }
@@ -704,6 +429,7 @@ fn evaluate_session(
             CoverKind::Leave => add_leave(leave_acc, c.leave_type, overlap as u32, false, n),
             CoverKind::Outing => {
                 result.outing = true;
+                result.outing_minutes += overlap as u32;
                 o.partial_outing = true;
             }
             CoverKind::Trip => result.trip = true,
@@ -808,10 +534,13 @@ fn reconcile_flex(
             }
             CoverKind::Outing => {
                 result.outing = true;
+                result.outing_days = 1.0;
+                result.outing_minutes = flex.min_minutes;
                 o.excused = Some(Excuse::Outing);
             }
             CoverKind::Trip => {
                 result.trip = true;
+                result.trip_days = 1.0;
                 o.excused = Some(Excuse::Trip);
             }
         }

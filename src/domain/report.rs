@@ -15,6 +15,8 @@ use crate::people::{Employee, PunchKind};
 use crate::reconcile::{DayResult, Excuse, SessionOutcome};
 use crate::request::{LeaveType, Request, RequestKind, Span, default_leave_types};
 
+pub use crate::exceptions::{ExceptionEntry, exceptions};
+
 /// The fixed symbols' names, their look-up and their setter, from one list of field names.
 macro_rules! fixed_symbols {
     ($($field:ident)*) => {
@@ -380,11 +382,12 @@ pub fn summary_heads(types: &[LeaveType]) -> Vec<String> {
     v.extend(
         [
             "外出(天)",
+            "外出(小时)",
             "出差(天)",
             "补签次数",
             "工作日加班(分钟)",
             "休息日加班(分钟)",
-            "节假日加班(分钟)",
+            "法定节假日加班(分钟)",
             "出勤率",
         ]
         .iter()
@@ -420,8 +423,9 @@ pub fn summary_cells(t: &Totals, types: &[LeaveType]) -> Vec<String> {
             .map(|lt| fmt_days(t.leave.get(&lt.code).map_or(0.0, |l| l.days))),
     );
     v.extend([
-        t.outing_days.to_string(),
-        t.trip_days.to_string(),
+        fmt_days(t.outing_days),
+        fmt_days(f64::from(t.outing_minutes) / 60.0),
+        fmt_days(t.trip_days),
         t.supplements.to_string(),
         t.overtime_workday.to_string(),
         t.overtime_restday.to_string(),
@@ -503,82 +507,6 @@ pub fn month_sheet(
     }
 }
 
-/// One line of the exception list (异常报表).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExceptionEntry {
-    pub employee_no: String,
-    pub name: String,
-    pub department: String,
-    pub date: NaiveDate,
-    /// late, early, absent, missing_in, missing_out, unmatched
-    pub code: String,
-    pub session: Option<usize>,
-    pub minutes: u32,
-    pub detail_zh: String,
-}
-
-/// Every exception of the month, by employee then date.
-pub fn exceptions(result: &MonthResult, employees: &[Employee]) -> Vec<ExceptionEntry> {
-    let by_no: BTreeMap<&str, &Employee> = employees.iter().map(|e| (e.no.as_str(), e)).collect();
-    let mut out = Vec::new();
-    for d in &result.days {
-        let (name, dept) = by_no
-            .get(d.employee_no.as_str())
-            .map_or((String::new(), String::new()), |e| {
-                (e.name.clone(), e.department.clone())
-            });
-        let mut push = |code: &str, session: Option<usize>, minutes: u32, detail: String| {
-            out.push(ExceptionEntry {
-                employee_no: d.employee_no.clone(),
-                name: name.clone(),
-                department: dept.clone(),
-                date: d.date,
-                code: code.to_string(),
-                session,
-                minutes,
-                detail_zh: detail,
-            });
-        };
-        for s in &d.sessions {
-            let n = s.index + 1;
-            if s.absent {
-                push("absent", Some(s.index), 0, format!("第{n}时段旷工"));
-            }
-            if s.is_late() {
-                push(
-                    "late",
-                    Some(s.index),
-                    s.late_minutes,
-                    format!("第{n}时段迟到{}分钟", s.late_minutes),
-                );
-            }
-            if s.is_early() {
-                push(
-                    "early",
-                    Some(s.index),
-                    s.early_minutes,
-                    format!("第{n}时段早退{}分钟", s.early_minutes),
-                );
-            }
-            if s.missing_in {
-                push("missing_in", Some(s.index), 0, format!("第{n}时段缺签到"));
-            }
-            if s.missing_out {
-                push("missing_out", Some(s.index), 0, format!("第{n}时段缺签退"));
-            }
-        }
-        for ts in &d.unmatched {
-            push(
-                "unmatched",
-                None,
-                0,
-                format!("{} 打卡不在任何时段内", ts.format("%H:%M:%S")),
-            );
-        }
-    }
-    out
-}
-
 /// One line of the publication list (公示): non-routine cases without private details.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicationEntry {
@@ -596,7 +524,8 @@ pub struct PublicationEntry {
     pub approved_by: String,
 }
 
-fn span_text(s: &Span) -> String {
+/// A request's span as the lists print it: a date, 第N时段 of a date, or a range.
+pub(crate) fn span_text(s: &Span) -> String {
     match s {
         Span::Days { from, to } if from == to => from.to_string(),
         Span::Days { from, to } => format!("{from} 至 {to}"),
@@ -729,10 +658,16 @@ pub struct DetailLine {
     pub non_face: bool,
     pub terminal_serial: String,
     pub in_out_state: u8,
-    /// sign_in, sign_out, duplicate, unmatched, other (extra or overtime punch)
+    /// sign_in, sign_out, duplicate, extra (a spare punch of `session`), unmatched (ignored by the
+    /// rule), other
     pub used_as: String,
     /// The session (0-based) for sign_in / sign_out.
     pub session: Option<usize>,
+    /// Where the punch came from (download, USB import, CSV import). The domain's punches do not carry
+    /// it: `daily_detail` leaves `None` and the caller holding the ledger fills it in (a `None` left on
+    /// screen reads "origin unknown", never as terminal evidence).
+    #[serde(default)]
+    pub origin: Option<crate::people::PunchOrigin>,
 }
 
 /// The daily detail of one employee-day: every punch of the work date (pass the same punches given to
@@ -754,6 +689,8 @@ pub fn daily_detail(punches: &[crate::people::Punch], result: &DayResult) -> Vec
             last_kept = Some(p.ts);
             if result.unmatched.contains(&p.ts) {
                 ("unmatched", None)
+            } else if let Some(&(_, i)) = result.extra.iter().find(|(ts, _)| *ts == p.ts) {
+                ("extra", Some(i))
             } else if let Some(s) = result
                 .sessions
                 .iter()
@@ -779,6 +716,7 @@ pub fn daily_detail(punches: &[crate::people::Punch], result: &DayResult) -> Vec
             in_out_state: p.in_out_state,
             used_as: used_as.to_string(),
             session,
+            origin: None,
         });
     }
     out

@@ -1,7 +1,8 @@
 //! Requests (non-routine attendance): leave, outing, business trip, supplement (补签), overtime;
 //! their state machine with audit entries, and the configurable list of leave types.
 //!
-//! `transition` is pure: it takes the actor's role and the time, and returns the new request.
+//! `transition_by` is pure: it takes the actor (as the caller established it) and the time, and returns
+//! the new request.
 //! Must not decide who is whose leader (the caller says) nor read any clock.
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -291,6 +292,105 @@ impl Request {
     }
 }
 
+/// Who acts on a request, as the caller established it. The domain knows no roles: the caller says
+/// who the actor is, which employee record they are, whether they entered the request, and whether
+/// they may decide on this applicant's requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: ActorId,
+    /// The employee record this actor is (e.g. the one an app user is linked to), if any.
+    pub employee_no: Option<String>,
+    /// True when this actor entered the request (typed it in on the employee's behalf).
+    pub entered_request: bool,
+    /// The caller established that this actor may decide on the applicant's requests.
+    pub may_decide: bool,
+}
+
+impl Actor {
+    /// The applicant themself (their own steps: submit, withdraw before a decision), however the
+    /// request was entered.
+    pub fn applicant(request: &Request) -> Actor {
+        Actor {
+            id: ActorId::Employee(request.employee_no.clone()),
+            employee_no: Some(request.employee_no.clone()),
+            entered_request: false,
+            may_decide: false,
+        }
+    }
+
+    /// Why this request is the actor's own, if it is: they are the applicant, they are the
+    /// applicant's employee record, or they entered it.
+    pub fn own_request(&self, request: &Request) -> Option<OwnRequest> {
+        if matches!(&self.id, ActorId::Employee(no) if *no == request.employee_no) {
+            Some(OwnRequest::Applicant)
+        } else if self.employee_no.as_deref() == Some(request.employee_no.as_str()) {
+            Some(OwnRequest::LinkedEmployee)
+        } else if self.entered_request {
+            Some(OwnRequest::EnteredIt)
+        } else {
+            None
+        }
+    }
+}
+
+/// Who did a step, as the history records it: an app user or an employee, each by their own key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ActorId {
+    /// An app user, by user name.
+    User(String),
+    /// An employee, by 工号.
+    Employee(String),
+}
+
+impl ActorId {
+    const USER: &'static str = "user:";
+    const EMPLOYEE: &'static str = "employee:";
+
+    /// The user name or the 工号.
+    pub fn name(&self) -> &str {
+        match self {
+            ActorId::User(n) | ActorId::Employee(n) => n,
+        }
+    }
+
+    /// The form kept in the history (`AuditEntry::actor`): `user:NAME` or `employee:NO`.
+    pub fn record(&self) -> String {
+        match self {
+            ActorId::User(n) => format!("{}{n}", Self::USER),
+            ActorId::Employee(n) => format!("{}{n}", Self::EMPLOYEE),
+        }
+    }
+
+    /// Reads the history's form back; `None` for entries written before actors were tagged (a bare
+    /// user name or 工号, which the caller shows as stored).
+    pub fn from_record(text: &str) -> Option<ActorId> {
+        if let Some(n) = text.strip_prefix(Self::USER) {
+            Some(ActorId::User(n.to_string()))
+        } else {
+            text.strip_prefix(Self::EMPLOYEE)
+                .map(|n| ActorId::Employee(n.to_string()))
+        }
+    }
+}
+
+/// Why a request counts as the actor's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnRequest {
+    Applicant,
+    LinkedEmployee,
+    EnteredIt,
+}
+
+impl std::fmt::Display for OwnRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            OwnRequest::Applicant => "it is for you",
+            OwnRequest::LinkedEmployee => "you are recorded as the applicant's employee",
+            OwnRequest::EnteredIt => "you entered it",
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum TransitionError {
     #[error("request {id}: cannot {action} a request that is {state}")]
@@ -300,9 +400,9 @@ pub enum TransitionError {
         state: &'static str,
     },
     #[error(
-        "request {id}: nobody may approve or reject their own request; ask the direct leader or a supervisor"
+        "request {id}: nobody may approve or reject their own request ({why}); ask another approver"
     )]
-    SelfApproval { id: u64 },
+    SelfApproval { id: u64, why: OwnRequest },
     #[error("request {id}: only the employee's direct leader or a supervisor may {action} it")]
     NotLeader { id: u64, action: &'static str },
     #[error("request {id}: only the applicant may {action} it")]
@@ -311,12 +411,22 @@ pub enum TransitionError {
     NoActor { id: u64 },
 }
 
-/// Apply `action` by `actor` at `now`.
-///
-/// Rules: the applicant submits a draft and may withdraw it while it is a draft or submitted; the direct
-/// leader or a supervisor (never the applicant) approves or rejects a submitted request. An approved
-/// request may be withdrawn (cancelled) only by a leader or supervisor who is not the applicant, because
-/// it changes results that someone already signed off. Rejected and withdrawn requests are final.
+impl TransitionError {
+    /// True when the refusal is about who acts (own request, not a leader, not the applicant),
+    /// not about the request's state.
+    pub fn is_about_the_actor(&self) -> bool {
+        matches!(
+            self,
+            TransitionError::SelfApproval { .. }
+                | TransitionError::NotLeader { .. }
+                | TransitionError::NotApplicant { .. }
+        )
+    }
+}
+
+/// Apply `action` by `actor` (a bare 工号 or name, recorded as given) at `now`; the actor is the
+/// applicant when it equals the request's 工号, and `actor_is_leader_or_supervisor` says whether it
+/// may decide. Kept for callers that act as the applicant; deciders use [`transition_by`].
 pub fn transition(
     request: &Request,
     action: Action,
@@ -324,17 +434,50 @@ pub fn transition(
     actor_is_leader_or_supervisor: bool,
     now: NaiveDateTime,
 ) -> Result<Request, TransitionError> {
+    let name = actor.trim();
+    let who = Actor {
+        id: ActorId::Employee(name.to_string()),
+        employee_no: Some(name.to_string()),
+        entered_request: false,
+        may_decide: actor_is_leader_or_supervisor,
+    };
+    apply(request, action, &who, name, now)
+}
+
+/// Apply `action` by `actor` at `now`; the history records `actor.id` in its tagged form.
+///
+/// Rules: the applicant submits a draft and may withdraw it while it is a draft or submitted; an actor
+/// who may decide and whose request it is not (not the applicant, not the applicant's employee record,
+/// not the one who entered it) approves or rejects a submitted request. An approved request may be
+/// withdrawn (cancelled) only by such an actor too, because it changes results that someone already
+/// signed off. Rejected and withdrawn requests are final.
+pub fn transition_by(
+    request: &Request,
+    action: Action,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> Result<Request, TransitionError> {
+    apply(request, action, actor, &actor.id.record(), now)
+}
+
+fn apply(
+    request: &Request,
+    action: Action,
+    actor: &Actor,
+    recorded: &str,
+    now: NaiveDateTime,
+) -> Result<Request, TransitionError> {
     use RequestState as S;
     let id = request.id;
-    let actor = actor.trim();
-    if actor.is_empty() {
+    if actor.id.name().trim().is_empty() {
         return Err(TransitionError::NoActor { id });
     }
-    let is_applicant = actor == request.employee_no;
-    let not_allowed = || TransitionError::NotAllowed {
-        id,
-        action: action.code(),
-        state: request.state.code(),
+    let own = actor.own_request(request);
+    let is_applicant = own == Some(OwnRequest::Applicant);
+    let decide = |action: &'static str| match own {
+        Some(why) => Err(TransitionError::SelfApproval { id, why }),
+        None if !actor.may_decide => Err(TransitionError::NotLeader { id, action }),
+        None => Ok(()),
     };
     let to = match (&action, request.state) {
         (Action::Submit, S::Draft) => {
@@ -346,21 +489,13 @@ pub fn transition(
             }
             S::Submitted
         }
-        (Action::Approve { .. } | Action::Reject { .. }, S::Submitted) => {
-            if is_applicant {
-                return Err(TransitionError::SelfApproval { id });
-            }
-            if !actor_is_leader_or_supervisor {
-                return Err(TransitionError::NotLeader {
-                    id,
-                    action: action.code(),
-                });
-            }
-            if matches!(action, Action::Approve { .. }) {
-                S::Approved
-            } else {
-                S::Rejected
-            }
+        (Action::Approve { .. }, S::Submitted) => {
+            decide("approve")?;
+            S::Approved
+        }
+        (Action::Reject { .. }, S::Submitted) => {
+            decide("reject")?;
+            S::Rejected
         }
         (Action::Withdraw { .. }, S::Draft | S::Submitted) => {
             if !is_applicant {
@@ -372,31 +507,107 @@ pub fn transition(
             S::Withdrawn
         }
         (Action::Withdraw { .. }, S::Approved) => {
-            if is_applicant {
-                return Err(TransitionError::SelfApproval { id });
-            }
-            if !actor_is_leader_or_supervisor {
-                return Err(TransitionError::NotLeader {
-                    id,
-                    action: "withdraw",
-                });
-            }
+            decide("withdraw")?;
             S::Withdrawn
         }
-        _ => return Err(not_allowed()),
+        _ => {
+            return Err(TransitionError::NotAllowed {
+                id,
+                action: action.code(),
+                state: request.state.code(),
+            });
+        }
     };
     let mut next = request.clone();
     next.history.push(AuditEntry {
         at: now,
-        actor: actor.to_string(),
+        actor: recorded.to_string(),
         action: action.code().to_string(),
         from: request.state,
         to,
         comment: action.comment().to_string(),
     });
     if matches!(to, S::Approved | S::Rejected) {
-        next.decided_by = Some(actor.to_string());
+        next.decided_by = Some(actor.id.name().to_string());
     }
     next.state = to;
     Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 3, 2)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .unwrap_or_default()
+    }
+
+    fn submitted() -> Result<Request, TransitionError> {
+        let kind = RequestKind::Leave {
+            leave_type: "annual".into(),
+            span: Span::Session {
+                date: at().date(),
+                session: 0,
+            },
+        };
+        let draft = Request::draft(1, "2001", kind, "", at());
+        transition_by(&draft, Action::Submit, &Actor::applicant(&draft), at())
+    }
+
+    fn user(name: &str, employee_no: Option<&str>, entered_request: bool) -> Actor {
+        Actor {
+            id: ActorId::User(name.into()),
+            employee_no: employee_no.map(Into::into),
+            entered_request,
+            may_decide: true,
+        }
+    }
+
+    #[test]
+    fn nobody_decides_their_own_request_by_any_route() -> Result<(), TransitionError> {
+        let r = submitted()?;
+        assert_eq!(r.history[0].actor, "employee:2001");
+        let approve = || Action::Approve { comment: "".into() };
+        let refused = |a: &Actor, action: Action| match transition_by(&r, action, a, at()) {
+            Err(TransitionError::SelfApproval { why, .. }) => Some(why),
+            _ => None,
+        };
+        let linked = user("sup", Some("2001"), false);
+        assert_eq!(
+            refused(&linked, approve()),
+            Some(OwnRequest::LinkedEmployee)
+        );
+        let reject = Action::Reject { comment: "".into() };
+        assert_eq!(refused(&linked, reject), Some(OwnRequest::LinkedEmployee));
+        let entered = user("clerk2", None, true);
+        assert_eq!(refused(&entered, approve()), Some(OwnRequest::EnteredIt));
+        assert_eq!(
+            refused(&Actor::applicant(&r), approve()),
+            Some(OwnRequest::Applicant)
+        );
+        // Someone else who may decide: recorded as the app user, decided_by the user name.
+        let other = transition_by(&r, approve(), &user("sup2", Some("1001"), false), at())?;
+        assert_eq!(other.state, RequestState::Approved);
+        assert_eq!(other.history[1].actor, "user:sup2");
+        assert_eq!(other.decided_by.as_deref(), Some("sup2"));
+        // Cancelling an approved request of one's own is refused too.
+        let w = Action::Withdraw { comment: "".into() };
+        let got = transition_by(&other, w, &linked, at());
+        assert!(matches!(got, Err(TransitionError::SelfApproval { .. })));
+        Ok(())
+    }
+
+    #[test]
+    fn history_actors_round_trip_and_old_rows_are_not_taken_for_tagged_ones() {
+        for id in [
+            ActorId::User("sup".into()),
+            ActorId::Employee("2001".into()),
+        ] {
+            assert_eq!(ActorId::from_record(&id.record()), Some(id));
+        }
+        assert_eq!(ActorId::from_record("2001"), None);
+        assert_eq!(ActorId::from_record("sup"), None);
+    }
 }

@@ -43,13 +43,21 @@ pub enum MissingPolicy {
 }
 
 /// How a punch is told to be a sign-in or a sign-out.
+///
+/// In every mode the split points decide which session a punch belongs to (`Shift::session_at`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum InOutMode {
-    /// By the session windows the punch falls in.
+    /// By the windows, leniently: a punch up to the sign-in window's close is a sign-in (before it
+    /// opens = arrived early, on time), from the sign-out window's opening a sign-out; a punch
+    /// between the windows is a late sign-in or an early sign-out where that side has none. Arriving
+    /// early is never an absence (DOMAIN.md §3).
     #[default]
     Windows,
-    /// By the terminal's state key; the split points decide the session.
+    /// ZK's strict mode: only punches inside a window count; any other punch is ignored (kept as
+    /// unmatched), so an early arrival is a missing sign-in. No preset uses it.
+    StrictWindows,
+    /// By the terminal's state key.
     StateKey,
 }
 

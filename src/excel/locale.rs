@@ -136,6 +136,11 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("col.approved_by", "审批人", "Approved by", "審批人"),
     ("col.terminal", "考勤机", "Terminal", "考勤機"),
     ("col.verify", "验证方式", "Verification", "驗證方式"),
+    ("col.origin", "来源", "Origin", "出處"),
+    ("origin.download", "联机下载", "download", "聯機下載"),
+    ("origin.usb_import", "U盘导入", "USB import", "USB匯入"),
+    ("origin.csv_import", "CSV导入", "CSV import", "CSV匯入"),
+    ("origin.unknown", "未知", "unknown", "未知"),
     ("col.state", "状态", "State", "狀態"),
     ("col.ot_kind", "加班类别", "Overtime kind", "加班類別"),
     (
@@ -166,6 +171,12 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "{name}(天)",
     ),
     ("sum.outing", "外出(天)", "Outing (days)", "外出(天)"),
+    (
+        "sum.outing_hours",
+        "外出(小时)",
+        "Outing (hours)",
+        "外出(小時)",
+    ),
     ("sum.trip", "出差(天)", "Trip (days)", "出差(天)"),
     ("sum.supplements", "补签次数", "Supplements", "補簽次數"),
     (
@@ -182,9 +193,9 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "sum.ot_holiday",
-        "节假日加班(分钟)",
-        "OT holiday (min)",
-        "節假日加班(分鐘)",
+        "法定节假日加班(分钟)",
+        "OT statutory holiday (min)",
+        "法定節假日加班(分鐘)",
     ),
     ("sum.rate", "出勤率", "Attendance rate", "出勤率"),
     // Legend meanings.
@@ -218,6 +229,18 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "Punch outside any window",
         "時段外打卡",
     ),
+    (
+        "exc.non_face",
+        "非人脸打卡",
+        "Not verified by face",
+        "非人臉打卡",
+    ),
+    (
+        "exc.awaiting_approval",
+        "待审批申请",
+        "Request awaiting approval",
+        "待審批申請",
+    ),
     ("day.workday", "工作日", "Workday", "工作日"),
     ("day.rest_day", "休息日", "Rest day", "休息日"),
     (
@@ -228,14 +251,35 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ),
     ("day.other_holiday", "其他假日", "Other holiday", "其他假日"),
     (
+        "day.shifted_rest",
+        "节假日（调休休息日）",
+        "Holiday block (shifted rest day)",
+        "節假日（調休休息日）",
+    ),
+    (
         "day.makeup_workday",
         "调休上班",
         "Make-up workday",
         "調休上班",
     ),
-    ("ot.workday", "工作日", "Workday", "工作日"),
-    ("ot.rest_day", "休息日", "Rest day", "休息日"),
-    ("ot.holiday", "节假日", "Holiday", "節假日"),
+    (
+        "ot.workday",
+        "工作日加班 150%",
+        "Workday 150%",
+        "工作日加班 150%",
+    ),
+    (
+        "ot.rest_day",
+        "休息日加班 200%",
+        "Rest day 200%",
+        "休息日加班 200%",
+    ),
+    (
+        "ot.holiday",
+        "法定节假日加班 300%",
+        "Statutory holiday 300%",
+        "法定節假日加班 300%",
+    ),
     // Snapshot diff report (issue 8): sheet names and its own column heads.
     (
         "sheet.diff_removed",

@@ -60,6 +60,7 @@ mod error;
 mod role;
 mod schema;
 mod schema_v2;
+mod schema_v3;
 mod timefmt;
 mod validate;
 

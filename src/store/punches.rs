@@ -3,6 +3,7 @@
 //! inserts and reads; it must never offer a way to change or remove a punch.
 
 use chrono::NaiveDateTime;
+use kaoqin_domain::PunchOrigin;
 use rusqlite::{Connection, Transaction, types::Value};
 
 use crate::error::{Result, StoreError};
@@ -30,6 +31,9 @@ pub struct Punch {
     pub work_code: i64,
     pub session_id: i64,
     pub stored_at: NaiveDateTime,
+    /// Where the punch came from, read through its session (`None` only for an import made before
+    /// the file format was recorded whose audit entry is missing).
+    pub origin: Option<PunchOrigin>,
 }
 
 /// What one batch did.
@@ -217,13 +221,17 @@ fn where_clause(f: &PunchFilter) -> (String, Vec<Value>) {
 pub fn for_each(conn: &Connection, f: &PunchFilter, mut each: impl FnMut(Punch)) -> Result<()> {
     let (w, args) = where_clause(f);
     let mut stmt = conn.prepare(&format!(
-        "SELECT terminal_serial, enrollment_no, ts, verify_mode, in_out_state, work_code, session_id, stored_at
-         FROM raw_punches{w} ORDER BY ts, terminal_serial, enrollment_no"
+        "SELECT terminal_serial, enrollment_no, ts, verify_mode, in_out_state, work_code, session_id, stored_at,
+                s.kind, s.file_format
+         FROM raw_punches LEFT JOIN download_sessions s ON s.id = raw_punches.session_id{w}
+         ORDER BY ts, terminal_serial, enrollment_no"
     ))?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
     while let Some(r) = rows.next()? {
         let ts: String = r.get(2)?;
         let stored: String = r.get(7)?;
+        let kind: Option<String> = r.get(8)?;
+        let format: Option<String> = r.get(9)?;
         each(Punch {
             terminal_serial: r.get(0)?,
             enrollment_no: r.get(1)?,
@@ -233,6 +241,7 @@ pub fn for_each(conn: &Connection, f: &PunchFilter, mut each: impl FnMut(Punch))
             work_code: r.get(5)?,
             session_id: r.get(6)?,
             stored_at: timefmt::parse_event_ts(&stored)?,
+            origin: kind.and_then(|k| crate::sessions::origin_of(&k, format.as_deref())),
         });
     }
     Ok(())
@@ -246,6 +255,8 @@ pub struct PunchRef<'a> {
     pub ts: NaiveDateTime,
     pub verify_mode: i64,
     pub in_out_state: i64,
+    /// The session that stored it (its origin: `sessions::punch_origins`).
+    pub session_id: i64,
 }
 
 fn text<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> Result<&'a str> {
@@ -299,7 +310,7 @@ pub fn for_each_in_range(
     mut each: impl FnMut(PunchRef<'_>),
 ) -> Result<()> {
     let mut stmt = conn.prepare(
-        "SELECT terminal_serial, enrollment_no, ts, verify_mode, in_out_state FROM raw_punches \
+        "SELECT terminal_serial, enrollment_no, ts, verify_mode, in_out_state, session_id FROM raw_punches \
          WHERE ts >= ?1 AND ts < ?2 ORDER BY terminal_serial, ts, enrollment_no",
     )?;
     let mut rows = stmt.query([timefmt::punch_ts(from), timefmt::punch_ts(to)])?;
@@ -310,6 +321,7 @@ pub fn for_each_in_range(
             ts: parse_punch_ts_fast(text(r, 2)?)?,
             verify_mode: r.get(3)?,
             in_out_state: r.get(4)?,
+            session_id: r.get(5)?,
         });
     }
     Ok(())

@@ -14,7 +14,11 @@ pub const APPLICATION_ID: i32 = 0x4B51_4E31;
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Step N (1-based) brings the schema from N-1 to N.
-const MIGRATIONS: &[&str] = &[MIGRATION_1, crate::schema_v2::MIGRATION_2];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    crate::schema_v2::MIGRATION_2,
+    crate::schema_v3::MIGRATION_3,
+];
 
 const MIGRATION_1: &str = r#"
 CREATE TABLE organisation (

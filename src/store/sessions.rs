@@ -2,10 +2,12 @@
 //! beside a router's log. The session layer writes `start` and `finish` (usually in the same transaction
 //! as the punches and the audit entry); this module does not decide any connection rule.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDateTime;
+use kaoqin_domain::PunchOrigin;
 use rusqlite::{Connection, OptionalExtension, params, types::Value};
 
 use crate::error::{Result, StoreError};
@@ -315,4 +317,55 @@ pub fn last_connection(conn: &Connection, terminal_id: i64) -> Result<Option<Ses
     .optional()?
     .map(finish_row)
     .transpose()
+}
+
+/// Records which file an import session read: `"attlog"` (the terminal's own `attlog.dat`) or
+/// `"csv"` (Kaoqin's punches CSV). The punches of the session take their origin from it.
+pub fn set_file_format(conn: &Connection, id: i64, format: &str) -> Result<()> {
+    if !matches!(format, "attlog" | "csv") {
+        return Err(StoreError::Invalid {
+            field: "import file format",
+            reason: format!("'{format}'; expected attlog or csv"),
+        });
+    }
+    let n = conn.execute(
+        "UPDATE download_sessions SET file_format = ?1 WHERE id = ?2 AND kind = 'import'",
+        params![format, id],
+    )?;
+    if n == 0 {
+        return Err(StoreError::NotFound {
+            what: "import session",
+            key: format!("#{id}"),
+        });
+    }
+    Ok(())
+}
+
+/// The origin of the punches a session stored, from its kind and file format (`None` for a session
+/// that cannot store punches, or an import whose file is not known).
+pub fn origin_of(kind: &str, file_format: Option<&str>) -> Option<PunchOrigin> {
+    match (kind, file_format) {
+        ("download", _) => Some(PunchOrigin::Download),
+        ("import", Some("attlog")) => Some(PunchOrigin::UsbImport),
+        ("import", Some("csv")) => Some(PunchOrigin::CsvImport),
+        _ => None,
+    }
+}
+
+/// The origin of the punches of every session that stored some (session id → origin), for readers
+/// that walk the ledger without joining (month runs, reports).
+pub fn punch_origins(conn: &Connection) -> Result<HashMap<i64, PunchOrigin>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, kind, file_format FROM download_sessions WHERE kind IN ('download', 'import')",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut map = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let kind: String = r.get(1)?;
+        let format: Option<String> = r.get(2)?;
+        if let Some(o) = origin_of(&kind, format.as_deref()) {
+            map.insert(r.get::<_, i64>(0)?, o);
+        }
+    }
+    Ok(map)
 }

@@ -91,6 +91,9 @@ pub enum FindingKind {
     #[serde(rename = "non-face-verify")]
     NonFaceVerification,
     UnknownEnrollment,
+    /// Punches imported from a file under a terminal serial that is not registered (a supervisor
+    /// allowed it): nothing shows that a terminal ever recorded them.
+    UnregisteredTerminal,
 }
 
 impl FindingKind {
@@ -102,6 +105,7 @@ impl FindingKind {
             FindingKind::TimeJump => "time-jump",
             FindingKind::NonFaceVerification => "non-face-verify",
             FindingKind::UnknownEnrollment => "unknown-enrollment",
+            FindingKind::UnregisteredTerminal => "unregistered-terminal",
         }
     }
 }
@@ -181,6 +185,21 @@ fn rref(pos: usize, r: &LogRecord) -> RecordRef {
         enrollment_no: r.enrollment_no.clone(),
         timestamp: r.timestamp,
     }
+}
+
+/// Punches stored under `serial`, which no registered terminal has (imported with the supervisor's
+/// `--allow-unregistered`): every record is listed, new or not.
+pub fn unregistered_terminal(serial: &str, file: &str, log: &[LogRecord]) -> Finding {
+    let records: Vec<RecordRef> = log.iter().enumerate().map(|(i, r)| rref(i, r)).collect();
+    Finding::new(
+        FindingKind::UnregisteredTerminal,
+        format!(
+            "{} punch(es) imported from {file} under terminal serial {serial}, which is not a registered \
+             terminal: no terminal is known to have recorded them; check them before they count",
+            records.len()
+        ),
+        records,
+    )
 }
 
 /// Tampering signs in log order: steps backwards, forward jumps, records in the future.

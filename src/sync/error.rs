@@ -3,6 +3,7 @@
 
 use kaoqin_store::StoreError;
 
+use crate::attlog::LineError;
 use crate::link::LinkError;
 use crate::policy::PolicyError;
 
@@ -28,11 +29,43 @@ pub enum SyncError {
     NotPermitted(String),
     #[error("{0}")]
     Invalid(String),
+    /// Lines of an imported file carry a terminal serial that no registered terminal has; nothing
+    /// of the file was stored.
+    #[error("{}", unregistered_message(file, serials, lines))]
+    Unregistered {
+        file: String,
+        serials: Vec<String>,
+        lines: Vec<LineError>,
+    },
     #[error("cannot read {path}: {source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
+}
+
+/// At most this many lines are named in the message (the error keeps them all).
+const NAMED_LINES: usize = 20;
+
+fn unregistered_message(file: &str, serials: &[String], lines: &[LineError]) -> String {
+    let mut m = format!(
+        "{file}: {} line(s) carry a terminal serial that is not a registered terminal ({}); \
+         nothing was imported:",
+        lines.len(),
+        serials.join(", ")
+    );
+    for l in lines.iter().take(NAMED_LINES) {
+        m.push_str(&format!("\n  {l}"));
+    }
+    if lines.len() > NAMED_LINES {
+        m.push_str(&format!("\n  … and {} more", lines.len() - NAMED_LINES));
+    }
+    m.push_str(
+        "\nRegister the terminal first (kaoqin terminal add NAME … --serial SERIAL), or correct the \
+         file; a supervisor may import it anyway with --allow-unregistered (the punches are then \
+         stored with a finding).",
+    );
+    m
 }
 
 impl From<kaoqin_store::rusqlite::Error> for SyncError {

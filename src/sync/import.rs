@@ -62,14 +62,49 @@ impl ImportReport {
     }
 }
 
-/// Imports a punch file. `terminal` is required for `attlog.dat` (the file does not name its
-/// terminal: `--terminal NAME`); for our CSV it is optional and, if given, every line must carry
-/// its serial. Bad lines are reported, not fatal; a file with no good line stores nothing.
+/// What the person importing chose beyond the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// The serial number of the terminal named with `--terminal` (`--serial SN`), for a terminal
+    /// that has none yet (never connected: USB only). It is stored on the terminal in the same
+    /// transaction as the punches, with its own audit entry. Must match a serial already stored.
+    pub serial: Option<String>,
+    /// Store punches whose serial is not a registered terminal, each such terminal's part with an
+    /// `unregistered-terminal` finding. The caller checks the supervisor's permission first.
+    pub allow_unregistered: bool,
+}
+
+/// Imports a punch file with the default [`ImportOptions`] (see [`import_punches_file_with`]).
 pub fn import_punches_file(
     store: &mut Store,
     actor: &Actor,
     path: &Path,
     terminal: Option<&Terminal>,
+    check_settings: &CheckSettings,
+    now: NaiveDateTime,
+) -> Result<ImportReport, SyncError> {
+    import_punches_file_with(
+        store,
+        actor,
+        path,
+        terminal,
+        &ImportOptions::default(),
+        check_settings,
+        now,
+    )
+}
+
+/// Imports a punch file. `terminal` is required for `attlog.dat` (the file does not name its
+/// terminal: `--terminal NAME`); for our CSV it is optional and, if given, every line must carry
+/// its serial. Bad lines are reported, not fatal; a file with no good line stores nothing, and
+/// neither does a file with a line whose serial is not a registered terminal (unless
+/// `opts.allow_unregistered`): every punch stored keeps a known origin.
+pub fn import_punches_file_with(
+    store: &mut Store,
+    actor: &Actor,
+    path: &Path,
+    terminal: Option<&Terminal>,
+    opts: &ImportOptions,
     check_settings: &CheckSettings,
     now: NaiveDateTime,
 ) -> Result<ImportReport, SyncError> {
@@ -91,7 +126,6 @@ pub fn import_punches_file(
         FileFormat::AttLog => "attlog",
         FileFormat::Csv => "csv",
     };
-    let known_serial = terminal.and_then(|t| t.serial_no.clone());
     if parsed.format == FileFormat::AttLog && terminal.is_none() {
         return Err(SyncError::Invalid(format!(
             "{} is a ZK attlog.dat, which does not say which terminal it came from: \
@@ -99,13 +133,10 @@ pub fn import_punches_file(
             path.display()
         )));
     }
-    if let (FileFormat::AttLog, Some(t), None) = (parsed.format, terminal, &known_serial) {
-        return Err(SyncError::Invalid(format!(
-            "terminal '{}' has no serial number yet: download it once over the network, \
-             or import our CSV, which carries the serial",
-            t.name
-        )));
-    }
+    let learned = serial_to_learn(store, path, terminal, opts, parsed.format, &parsed.punches)?;
+    let known_serial = terminal
+        .and_then(|t| t.serial_no.clone())
+        .or_else(|| learned.clone());
 
     // Group by serial, keeping file order within each group (the checks read it as log order).
     let mut groups: BTreeMap<String, Vec<(usize, TerminalPunch)>> = BTreeMap::new();
@@ -156,7 +187,56 @@ pub fn import_punches_file(
         )));
     }
 
+    // Every serial must be a registered terminal (or the one being learned), else nothing is stored.
+    let mut unregistered: Vec<String> = Vec::new();
+    for serial in groups.keys() {
+        if learned.as_ref() != Some(serial)
+            && terminals::find_by_serial(store.conn(), serial)?.is_none()
+        {
+            unregistered.push(serial.clone());
+        }
+    }
+    if !unregistered.is_empty() && !opts.allow_unregistered {
+        let mut lines: Vec<LineError> = unregistered
+            .iter()
+            .flat_map(|serial| {
+                groups
+                    .get(serial)
+                    .into_iter()
+                    .flatten()
+                    .map(move |(line, _)| LineError {
+                        line: *line,
+                        reason: format!("terminal serial {serial} is not a registered terminal"),
+                    })
+            })
+            .collect();
+        lines.sort_by_key(|e| e.line);
+        return Err(SyncError::Unregistered {
+            file,
+            serials: unregistered,
+            lines,
+        });
+    }
+
     let tx = store.transaction()?;
+    if let (Some(t), Some(serial)) = (terminal, &learned) {
+        terminals::set_serial_no(&tx, t.id, serial)?;
+        audit::append(
+            &tx,
+            audit::NewEntry {
+                at: now,
+                actor: actor.name.clone(),
+                role: Some(actor.role),
+                action: "terminal.serial".into(),
+                target: t.name.clone(),
+                details: json!({
+                    "serial_no": serial,
+                    "from": if opts.serial.is_some() { "import --serial" } else { "import file" },
+                    "file": file,
+                }),
+            },
+        )?;
+    }
     let employees = employee_numbers(&tx)?;
     let mut imported = Vec::new();
     for (serial, rows) in groups {
@@ -178,6 +258,7 @@ pub fn import_punches_file(
                 override_reason: None,
             },
         )?;
+        sessions::set_file_format(&tx, session_id, format)?;
         let classified = classify(&tx, &serial, &log)?;
         let stats = punches::insert_batch(&tx, session_id, &serial, now, &classified.new_punches)?;
         let read = log.len() as u64;
@@ -196,7 +277,17 @@ pub fn import_punches_file(
                 is_new: *n,
             })
             .collect();
-        let found = checks::run_all(check_settings, now, None, &records, &employees);
+        let mut found = Vec::new();
+        if term.is_none() {
+            found.push(checks::unregistered_terminal(&serial, &file, &records));
+        }
+        found.extend(checks::run_all(
+            check_settings,
+            now,
+            None,
+            &records,
+            &employees,
+        ));
         store_findings(&tx, session_id, term.as_ref().map(|t| t.id), now, &found)?;
         sessions::finish(
             &tx,
@@ -235,6 +326,7 @@ pub fn import_punches_file(
                     "file": file,
                     "format": format,
                     "terminal_serial": serial,
+                    "registered_terminal": term.is_some(),
                     "records_read": counts.read,
                     "records_new": counts.new,
                     "records_already_stored": counts.already_stored,
@@ -260,4 +352,83 @@ pub fn import_punches_file(
         bad_lines,
         terminals: imported,
     })
+}
+
+/// The serial to store on `terminal` with this import: `--serial`, or the one serial our CSV
+/// carries, when the terminal has none yet. Refuses a `--serial` that contradicts the stored one or
+/// belongs to another terminal, and an attlog.dat for a terminal without any serial.
+fn serial_to_learn(
+    store: &Store,
+    path: &Path,
+    terminal: Option<&Terminal>,
+    opts: &ImportOptions,
+    format: FileFormat,
+    punches: &[attlog::FilePunch],
+) -> Result<Option<String>, SyncError> {
+    let given = opts
+        .serial
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let Some(t) = terminal else {
+        return match given {
+            Some(_) => Err(SyncError::Invalid(
+                "--serial gives the serial number of the terminal named with --terminal NAME: \
+                 name the terminal too"
+                    .into(),
+            )),
+            None => Ok(None),
+        };
+    };
+    let learned = match (&t.serial_no, given) {
+        (Some(k), Some(g)) if k != g => {
+            return Err(SyncError::Invalid(format!(
+                "terminal '{}' is registered with serial number {k}, not {g}: check which \
+                 terminal the file came from",
+                t.name
+            )));
+        }
+        (Some(_), _) => return Ok(None),
+        (None, Some(g)) => g.to_string(),
+        (None, None) => {
+            let mut serials: Vec<&str> = punches
+                .iter()
+                .filter_map(|p| p.terminal_serial.as_deref())
+                .collect();
+            serials.sort_unstable();
+            serials.dedup();
+            match (format, serials.as_slice()) {
+                (FileFormat::Csv, [one]) => one.to_string(),
+                (FileFormat::Csv, []) => return Ok(None),
+                (FileFormat::Csv, many) => {
+                    return Err(SyncError::Invalid(format!(
+                        "{} carries the terminal serials {} and terminal '{}' has none yet: give \
+                         its serial number with --serial SN",
+                        path.display(),
+                        many.join(", "),
+                        t.name
+                    )));
+                }
+                (FileFormat::AttLog, _) => {
+                    return Err(SyncError::Invalid(format!(
+                        "terminal '{}' has no serial number yet and an attlog.dat does not carry one: \
+                         give the serial number shown on the terminal (menu System info › Device \
+                         info, or the label on its back) with --serial SN, or download it once over \
+                         the network",
+                        t.name
+                    )));
+                }
+            }
+        }
+    };
+    if let Some(other) = terminals::find_by_serial(store.conn(), &learned)?
+        && other.id != t.id
+    {
+        return Err(SyncError::Invalid(format!(
+            "serial number {learned} is already registered to terminal '{}', not '{}': check \
+             which terminal the file came from",
+            other.name, t.name
+        )));
+    }
+    Ok(Some(learned))
 }

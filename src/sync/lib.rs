@@ -35,7 +35,7 @@ pub mod zk;
 
 pub use download::{DownloadReport, download, download_terminal};
 pub use error::SyncError;
-pub use import::{ImportReport, import_punches_file};
+pub use import::{ImportOptions, ImportReport, import_punches_file, import_punches_file_with};
 pub use link::{CancellationToken, Connector, TerminalLink};
 pub use policy::ConnectionRules;
 pub use session::{

@@ -108,11 +108,8 @@ fn october_summaries() {
     let s3 = m.summary_of("2001").unwrap();
     assert_eq!(s3.totals.required_days, 10);
     assert_eq!(
-        (
-            s3.totals.overtime_holiday,
-            s3.totals.overtime_holiday_statutory
-        ),
-        (180, 180)
+        (s3.totals.overtime_holiday, s3.totals.overtime_restday),
+        (180, 0)
     );
     assert_eq!(m.unknown_enrollments, vec!["9999".to_string()]);
     // Department totals.
@@ -269,7 +266,7 @@ fn exceptions_and_publication_without_private_details() {
         },
     ));
     let m = run(&w);
-    let ex = report::exceptions(&m, &w.employees);
+    let ex = report::exceptions(&m, &w.employees, &w.requests, &w.punches);
     let late: Vec<_> = ex.iter().filter(|e| e.code == "late").collect();
     assert_eq!(late.len(), 1);
     assert_eq!(
@@ -323,7 +320,7 @@ fn daily_detail_marks_use_and_non_face() {
         vec![
             ("sign_in", Some(0), false),
             ("duplicate", None, false),
-            ("unmatched", None, true),
+            ("extra", Some(0), true),
             ("sign_out", Some(0), false),
             ("sign_in", Some(1), false),
             ("sign_out", Some(1), false),

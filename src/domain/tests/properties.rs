@@ -1,4 +1,5 @@
-//! Property tests: an approved leave never makes a day worse; reconciliation is deterministic.
+//! Property tests: an approved leave never makes a day worse; moving a sign-in earlier never makes it
+//! later; the overtime classes partition the overtime minutes; reconciliation is deterministic.
 
 mod common;
 
@@ -78,6 +79,60 @@ proptest! {
         let c = reconcile_day(&emp("1001"), date, &punches, Some(&shift), &cal.day(date), &[], now);
         prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
         prop_assert_eq!(a.csv_row(), c.csv_row());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn moving_a_sign_in_earlier_never_makes_the_day_worse(shift_i in 0u8..4, ps in day_punches(), which in 0usize..2, by in 1i32..240) {
+        let date = d("2026-11-16");
+        let shift = shift_of(shift_i);
+        let at = |m: i32| date.and_hms_opt(0, 0, 0).unwrap() + chrono::Duration::minutes(i64::from(m));
+        let punches: Vec<Punch> = ps.iter().map(|&(m, s)| punch("1001", at(m as i32), s)).collect();
+        let cal = Calendar::bundled_cn();
+        let now = ts("2026-12-01 00:00");
+        let e = emp("1001");
+        let before = reconcile_day(&e, date, &punches, Some(&shift), &cal.day(date), &[], now);
+        let Some(t) = before.sessions.get(which).and_then(|o| o.sign_in) else { return Ok(()); };
+        // Earlier, but still in the same session (the split points decide which session a punch is).
+        let (from, _) = shift.territory(which);
+        let moved_to = (t.0 - by).max(from.0);
+        let moved: Vec<Punch> = punches.iter().map(|p| {
+            let mut p = p.clone();
+            if ClockTime::of(p.ts, date) == t { p.ts = at(moved_to); }
+            p
+        }).collect();
+        let after = reconcile_day(&e, date, &moved, Some(&shift), &cal.day(date), &[], now);
+        let (b, a) = (&before.sessions[which], &after.sessions[which]);
+        prop_assert!(a.late_minutes <= b.late_minutes || b.absent, "late {} -> {}", b.late_minutes, a.late_minutes);
+        prop_assert!(!a.absent || b.absent, "an earlier sign-in made the session absent");
+        prop_assert!(badness(&after) <= badness(&before), "{:?} -> {:?}", badness(&before), badness(&after));
+    }
+
+    #[test]
+    fn overtime_classes_partition_the_overtime(shift_i in 0u8..4, ps in day_punches(), offset in 0u64..61) {
+        // 2026-09-15 .. 2026-11-14 holds workdays, weekends, a make-up Sunday, statutory and shifted holiday days.
+        let date = d("2026-09-15") + chrono::Days::new(offset);
+        let shift = shift_of(shift_i);
+        let punches: Vec<Punch> = ps.iter().map(|&(m, s)| punch("1001", date.and_hms_opt(m / 60, m % 60, 0).unwrap(), s)).collect();
+        let cal = Calendar::bundled_cn();
+        let day = cal.day(date);
+        let r = reconcile_day(&emp("1001"), date, &punches, Some(&shift), &day, &[], ts("2026-12-01 00:00"));
+        let want = if day.kind.is_working() {
+            OvertimeKind::Workday
+        } else if day.kind.is_holiday() && day.statutory {
+            OvertimeKind::Holiday
+        } else {
+            OvertimeKind::RestDay
+        };
+        prop_assert_eq!(r.overtime_kind, want);
+        let mut t = Totals::default();
+        t.add_day(&r);
+        let classes = [t.overtime_workday, t.overtime_restday, t.overtime_holiday];
+        prop_assert_eq!(classes.iter().sum::<u32>(), r.overtime_minutes);
+        prop_assert!(classes.iter().filter(|&&m| m > 0).count() <= 1);
     }
 }
 

@@ -2,6 +2,8 @@
 //! outside windows, missed sessions, night and flexible shifts, requests, calendars and employment.
 
 mod common;
+#[path = "reconcile_rules/mod.rs"]
+mod rules;
 
 use chrono::NaiveDate;
 use common::*;
@@ -22,6 +24,10 @@ struct Case {
     absent: u32,
     overtime: u32,
     unmatched: usize,
+    /// Punches that belong to a session but were not needed there.
+    extra: usize,
+    /// The overtime pay class, where the case is about it.
+    ot_kind: Option<OvertimeKind>,
 }
 
 const MON: &str = "2026-11-16";
@@ -44,6 +50,8 @@ fn case(
         absent: 0,
         overtime: 0,
         unmatched: 0,
+        extra: 0,
+        ot_kind: None,
     }
 }
 
@@ -66,6 +74,14 @@ impl Case {
     }
     fn unmatched(mut self, n: usize) -> Self {
         self.unmatched = n;
+        self
+    }
+    fn extra(mut self, n: usize) -> Self {
+        self.extra = n;
+        self
+    }
+    fn ot_kind(mut self, k: OvertimeKind) -> Self {
+        self.ot_kind = Some(k);
         self
     }
     fn on(mut self, date: &'static str) -> Self {
@@ -156,6 +172,27 @@ fn ot_by_request() -> Shift {
     s
 }
 
+/// The same preset under ZK's strict windows: punches outside a window are ignored.
+fn strict(mut s: Shift) -> Shift {
+    s.in_out = InOutMode::StrictWindows;
+    s
+}
+
+/// An approved half-day request for session `i` (0-based) of the case's Monday.
+fn half(id: u64, i: usize, leave_type: &str) -> Request {
+    approved(
+        id,
+        "1001",
+        RequestKind::Leave {
+            leave_type: leave_type.into(),
+            span: Span::Session {
+                date: d(MON),
+                session: i,
+            },
+        },
+    )
+}
+
 fn c_with(edit: fn(&mut Shift)) -> Shift {
     let mut s = c();
     edit(&mut s);
@@ -180,13 +217,17 @@ fn cases() -> Vec<Case> {
         case("A normal", a(), &["08:50", "13:20"], "normal"),
         case("A window opens exactly", a(), &["08:30", "13:00"], "normal"),
         case(
-            "A one minute before the window is unmatched, morning absent",
+            "A arriving before the window opens is on time, never absent",
             a(),
             &["08:29", "13:20"],
-            "absent",
-        )
-        .absent(1)
-        .unmatched(1),
+            "normal",
+        ),
+        case(
+            "A arriving at 06:00 is on time",
+            a(),
+            &["06:00", "12:59"],
+            "normal",
+        ),
         case("A exactly at start", a(), &["09:00", "13:30"], "normal"),
         case("A one minute late", a(), &["09:01", "13:30"], "late").late(1),
         case(
@@ -239,12 +280,12 @@ fn cases() -> Vec<Case> {
             "normal",
         ),
         case(
-            "A noon punch outside every window is kept",
+            "A noon punch is a spare punch of the morning, kept",
             a(),
             &["08:50", "12:30", "13:20"],
             "normal",
         )
-        .unmatched(1),
+        .extra(1),
         // Preset B: sign in before 08:55, sign out after 17:55.
         case("B normal", b(), &["08:54", "17:56"], "normal"),
         case(
@@ -258,12 +299,11 @@ fn cases() -> Vec<Case> {
         case("B no sign-out", b(), &["08:50"], "missing_out"),
         case("B no sign-in", b(), &["17:56"], "missing_in"),
         case(
-            "B sign-in before the window opens",
+            "B sign-in before the window opens is on time",
             b(),
             &["05:59", "17:56"],
-            "missing_in",
-        )
-        .unmatched(1),
+            "normal",
+        ),
         case(
             "B overtime 60 min",
             b(),
@@ -278,21 +318,20 @@ fn cases() -> Vec<Case> {
             "normal",
         ),
         case(
-            "B late sign-in after its window closes is unmatched",
+            "B sign-in after its window closes is late, not missing",
             b(),
             &["11:01", "17:56"],
-            "missing_in",
+            "late",
         )
-        .unmatched(1),
+        .late(126),
         // Preset C: 08:45–09:15 on time, 17:30–18:00 sign out.
         case("C window opens exactly", c(), &["08:45", "17:30"], "normal"),
         case(
-            "C one minute before the window",
+            "C one minute before the window is on time",
             c(),
             &["08:44", "17:30"],
-            "missing_in",
-        )
-        .unmatched(1),
+            "normal",
+        ),
         case(
             "C end of grace 09:15 is on time",
             c(),
@@ -308,12 +347,12 @@ fn cases() -> Vec<Case> {
         .late(16),
         case("C one minute early", c(), &["08:50", "17:29"], "early").early(1),
         case(
-            "C sign-out before its window is unmatched",
+            "C leaving one minute before the sign-out window is early beyond the threshold",
             c(),
             &["08:50", "15:29"],
-            "missing_out",
+            "absent",
         )
-        .unmatched(1),
+        .absent(1),
         case(
             "C early exactly at the absence threshold",
             c(),
@@ -410,12 +449,11 @@ fn cases() -> Vec<Case> {
             "missing_out",
         ),
         case(
-            "D one minute before the first window",
+            "D one minute before the first window is on time",
             dd(),
             &["06:29", "12:00", "14:00", "19:00"],
-            "missing_in",
-        )
-        .unmatched(1),
+            "normal",
+        ),
         case(
             "D windows' last and first minutes",
             dd(),
@@ -466,7 +504,8 @@ fn cases() -> Vec<Case> {
             d_keys(None),
             &["07:30/0", "12:00/1", "12:40/0", "19:00/1"],
             "missing_in",
-        ),
+        )
+        .extra(1),
         case(
             "state key: split moved to 12:30 makes 12:40 the afternoon sign-in",
             d_keys(Some(T::hm(12, 30))),
@@ -478,7 +517,8 @@ fn cases() -> Vec<Case> {
             d_keys(None),
             &["07:25/0", "12:00/0", "14:00/0", "19:00/1"],
             "missing_out",
-        ),
+        )
+        .extra(1),
         // Night shift across midnight.
         case("night normal", night(), &["21:55", "+1 06:02"], "normal"),
         case(
@@ -728,12 +768,13 @@ fn cases() -> Vec<Case> {
         .absent(2)
         .on("2026-02-14"),
         case(
-            "rest day work is rest-day overtime",
+            "rest day work is rest-day overtime, lunch 12:00–13:10 not counted",
             c(),
             &["09:00", "13:10"],
             "overtime;restday",
         )
-        .ot(240)
+        .ot(180)
+        .ot_kind(OvertimeKind::RestDay)
         .on("2026-11-21"),
         case("rest day without punches", c(), &[], "restday").on("2026-11-21"),
         case(
@@ -743,7 +784,35 @@ fn cases() -> Vec<Case> {
             "overtime;holiday",
         )
         .ot(180)
+        .ot_kind(OvertimeKind::Holiday)
         .on("2026-10-01"),
+        // Overtime classes: statutory days 300 %, shifted days off 200 %, workdays 150 %.
+        case(
+            "shifted day off in the National Day block is rest-day overtime, lunch excluded",
+            c(),
+            &["09:00", "17:30"],
+            "overtime;holiday",
+        )
+        .ot(420)
+        .ot_kind(OvertimeKind::RestDay)
+        .on("2026-10-04"),
+        case(
+            "statutory National Day, a full day less lunch",
+            c(),
+            &["09:00", "17:30"],
+            "overtime;holiday",
+        )
+        .ot(420)
+        .ot_kind(OvertimeKind::Holiday)
+        .on("2026-10-01"),
+        case(
+            "workday overtime after C's 30-minute break",
+            c(),
+            &["08:50", "19:00"],
+            "normal;overtime",
+        )
+        .ot(60)
+        .ot_kind(OvertimeKind::Workday),
         case("leave on a holiday consumes nothing", a(), &[], "holiday")
             .on("2026-10-02")
             .req(approved(
@@ -752,6 +821,9 @@ fn cases() -> Vec<Case> {
                 leave_days(no, "annual", "2026-09-28", "2026-10-09"),
             )),
     ]
+    .into_iter()
+    .chain(rules::rule_cases())
+    .collect()
 }
 
 #[test]
@@ -760,7 +832,7 @@ fn reconciliation_table() {
     let employee = emp("1001");
     let now = ts("2026-12-01 09:00");
     let all = cases();
-    assert!(all.len() >= 60, "only {} cases", all.len());
+    assert!(all.len() >= 110, "only {} cases", all.len());
     let mut failures = Vec::new();
     for c in &all {
         assert_eq!(
@@ -780,6 +852,8 @@ fn reconciliation_table() {
             r.absent_sessions(),
             r.overtime_minutes,
             r.unmatched.len(),
+            r.extra.len(),
+            c.ot_kind.map(|_| r.overtime_kind),
         );
         let want = (
             c.codes.to_string(),
@@ -788,6 +862,8 @@ fn reconciliation_table() {
             c.absent,
             c.overtime,
             c.unmatched,
+            c.extra,
+            c.ot_kind,
         );
         if got != want {
             failures.push(format!("{}: got {:?}, want {:?}", c.name, got, want));

@@ -9,7 +9,9 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use kaoqin_domain::month::Totals;
 use kaoqin_domain::report::SymbolSet;
 use kaoqin_domain::report::{self, DayCell, MonthSheet};
-use kaoqin_domain::{DayKind, Employee, LeaveType, MonthResult, OvertimeKind, Punch, Request};
+use kaoqin_domain::{
+    DayKind, Employee, LeaveType, MonthResult, OvertimeKind, Punch, PunchOrigin, Request,
+};
 
 use crate::locale::{Locale, localize_zh, t};
 
@@ -80,16 +82,29 @@ pub struct PunchRow {
     pub in_out_state: u8,
     /// Terminal name or serial, as the caller wants it printed.
     pub terminal: String,
+    /// Where the punch came from (download, USB import, CSV import); `None` prints "unknown".
+    pub origin: Option<PunchOrigin>,
 }
 
 impl PunchRow {
     /// Rows for raw punches, with names and departments from `employees` (unknown numbers keep blanks).
     pub fn from_punches(punches: &[Punch], employees: &[Employee]) -> Vec<PunchRow> {
+        Self::from_punches_with_origins(punches, &[], employees)
+    }
+
+    /// [`PunchRow::from_punches`] with each punch's origin (`origins[i]` is that of `punches[i]`;
+    /// a shorter slice leaves the rest unknown).
+    pub fn from_punches_with_origins(
+        punches: &[Punch],
+        origins: &[Option<PunchOrigin>],
+        employees: &[Employee],
+    ) -> Vec<PunchRow> {
         let by_no: BTreeMap<&str, &Employee> =
             employees.iter().map(|e| (e.no.as_str(), e)).collect();
         let mut v: Vec<PunchRow> = punches
             .iter()
-            .map(|p| {
+            .enumerate()
+            .map(|(i, p)| {
                 let e = by_no.get(p.enrollment_no.as_str());
                 PunchRow {
                     employee_no: p.enrollment_no.clone(),
@@ -99,6 +114,7 @@ impl PunchRow {
                     verify_mode: p.verify_mode,
                     in_out_state: p.in_out_state,
                     terminal: p.terminal_serial.clone(),
+                    origin: origins.get(i).copied().flatten(),
                 }
             })
             .collect();
@@ -135,6 +151,7 @@ pub enum SummaryCol {
     Missing,
     Leave(String),
     Outing,
+    OutingHours,
     Trip,
     Supplements,
     OtWorkday,
@@ -159,6 +176,7 @@ pub fn summary_columns(types: &[LeaveType]) -> Vec<SummaryCol> {
     v.extend(types.iter().map(|t| Leave(t.code.clone())));
     v.extend([
         Outing,
+        OutingHours,
         Trip,
         Supplements,
         OtWorkday,
@@ -191,6 +209,7 @@ impl SummaryCol {
                 return t(locale, "sum.leave_days").replace("{name}", &name);
             }
             Outing => "sum.outing",
+            OutingHours => "sum.outing_hours",
             Trip => "sum.trip",
             Supplements => "sum.supplements",
             OtWorkday => "sum.ot_workday",
@@ -214,8 +233,9 @@ impl SummaryCol {
             Absent => i(x.absent_sessions),
             Missing => i(x.missing_punches()),
             Leave(code) => Value::Num(x.leave.get(code).map_or(0.0, |l| l.days)),
-            Outing => i(x.outing_days),
-            Trip => i(x.trip_days),
+            Outing => Value::Num(x.outing_days),
+            OutingHours => Value::Num(f64::from(x.outing_minutes) / 60.0),
+            Trip => Value::Num(x.trip_days),
             Supplements => i(x.supplements),
             OtWorkday => i(x.overtime_workday),
             OtRestday => i(x.overtime_restday),
@@ -313,6 +333,20 @@ pub fn legend(sym: &SymbolSet, types: &[LeaveType], locale: Locale) -> Vec<(Stri
 
 fn day_kind_text(locale: Locale, k: DayKind) -> String {
     t(locale, &format!("day.{}", k.code())).to_string()
+}
+
+/// The day type as the overtime detail prints it: a day of a holiday block that is not statutory is
+/// a shifted rest day (200 %), so the row never says 法定节假日 beside a "no" in the statutory column.
+fn overtime_day_text(locale: Locale, day: &kaoqin_domain::DayInfo) -> String {
+    match day.kind {
+        DayKind::PublicHoliday | DayKind::OtherHoliday if !day.statutory => {
+            t(locale, "day.shifted_rest").to_string()
+        }
+        DayKind::PublicHoliday | DayKind::OtherHoliday => {
+            t(locale, "day.public_holiday").to_string()
+        }
+        k => day_kind_text(locale, k),
+    }
 }
 
 /// The domain's sheet for the options' department (or everyone).
@@ -467,7 +501,18 @@ pub fn exceptions_table(r: &MonthReport<'_>, locale: Locale, department: Option<
     .iter()
     .map(|k| t(locale, k).to_string())
     .collect();
-    let rows = report::exceptions(r.result, r.employees)
+    let punches: Vec<kaoqin_domain::Punch> = r
+        .punches
+        .iter()
+        .map(|p| kaoqin_domain::Punch {
+            enrollment_no: p.employee_no.clone(),
+            ts: p.ts,
+            verify_mode: p.verify_mode,
+            in_out_state: p.in_out_state,
+            terminal_serial: p.terminal.clone(),
+        })
+        .collect();
+    let rows = report::exceptions(r.result, r.employees, r.requests, &punches)
         .into_iter()
         .filter(|e| in_department(&e.department, department))
         .enumerate()
@@ -481,7 +526,7 @@ pub fn exceptions_table(r: &MonthReport<'_>, locale: Locale, department: Option<
                         s + 1,
                         t(locale, &format!("exc.{}", e.code)).to_lowercase()
                     ),
-                    None => t(locale, "exc.unmatched").to_string(),
+                    None => t(locale, &format!("exc.{}", e.code)).to_string(),
                 },
             };
             vec![
@@ -607,6 +652,7 @@ pub fn daily_table(r: &MonthReport<'_>, locale: Locale, department: Option<&str>
         "col.state",
         "col.verify",
         "col.terminal",
+        "col.origin",
     ]
     .iter()
     .map(|k| t(locale, k).to_string())
@@ -627,6 +673,14 @@ pub fn daily_table(r: &MonthReport<'_>, locale: Locale, department: Option<&str>
                 text(state_text(locale, p.in_out_state)),
                 text(verify_text(locale, p.verify_mode)),
                 text(&p.terminal),
+                text(t(
+                    locale,
+                    p.origin.map_or("origin.unknown", |o| match o {
+                        PunchOrigin::Download => "origin.download",
+                        PunchOrigin::UsbImport => "origin.usb_import",
+                        PunchOrigin::CsvImport => "origin.csv_import",
+                    }),
+                )),
             ]
         })
         .collect();
@@ -678,10 +732,18 @@ pub fn overtime_table(r: &MonthReport<'_>, locale: Locale, department: Option<&s
             text(name),
             text(dept),
             Value::Date(d.date),
-            text(day_kind_text(locale, d.day.kind)),
+            text(overtime_day_text(locale, &d.day)),
             text(t(locale, kind)),
             Value::Int(i64::from(d.overtime_minutes)),
-            text(t(locale, if d.day.statutory { "yes" } else { "no" })),
+            // By the pay class, so the two columns cannot disagree.
+            text(t(
+                locale,
+                if d.overtime_kind == OvertimeKind::Holiday {
+                    "yes"
+                } else {
+                    "no"
+                },
+            )),
         ]);
     }
     Table {

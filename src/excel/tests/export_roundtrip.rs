@@ -200,7 +200,7 @@ fn dates_are_date_cells_and_numbers_are_numbers() {
     export_month_xlsx(&path, &w.report("单位"), &ExportOptions::default()).unwrap();
     let mut wb = open_workbook_auto(&path).unwrap();
     let ex = wb.worksheet_range("异常报表").unwrap();
-    let model = report::exceptions(&w.result, &w.employees);
+    let model = report::exceptions(&w.result, &w.employees, &w.requests, &w.punches);
     assert_eq!(ex.height() - 2, model.len());
     for (i, e) in model.iter().enumerate() {
         let r = i as u32 + 2;
@@ -226,6 +226,26 @@ fn dates_are_date_cells_and_numbers_are_numbers() {
         .sum();
     assert!(want > 0);
     assert_eq!(got, f64::from(want));
+    // The pay class, the day type and the statutory column of every row agree.
+    for r in 2..ot.height() as u32 {
+        let (day_type, kind, statutory) = (
+            text(ot.get_value((r, 5))),
+            text(ot.get_value((r, 6))),
+            text(ot.get_value((r, 8))),
+        );
+        let want = match kind.as_str() {
+            "法定节假日加班 300%" => ("法定节假日", "是"),
+            "休息日加班 200%" if day_type == "休息日" => ("休息日", "否"),
+            "休息日加班 200%" => ("节假日（调休休息日）", "否"),
+            "工作日加班 150%" if day_type == "工作日" => ("工作日", "否"),
+            _ => ("调休上班", "否"),
+        };
+        assert_eq!(
+            (day_type.as_str(), statutory.as_str()),
+            want,
+            "row {r}: {kind}"
+        );
+    }
 }
 
 #[test]

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use kaoqin_domain::report::{SymbolSet, daily_detail, month_sheet, verify_name_zh};
 use kaoqin_domain::{
-    Calendar, DayKind, DayResult, Employee, Excuse, LeaveType, MonthResult, Punch, Request,
-    RequestKind, ScheduleBook, Span, Totals,
+    Calendar, DayKind, DayResult, Employee, Excuse, LeaveType, MonthResult, Punch, PunchOrigin,
+    Request, RequestKind, ScheduleBook, Span, Totals,
 };
 use kaoqin_excel::export::tables::{CellClass, SummaryCol, classify, month_sheet_columns};
 use kaoqin_excel::{ExportOptions, Locale, Value};
@@ -110,7 +110,8 @@ pub struct MonthData {
     // What a cell's detail is computed from.
     result: MonthResult,
     employees: Vec<Employee>,
-    punches: HashMap<String, Vec<Punch>>,
+    /// Each employee's punches in time order, with where each came from.
+    punches: HashMap<String, Vec<(Punch, Option<PunchOrigin>)>>,
     requests: Vec<Request>,
     book: ScheduleBook,
     calendar: Calendar,
@@ -167,6 +168,8 @@ pub struct PunchLine {
     /// sign_in, sign_out, duplicate, unmatched, other
     pub used_as: String,
     pub session: Option<usize>,
+    /// Download, USB import or CSV import (`None`: unknown).
+    pub origin: Option<PunchOrigin>,
 }
 
 /// A request touching the day (any state).
@@ -416,12 +419,14 @@ impl MonthData {
                 rate: d.totals.attendance_rate(),
             })
             .collect();
-        let mut punches: HashMap<String, Vec<Punch>> = HashMap::new();
-        for p in inputs.punches {
-            punches.entry(p.enrollment_no.clone()).or_default().push(p);
+        let mut punches: HashMap<String, Vec<(Punch, Option<PunchOrigin>)>> = HashMap::new();
+        for (i, p) in inputs.punches.into_iter().enumerate() {
+            let origin = inputs.origins.get(i).copied().flatten();
+            let v = punches.entry(p.enrollment_no.clone()).or_default();
+            v.push((p, origin));
         }
         for v in punches.values_mut() {
-            v.sort_by_key(|p| p.ts);
+            v.sort_by_key(|(p, _)| p.ts);
         }
         MonthData {
             month: m.key(),
@@ -478,19 +483,23 @@ impl MonthData {
         let (from, to) = shift.map_or((0, 1440), |s| (s.day_start().0, s.day_end().0));
         let lo = kaoqin_domain::ClockTime(from).on(head.date);
         let hi = kaoqin_domain::ClockTime(to).on(head.date);
-        let day_punches: Vec<Punch> = self
+        let of_day: Vec<&(Punch, Option<PunchOrigin>)> = self
             .punches
             .get(&r.no)
-            .map(|v| {
-                v.iter()
-                    .filter(|p| p.ts >= lo && p.ts < hi)
-                    .cloned()
-                    .collect()
-            })
+            .map(|v| v.iter().filter(|(p, _)| p.ts >= lo && p.ts < hi).collect())
             .unwrap_or_default();
+        let day_punches: Vec<Punch> = of_day.iter().map(|(p, _)| p.clone()).collect();
+        // The domain's punches do not carry their origin: it comes from the ledger, by punch key.
+        let origin_of = |l: &kaoqin_domain::report::DetailLine| {
+            of_day
+                .iter()
+                .find(|(p, _)| p.ts == l.ts && p.terminal_serial == l.terminal_serial)
+                .and_then(|(_, o)| *o)
+        };
         let punches = daily_detail(&day_punches, d)
             .into_iter()
             .map(|l| PunchLine {
+                origin: l.origin.or_else(|| origin_of(&l)),
                 time: l.ts.format("%H:%M:%S").to_string(),
                 terminal_serial: l.terminal_serial,
                 mode: verify_code(l.verify_mode),

@@ -7,6 +7,7 @@ use kaoqin_domain::{LeaveType, RequestError, RequestKind, TransitionError};
 use kaoqin_store::requests::RequestFilter;
 
 use crate::app::error::AppError;
+pub use crate::app::requests::ActorName;
 
 use super::super::model::UiError;
 use super::{Backend, UserSession, app_error, fmt_time};
@@ -35,7 +36,8 @@ pub struct RequestItem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryItem {
     pub at: String,
-    pub actor: String,
+    /// An app user or an employee, as they are (the page words it).
+    pub actor: ActorName,
     pub action: String,
     pub from_state: String,
     pub to_state: String,
@@ -61,35 +63,33 @@ pub struct RequestQuery {
 }
 
 /// A refusal from the request services, with the message that says what to do.
-fn request_error(e: AppError, id: Option<i64>) -> UiError {
+fn request_error(e: AppError) -> UiError {
     let key = match &e {
         AppError::Invalid {
             field: "employee", ..
         } => "requests.err_employee",
+        AppError::Request(t) => transition_key(t),
         AppError::Invalid {
             field: "request",
             reason,
-        } => classify(reason, id),
+        } => classify(reason),
         _ => return app_error(e),
     };
     UiError::new(key, e.to_string())
 }
 
-/// The domain's refusal, told by its own words (the service passes them on as text).
-fn classify(reason: &str, id: Option<i64>) -> &'static str {
-    if let Some(id) = id.and_then(|i| u64::try_from(i).ok()) {
-        if reason == (TransitionError::SelfApproval { id }).to_string() {
-            return "requests.err_self";
-        }
-        for action in ["approve", "reject"] {
-            if reason == (TransitionError::NotLeader { id, action }).to_string() {
-                return "requests.err_not_leader";
-            }
-        }
-        if reason.starts_with(&format!("request {id}: cannot ")) {
-            return "requests.err_state";
-        }
+/// The approval rules' refusal (typed by the service).
+fn transition_key(e: &TransitionError) -> &'static str {
+    match e {
+        TransitionError::SelfApproval { .. } => "requests.err_self",
+        TransitionError::NotLeader { .. } => "requests.err_not_leader",
+        TransitionError::NotAllowed { .. } => "requests.err_state",
+        TransitionError::NotApplicant { .. } | TransitionError::NoActor { .. } => "error.invalid",
     }
+}
+
+/// The domain's validation refusal, told by its own words (the service passes them on as text).
+fn classify(reason: &str) -> &'static str {
     if reason.starts_with("'")
         && reason.ends_with(&RequestError::UnknownLeaveType(String::new()).to_string()[2..])
     {
@@ -116,7 +116,7 @@ impl Backend {
         };
         let requests = s
             .list_requests(&filter)
-            .map_err(|e| request_error(e, None))?
+            .map_err(request_error)?
             .into_iter()
             .map(|r| RequestItem {
                 id: r.id,
@@ -132,7 +132,7 @@ impl Backend {
                 created_at: fmt_time(r.created_at),
             })
             .collect();
-        let leave_types = s.leave_types().map_err(|e| request_error(e, None))?;
+        let leave_types = s.leave_types().map_err(request_error)?;
         // ADAPTER (read-only): which employee this user is has no service of its own yet.
         let me = kaoqin_store::requests::user_employee(s.conn(), &user.user)
             .map_err(super::store_error)?;
@@ -150,13 +150,14 @@ impl Backend {
         id: i64,
     ) -> Result<Vec<HistoryItem>, UiError> {
         let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
-        let view = s.show_request(id).map_err(|e| request_error(e, Some(id)))?;
+        let view = s.show_request(id).map_err(request_error)?;
         Ok(view
             .history
             .into_iter()
-            .map(|h| HistoryItem {
+            .zip(view.actors)
+            .map(|(h, actor)| HistoryItem {
                 at: fmt_time(h.at),
-                actor: h.actor,
+                actor,
                 action: h.action,
                 from_state: h.from_state,
                 to_state: h.to_state,
@@ -175,7 +176,7 @@ impl Backend {
     ) -> Result<i64, UiError> {
         let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
         s.add_request(employee_no, kind, reason)
-            .map_err(|e| request_error(e, None))
+            .map_err(request_error)
     }
 
     /// Approves (`approve = true`) or rejects a request with a note; returns the new state code.
@@ -192,7 +193,7 @@ impl Backend {
         } else {
             s.reject_request(id, note)
         }
-        .map_err(|e| request_error(e, Some(id)))?;
+        .map_err(request_error)?;
         Ok(state.code().to_owned())
     }
 
@@ -205,9 +206,7 @@ impl Backend {
         note: &str,
     ) -> Result<String, UiError> {
         let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
-        let state = s
-            .withdraw_request(id, note)
-            .map_err(|e| request_error(e, Some(id)))?;
+        let state = s.withdraw_request(id, note).map_err(request_error)?;
         Ok(state.code().to_owned())
     }
 }
@@ -218,31 +217,33 @@ mod tests {
 
     #[test]
     fn domain_refusals_get_their_own_message() {
-        let self_approval = TransitionError::SelfApproval { id: 7 }.to_string();
-        assert_eq!(classify(&self_approval, Some(7)), "requests.err_self");
+        let refusal = |e: TransitionError| request_error(AppError::Request(e)).key;
+        let self_approval = TransitionError::SelfApproval {
+            id: 7,
+            why: kaoqin_domain::OwnRequest::LinkedEmployee,
+        };
+        assert_eq!(refusal(self_approval), "requests.err_self");
         let not_leader = TransitionError::NotLeader {
             id: 7,
             action: "reject",
-        }
-        .to_string();
-        assert_eq!(classify(&not_leader, Some(7)), "requests.err_not_leader");
+        };
+        assert_eq!(refusal(not_leader), "requests.err_not_leader");
         let state = TransitionError::NotAllowed {
             id: 7,
             action: "approve",
             state: "approved",
-        }
-        .to_string();
-        assert_eq!(classify(&state, Some(7)), "requests.err_state");
+        };
+        assert_eq!(refusal(state), "requests.err_state");
         let lt = RequestError::UnknownLeaveType("xyz".into()).to_string();
-        assert_eq!(classify(&lt, None), "requests.err_leave_type");
+        assert_eq!(classify(&lt), "requests.err_leave_type");
         let range = RequestError::EndBeforeStart {
             from: "a".into(),
             to: "b".into(),
         }
         .to_string();
-        assert_eq!(classify(&range, None), "requests.err_range");
+        assert_eq!(classify(&range), "requests.err_range");
         let missing = RequestError::Missing("outing", "place").to_string();
-        assert_eq!(classify(&missing, None), "requests.err_missing");
-        assert_eq!(classify("something else", Some(1)), "error.invalid");
+        assert_eq!(classify(&missing), "requests.err_missing");
+        assert_eq!(classify("something else"), "error.invalid");
     }
 }

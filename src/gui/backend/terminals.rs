@@ -23,6 +23,7 @@ pub struct TerminalDetail {
     pub machine: u32,
     pub encoding: TextEncoding,
     pub location: String,
+    pub serial_no: Option<String>,
     pub has_secret: bool,
     pub handover_until: Option<String>,
 }
@@ -37,6 +38,8 @@ pub struct TerminalForm {
     pub machine: Option<u32>,
     pub encoding: TextEncoding,
     pub location: String,
+    /// The serial number, for a terminal that has none yet (`None`: unchanged / learned later).
+    pub serial: Option<String>,
     /// The comm key / ISAPI password; on edit, `None` keeps the stored one.
     pub secret: Option<String>,
 }
@@ -188,6 +191,7 @@ impl Backend {
                     machine: t.machine,
                     encoding: t.encoding,
                     location: t.location.unwrap_or_default(),
+                    serial_no: t.serial_no,
                     has_secret: t.has_secret,
                     name: t.name,
                     handover_until,
@@ -207,6 +211,7 @@ impl Backend {
             machine: f.machine,
             encoding: f.encoding,
             location: opt(&f.location),
+            serial: f.serial.clone(),
         };
         s.add_terminal(&input, f.secret.as_deref().unwrap_or(""))
             .map_err(app_error)?;
@@ -231,6 +236,7 @@ impl Backend {
             encoding: Some(f.encoding),
             location: Some(f.location.trim().to_owned()),
             secret: f.secret.clone(),
+            serial: f.serial.clone(),
         };
         s.update_terminal(old_name, &changes).map_err(app_error)?;
         Ok(())

@@ -2,6 +2,7 @@
 //! and colours; rows virtualized) and the window with what lies behind one cell. Presentation only.
 
 use egui::{Color32, RichText, Sense};
+use kaoqin_domain::PunchOrigin;
 
 use crate::gui::backend::reports::{CellKind, DayDetail, MonthData};
 use crate::gui::model::Lists;
@@ -243,6 +244,7 @@ pub(super) fn detail_window(
                             "reports.punch_time",
                             "reports.punch_terminal",
                             "reports.punch_mode",
+                            "reports.punch_origin",
                             "reports.punch_use",
                         ] {
                             ui.strong(tr!(lang, key));
@@ -261,6 +263,16 @@ pub(super) fn detail_window(
                                 ui.colored_label(ui.visuals().warn_fg_color, mode);
                             } else {
                                 ui.label(mode);
+                            }
+                            // A punch not read from the terminal itself is weaker evidence.
+                            let origin = tr!(lang, origin_key(p.origin));
+                            if matches!(
+                                p.origin,
+                                Some(PunchOrigin::Download | PunchOrigin::UsbImport)
+                            ) {
+                                ui.label(origin);
+                            } else {
+                                ui.colored_label(ui.visuals().warn_fg_color, origin);
                             }
                             ui.label(use_text(lang, &p.used_as, p.session));
                             ui.end_row();
@@ -384,6 +396,15 @@ fn mode_key(mode: &str) -> &'static str {
     }
 }
 
+fn origin_key(origin: Option<PunchOrigin>) -> &'static str {
+    match origin {
+        Some(PunchOrigin::Download) => "reports.origin_download",
+        Some(PunchOrigin::UsbImport) => "reports.origin_usb_import",
+        Some(PunchOrigin::CsvImport) => "reports.origin_csv_import",
+        None => "reports.origin_unknown",
+    }
+}
+
 fn use_text(lang: Lang, used_as: &str, session: Option<usize>) -> String {
     let n = session.map_or(0, |s| s + 1);
     match used_as {
@@ -391,6 +412,7 @@ fn use_text(lang: Lang, used_as: &str, session: Option<usize>) -> String {
         "sign_out" => tr!(lang, "reports.use_sign_out", n = n),
         "duplicate" => tr!(lang, "reports.use_duplicate"),
         "unmatched" => tr!(lang, "reports.use_unmatched"),
+        "extra" => tr!(lang, "reports.use_extra", n = n),
         _ => tr!(lang, "reports.use_other"),
     }
 }

@@ -13,7 +13,9 @@ use chrono::NaiveDate;
 use kaoqin_domain::{PunchKind, RequestKind, Span};
 
 use crate::app::permissions::{Action, allowed};
-use crate::gui::backend::requests::{HistoryItem, RequestItem, RequestQuery, RequestsData};
+use crate::gui::backend::requests::{
+    ActorName, HistoryItem, RequestItem, RequestQuery, RequestsData,
+};
 use crate::i18n::Lang;
 
 use super::super::model::UiError;
@@ -71,6 +73,22 @@ fn state_key(s: &str) -> &'static str {
         "approved" => "requests.state_approved",
         "rejected" => "requests.state_rejected",
         _ => "requests.state_withdrawn",
+    }
+}
+
+/// Who did a step: an app user or an employee, as they are.
+fn actor_text(lang: Lang, a: &ActorName) -> String {
+    match a {
+        ActorName::User(name) => tr!(lang, "requests.actor_user", name = name.as_str()),
+        ActorName::Employee { no, name } => tr!(
+            lang,
+            "requests.actor_employee",
+            no = no.as_str(),
+            name = name.as_deref().unwrap_or("")
+        )
+        .trim_end()
+        .to_owned(),
+        ActorName::AsStored(text) => text.clone(),
     }
 }
 
@@ -598,7 +616,7 @@ fn detail(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, may_decide
                         lang,
                         "requests.history_line",
                         at = e.at.as_str(),
-                        actor = e.actor.as_str(),
+                        actor = actor_text(lang, &e.actor),
                         action = tr!(lang, action_key(&e.action)),
                         from = tr!(lang, state_key(&e.from_state)),
                         to = tr!(lang, state_key(&e.to_state))

@@ -2,7 +2,7 @@
 //! session details, and the editor (a copy of a preset or a shift, field by field, with inline
 //! errors). The shift's own rules are checked by the domain when the service stores it.
 
-use kaoqin_domain::{ClockTime, MissingPolicy, PunchWindow, Session, Shift};
+use kaoqin_domain::{ClockTime, InOutMode, MissingPolicy, PunchWindow, Session, Shift};
 
 use crate::i18n::Lang;
 
@@ -36,6 +36,8 @@ pub(crate) struct ShiftForm {
     code: String,
     name_zh: String,
     name_en: String,
+    /// How punches are told apart (lenient windows, ZK's strict windows, state key).
+    in_out: InOutMode,
     sessions: Vec<SessionForm>,
     /// (field id, locale key); field ids are `code`, `name` or `<session>.<field>`.
     errors: Vec<(String, &'static str)>,
@@ -101,6 +103,7 @@ impl ShiftForm {
             code: s.code.clone(),
             name_zh: s.name_zh.clone(),
             name_en: s.name_en.clone(),
+            in_out: s.in_out,
             sessions: s.sessions.iter().map(SessionForm::of).collect(),
             errors: Vec::new(),
         }
@@ -199,6 +202,7 @@ impl ShiftForm {
         shift.code = code.to_owned();
         shift.name_zh = self.name_zh.trim().to_owned();
         shift.name_en = self.name_en.trim().to_owned();
+        shift.in_out = self.in_out;
         if !self.sessions.is_empty() {
             shift.sessions = sessions;
         }
@@ -232,6 +236,7 @@ pub(crate) fn show(ui: &mut egui::Ui, lang: Lang, form: &mut ShiftForm) -> Outco
                     ui.end_row();
                 }
             });
+            punch_rule_choice(ui, lang, &mut form.in_out);
             ui.add_space(4.0);
             ui.label(egui::RichText::new(tr!(lang, "schedules.editor_hint")).weak());
             let mut remove = None;
@@ -512,6 +517,30 @@ pub(crate) fn timeline(ui: &mut egui::Ui, lang: Lang, shift: &Shift) {
     });
 }
 
+/// The locale keys of a punch rule's name and of what it does.
+fn punch_rule_keys(mode: InOutMode) -> (&'static str, &'static str) {
+    match mode {
+        InOutMode::Windows => ("schedules.rule_windows", "schedules.rule_windows_help"),
+        InOutMode::StrictWindows => ("schedules.rule_strict", "schedules.rule_strict_help"),
+        InOutMode::StateKey => ("schedules.rule_state_key", "schedules.rule_state_key_help"),
+    }
+}
+
+/// The punch-rule picker (all three in sight) with what the chosen rule does, in words.
+fn punch_rule_choice(ui: &mut egui::Ui, lang: Lang, mode: &mut InOutMode) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(tr!(lang, "schedules.punch_rule"));
+        for m in [
+            InOutMode::Windows,
+            InOutMode::StrictWindows,
+            InOutMode::StateKey,
+        ] {
+            ui.radio_value(mode, m, tr!(lang, punch_rule_keys(m).0));
+        }
+    });
+    ui.label(egui::RichText::new(tr!(lang, punch_rule_keys(*mode).1)).weak());
+}
+
 fn window_text(w: Option<PunchWindow>, none: &str) -> String {
     w.map(|w| format!("{} - {}", w.opens, w.closes))
         .unwrap_or_else(|| none.to_owned())
@@ -574,8 +603,20 @@ pub(crate) fn details(ui: &mut egui::Ui, lang: Lang, shift: &Shift) {
             row(ui, "schedules.s_missing_out", &|s| {
                 missing_text(lang, s.missing_out)
             });
+            ui.label(tr!(lang, "schedules.s_split"));
+            for i in 0..shift.sessions.len() {
+                ui.label(shift.split_after(i).map_or(dash.clone(), |t| t.to_string()));
+            }
+            ui.end_row();
         });
     ui.add_space(4.0);
+    let (rule, help) = punch_rule_keys(shift.in_out);
+    ui.label(format!(
+        "{}: {}",
+        tr!(lang, "schedules.punch_rule"),
+        tr!(lang, rule)
+    ));
+    ui.label(egui::RichText::new(tr!(lang, help)).weak());
     ui.label(tr!(
         lang,
         "schedules.day_changes",

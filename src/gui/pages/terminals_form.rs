@@ -22,6 +22,9 @@ pub(crate) struct FormState {
     pub(crate) machine: String,
     pub(crate) encoding: TextEncoding,
     pub(crate) location: String,
+    /// The serial number (a USB-only terminal is registered with it); fixed once known.
+    pub(crate) serial: String,
+    pub(crate) has_serial: bool,
     pub(crate) secret: String,
     pub(crate) has_secret: bool,
     pub(crate) clear_secret: bool,
@@ -39,6 +42,8 @@ impl Default for FormState {
             machine: "1".into(),
             encoding: TextEncoding::Gbk,
             location: String::new(),
+            serial: String::new(),
+            has_serial: false,
             secret: String::new(),
             has_secret: false,
             clear_secret: false,
@@ -59,6 +64,8 @@ impl FormState {
             machine: d.machine.to_string(),
             encoding: d.encoding,
             location: d.location.clone(),
+            serial: d.serial_no.clone().unwrap_or_default(),
+            has_serial: d.serial_no.is_some(),
             has_secret: d.has_secret,
             ..FormState::default()
         }
@@ -127,6 +134,7 @@ pub(crate) fn check_form(f: &FormState, existing: &[&str]) -> Result<TerminalFor
         machine,
         encoding: f.encoding,
         location: f.location.trim().to_owned(),
+        serial: Some(f.serial.trim().to_owned()).filter(|s| !s.is_empty() && !f.has_serial),
         secret,
     })
 }
@@ -199,6 +207,19 @@ pub(crate) fn fields(ui: &mut egui::Ui, lang: Lang, form: &mut FormState) {
         &mut form.location,
         false,
     );
+    if form.has_serial {
+        ui.label(tr!(lang, "terminals.form_serial"));
+        ui.monospace(&form.serial);
+        ui.small(tr!(lang, "terminals.serial_fixed"));
+    } else {
+        widgets::labelled_text(
+            ui,
+            &tr!(lang, "terminals.form_serial"),
+            &mut form.serial,
+            false,
+        );
+        ui.small(tr!(lang, "terminals.hint_serial"));
+    }
     let secret_key = if form.kind == TerminalKind::Isapi {
         "terminals.form_isapi_password"
     } else {
