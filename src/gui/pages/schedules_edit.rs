@@ -611,11 +611,7 @@ pub(crate) fn details(ui: &mut egui::Ui, lang: Lang, shift: &Shift) {
         });
     ui.add_space(4.0);
     let (rule, help) = punch_rule_keys(shift.in_out);
-    ui.label(format!(
-        "{}: {}",
-        tr!(lang, "schedules.punch_rule"),
-        tr!(lang, rule)
-    ));
+    ui.label(tr!(lang, "schedules.punch_rule_is", rule = tr!(lang, rule)));
     ui.label(egui::RichText::new(tr!(lang, help)).weak());
     ui.label(tr!(
         lang,

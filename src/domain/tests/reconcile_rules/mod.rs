@@ -4,6 +4,9 @@
 
 use super::*;
 
+mod requests_and_days;
+pub(super) use requests_and_days::request_and_calendar_cases;
+
 pub(super) fn rule_cases() -> Vec<Case> {
     let day = d(MON);
     vec![
