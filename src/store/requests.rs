@@ -77,14 +77,31 @@ pub fn set_state(
     approver: Option<&str>,
     h: &HistoryRow,
 ) -> Result<()> {
+    // Compare-and-set on the state the step started from: two people deciding the same request at
+    // once cannot both succeed (the second finds it changed and is told to look again).
     let n = conn.execute(
-        "UPDATE requests SET state = ?2, approver = COALESCE(?3, approver), updated_at = ?4 WHERE id = ?1",
-        params![id, state, approver, timefmt::event_ts(h.at)],
+        "UPDATE requests SET state = ?2, approver = COALESCE(?3, approver), updated_at = ?4 \
+         WHERE id = ?1 AND state = ?5",
+        params![id, state, approver, timefmt::event_ts(h.at), h.from_state],
     )?;
     if n == 0 {
-        return Err(StoreError::NotFound {
-            what: "request",
-            key: id.to_string(),
+        let now: Option<String> = conn
+            .query_row("SELECT state FROM requests WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        return Err(match now {
+            None => StoreError::NotFound {
+                what: "request",
+                key: id.to_string(),
+            },
+            Some(now) => StoreError::Invalid {
+                field: "request state",
+                reason: format!(
+                    "request {id} was changed meanwhile (it is now {now}, not {}); reload it and decide again",
+                    h.from_state
+                ),
+            },
         });
     }
     add_history(conn, id, h)

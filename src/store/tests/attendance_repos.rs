@@ -133,6 +133,22 @@ fn requests_keep_state_and_append_only_history() {
         ("approved", Some("sup"))
     );
     assert_eq!(requests::history(c, id).unwrap(), vec![h.clone()]);
+    // A second decision that also started from "submitted" (read before the first committed) is
+    // refused, and leaves neither state nor history changed.
+    let reject = HistoryRow {
+        actor: "sup2".into(),
+        action: "reject".into(),
+        to_state: "rejected".into(),
+        ..h.clone()
+    };
+    match requests::set_state(c, id, "rejected", Some("sup2"), &reject) {
+        Err(StoreError::Invalid { reason, .. }) => {
+            assert!(reason.contains("changed meanwhile"), "{reason}")
+        }
+        other => panic!("a stale decision was not refused: {other:?}"),
+    }
+    assert_eq!(requests::get(c, id).unwrap().state, "approved");
+    assert_eq!(requests::history(c, id).unwrap(), vec![h.clone()]);
     // Overlap filter: March finds only the first.
     let march = requests::list(
         c,
