@@ -34,7 +34,7 @@ fn wrong_password_is_audited_and_listed() {
     fails(
         &env.run_as("clerk", "not-it", &["employee", "list"], &[]),
         4,
-        "wrong password",
+        "log-in failed: the user name or the password is wrong",
     );
     let r = env.admin(&[
         "audit",

@@ -457,12 +457,12 @@ fn authentication_failures_exit_4() {
     fails(
         &env.run_as("clerk", "wrong-password", &["employee", "list"], &[]),
         4,
-        "wrong password for user 'clerk'",
+        "log-in failed: the user name or the password is wrong, or the account is disabled",
     );
     fails(
         &env.run_as("ghost", USER_PW, &["employee", "list"], &[]),
         4,
-        "no app user named 'ghost'",
+        "log-in failed: the user name or the password is wrong, or the account is disabled",
     );
     fails(
         &env.raw(&["employee", "list"], &[("KAOQIN_PASSWORD", USER_PW)]),
@@ -473,7 +473,7 @@ fn authentication_failures_exit_4() {
     fails(
         &env.run_as("clerk", USER_PW, &["employee", "list"], &[]),
         4,
-        "user 'clerk' is disabled",
+        "log-in failed: the user name or the password is wrong, or the account is disabled",
     );
     // Password change takes effect.
     ok(&env.run_as(
@@ -485,7 +485,7 @@ fn authentication_failures_exit_4() {
     fails(
         &env.run_as("sup", USER_PW, &["employee", "list"], &[]),
         4,
-        "wrong password",
+        "log-in failed: the user name or the password is wrong",
     );
     ok(&env.run_as("sup", "fresh-pw-3", &["employee", "list"], &[]));
 }

@@ -631,3 +631,92 @@ fn an_expired_enrollment_window_reminds_the_supervisor() {
         Some("864209".to_string())
     );
 }
+
+/// A snapshot signed with a key this database never registered (here: the same auditor name in
+/// another Kaoqin installation) is refused by `snapshot diff` — two files or against the ledger —
+/// exactly as `snapshot verify` refuses it: same message, same exit code.
+#[test]
+fn a_snapshot_signed_with_a_foreign_key_is_refused_by_diff_like_verify() {
+    let sim = Sim::start(&[
+        "--employees",
+        "4",
+        "--days",
+        "2",
+        "--start",
+        "2026-03-02",
+        "--seed",
+        "3",
+    ]);
+    let env = setup(&sim);
+    let other = setup(&sim);
+    let ours = env.path("ours.kqsnap");
+    let foreign = other.path("foreign.kqsnap");
+    for (e, out) in [(&env, &ours), (&other, &foreign)] {
+        ok(&e.run_as(
+            "aud",
+            USER_PW,
+            &[
+                "snapshot",
+                "take",
+                "--terminal",
+                "大门",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        ));
+    }
+    // The foreign file is intact and correctly signed: its own installation accepts it.
+    ok(&other.run_as(
+        "aud",
+        USER_PW,
+        &["snapshot", "verify", foreign.to_str().unwrap()],
+        &[],
+    ));
+    let verify = env.run_as(
+        "aud",
+        USER_PW,
+        &["snapshot", "verify", foreign.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(verify.code, 1, "{verify:?}");
+    assert!(
+        verify
+            .stderr
+            .contains("is not registered in this Kaoqin database")
+            && verify.stderr.contains("does not verify"),
+        "{verify:?}"
+    );
+    for args in [
+        vec![
+            "snapshot",
+            "diff",
+            foreign.to_str().unwrap(),
+            ours.to_str().unwrap(),
+        ],
+        vec![
+            "snapshot",
+            "diff",
+            ours.to_str().unwrap(),
+            foreign.to_str().unwrap(),
+        ],
+        vec![
+            "snapshot",
+            "diff",
+            foreign.to_str().unwrap(),
+            "--against-db",
+        ],
+    ] {
+        let r = env.run_as("aud", USER_PW, &args, &[]);
+        assert_eq!(r.code, verify.code, "{args:?}: {r:?}");
+        assert_eq!(r.stderr, verify.stderr, "{args:?}");
+        assert!(!r.stdout.contains("removed"), "{args:?}: {r:?}");
+    }
+    // Our own snapshots still diff.
+    ok(&env.run_as(
+        "aud",
+        USER_PW,
+        &["snapshot", "diff", ours.to_str().unwrap(), "--against-db"],
+        &[],
+    ));
+}

@@ -109,6 +109,18 @@ impl Sim {
         lines
     }
 
+    /// (enabled now, DISABLEDEVICE accepted, ENABLEDEVICE accepted) from `status`.
+    fn device_counters(&self) -> (bool, u64, u64) {
+        let line = self.control("status").pop().unwrap_or_default();
+        let value = |key: &str| {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or_else(|| panic!("status has no {key}: {line}"))
+        };
+        (value("enabled") == 1, value("disables"), value("enables"))
+    }
+
     /// (chunks sent, requests held) since the simulator started, from `status`.
     fn transfer_counters(&self) -> (u64, u64) {
         let line = self.control("status").pop().unwrap_or_default();
@@ -124,6 +136,8 @@ impl Sim {
 
 /// The time limit of the downloads (the default, DOMAIN.md §2).
 const LIMIT_SECS: u32 = 180;
+/// The spacing rule of the test (DOMAIN.md §2.3).
+const SPACING_MIN: u32 = 10;
 /// Chunks the simulator sends before it holds the transfer. The users table (300 users) is one
 /// chunk and the log (40,000 punches) about 25, so the held request is a read of the log, four
 /// chunks in.
@@ -150,11 +164,12 @@ fn sigkill_of_kaoqin_download_mid_transfer() {
         ],
         &[("KAOQIN_TERMINAL_SECRET", "")],
     ));
-    // No peak windows and no spacing: only the killed session's own time limit can refuse.
+    // No peak windows, so that only the spacing rule (DOMAIN.md §2.3: 10 minutes) decides.
     {
         let mut store = kaoqin_store::Store::open(env.db()).expect("open db");
         let rules = kaoqin_sync::policy::ConnectionRules {
             time_limit_secs: LIMIT_SECS,
+            spacing_min: SPACING_MIN,
             ..kaoqin_sync::policy::ConnectionRules::unrestricted()
         };
         let sup = kaoqin_sync::Actor {
@@ -234,15 +249,22 @@ fn sigkill_of_kaoqin_download_mid_transfer() {
     );
     drop(store);
 
-    // The killed session never recorded its end, so the spacing rule counts it as connected until
-    // its recorded start plus the time limit (DOMAIN.md §2.3): a minute later it is refused, with
-    // exactly that time; ten minutes later the download goes.
+    // The killed download left the terminal disabled (DISABLEDEVICE during the transfer; it
+    // would re-enable itself only after its auto-enable timeout, minutes away).
+    assert_eq!(
+        sim.device_counters(),
+        (false, 1, 0),
+        "(enabled, disables, enables) after the kill"
+    );
+
+    // The next download finds the session `running` with its lease no longer held: it closes it
+    // as interrupted (audited), enables the terminal with one short connection, and then the
+    // spacing rule, counted from the end of that clean-up, refuses the download itself.
     let started = rows[0].started_at;
     assert!(
         started >= kill_time() && started < kill_time() + chrono::Duration::seconds(60),
         "the killed session started at the set time: {started}"
     );
-    let assumed_end = started + chrono::Duration::seconds(i64::from(LIMIT_SECS));
     let run_at = |at: &str| {
         env.run_as_at(
             "clerk",
@@ -253,20 +275,75 @@ fn sigkill_of_kaoqin_download_mid_transfer() {
     };
     let r = run_at("2026-11-25 14:01:00");
     assert_eq!(r.code, 1, "{r:?}");
-    let next = format!(
-        "the earliest allowed time is {}",
-        assumed_end.format("%Y-%m-%d %H:%M:%S")
-    );
-    assert!(
-        r.stderr.contains("never recorded its end") && r.stderr.contains(&next),
-        "expected the unfinished session and {next:?}: {r:?}"
+    assert_eq!(
+        sim.device_counters(),
+        (true, 1, 1),
+        "the recovery enabled the terminal at once: {r:?}"
     );
     assert_eq!(
         sim.transfer_counters(),
         (CHUNKS_BEFORE_HOLD, 1),
-        "nothing sent"
+        "nothing read"
     );
-    ok(&run_at("2026-11-25 14:10:00"));
+    let store = kaoqin_store::Store::open(env.db()).expect("reopen db");
+    let rows = kaoqin_store::sessions::list(store.conn(), &Default::default()).expect("sessions");
+    let killed = &rows[0];
+    assert_eq!(
+        killed.result,
+        kaoqin_store::sessions::SessionResult::Interrupted,
+        "{rows:?}"
+    );
+    let ended = killed.ended_at.expect("the interrupted session has an end");
+    assert!(
+        ended >= kill_time() + chrono::Duration::seconds(60)
+            && ended <= started + chrono::Duration::seconds(i64::from(LIMIT_SECS)),
+        "the end is the recovery, within the time limit: {ended}"
+    );
+    assert!(
+        killed.error.as_deref().is_some_and(
+            |e| e.starts_with("interrupted") && e.contains("the terminal was enabled again")
+        ),
+        "{killed:?}"
+    );
+    assert_eq!(
+        killed.commands["recovery"]["enable_device"], 1,
+        "{killed:?}"
+    );
+    assert_eq!(
+        rows.last().map(|s| s.result),
+        Some(kaoqin_store::sessions::SessionResult::Refused)
+    );
+    let entries = kaoqin_store::audit::list(store.conn(), &Default::default()).expect("audit");
+    let entry = entries
+        .iter()
+        .find(|e| e.action == "download.interrupted")
+        .expect("the closing is audited");
+    assert_eq!(entry.details["session"], killed.id);
+    assert_eq!(entry.details["terminal_reenabled"], true);
+    assert!(
+        kaoqin_store::audit::verify(store.conn())
+            .expect("audit verify")
+            .is_intact()
+    );
+    drop(store);
+    let next = format!(
+        "the earliest allowed time is {}",
+        (ended + chrono::Duration::minutes(i64::from(SPACING_MIN))).format("%Y-%m-%d %H:%M:%S")
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "at least {SPACING_MIN} min between connections (previous one ended"
+        )) && r.stderr.contains(&next)
+            && !r.stderr.contains("never recorded its end"),
+        "expected the spacing rule from the recovery and {next:?}: {r:?}"
+    );
+    // After the spacing the download goes; nothing is left to recover.
+    ok(&run_at("2026-11-25 14:12:00"));
+    assert_eq!(
+        sim.device_counters(),
+        (true, 2, 2),
+        "the download disabled and enabled once"
+    );
     let store = kaoqin_store::Store::open(env.db()).expect("reopen db");
     assert!(store.integrity_check().expect("integrity_check").is_empty());
     let mut ledger: Vec<String> = kaoqin_store::punches::list(store.conn(), &Default::default())

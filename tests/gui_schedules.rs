@@ -63,7 +63,8 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
     wait_for(&mut h, "the shifts", |h| has_text(h, "机关两次签到"));
     settle(&mut h);
     // Preset A's timeline is drawn for the selected shift, with its split point and punch rule.
-    assert!(has(&h, &with("schedules.timeline_of", "code", "A")));
+    let timeline_a = with("schedules.timeline_of", "code", "A");
+    wait_for(&mut h, "preset A's timeline", |h| has(h, &timeline_a));
     assert!(has(&h, &tr(LANG, "schedules.s_split")));
     assert!(
         has_text(&h, "12:45"),
@@ -98,7 +99,8 @@ fn shift_from_preset_assigned_to_a_department_and_the_2026_calendar() {
     assert_eq!(t1.in_out, kaoqin_domain::InOutMode::StrictWindows);
     wait_for(&mut h, "T1 listed", |h| has_text(h, "T1  测试班"));
     settle(&mut h);
-    assert!(has(&h, &with("schedules.timeline_of", "code", "T1")));
+    let timeline_t1 = with("schedules.timeline_of", "code", "T1");
+    wait_for(&mut h, "T1's timeline", |h| has(h, &timeline_t1));
 
     // Assign T1 to the department from 2026-10-01.
     h.get_by_label(&tr(LANG, "schedules.tab_assignments"))

@@ -75,3 +75,31 @@ impl Sleeper for RecordingSleeper {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).push(d);
     }
 }
+
+/// Records the requested waits and moves a [`FixedClock`] on by each instead of sleeping: the
+/// waits a real process would do, on a set clock (tests of the log-in throttle).
+#[derive(Debug)]
+pub struct AdvancingSleeper {
+    clock: std::sync::Arc<FixedClock>,
+    waits: Mutex<Vec<Duration>>,
+}
+
+impl AdvancingSleeper {
+    pub fn new(clock: std::sync::Arc<FixedClock>) -> Self {
+        AdvancingSleeper {
+            clock,
+            waits: Mutex::default(),
+        }
+    }
+    pub fn waits(&self) -> Vec<Duration> {
+        self.waits.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Sleeper for AdvancingSleeper {
+    fn sleep(&self, d: Duration) {
+        self.waits.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+        self.clock
+            .advance(chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero()));
+    }
+}

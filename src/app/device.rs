@@ -89,7 +89,9 @@ impl Session {
             override_reason,
             clock,
         };
-        Ok(rt.block_on(f(ctx))?)
+        let done = rt.block_on(f(ctx));
+        self.anchor("device");
+        Ok(done?)
     }
 
     /// `device clock [--sync]`.

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::error::AppResult;
 use super::permissions::Action;
 use super::session::Session;
+use super::validate;
 
 pub use kaoqin_store::employees::Employee;
 
@@ -54,6 +55,15 @@ fn department_id(conn: &Connection, name: &str) -> AppResult<i64> {
     Ok(departments::get_by_name(conn, name)?.id)
 }
 
+/// The bounds on a new employee's values (also used for each row of an employee import).
+pub fn check_employee_input(e: &EmployeeInput) -> AppResult<()> {
+    validate::code("工号", &e.no)?;
+    validate::name("name", &e.name)?;
+    validate::opt_line("position", e.position.as_deref(), validate::MAX_NAME_CHARS)?;
+    validate::opt_line("card number", e.card.as_deref(), validate::MAX_CODE_CHARS)?;
+    Ok(())
+}
+
 fn opt(s: &Option<String>) -> Option<Option<String>> {
     s.as_ref()
         .map(|v| Some(v.clone()).filter(|v| !v.trim().is_empty()))
@@ -62,6 +72,7 @@ fn opt(s: &Option<String>) -> Option<Option<String>> {
 impl Session {
     pub fn add_employee(&mut self, e: &EmployeeInput) -> AppResult<Employee> {
         self.require(Action::ManageEmployees, &e.no)?;
+        check_employee_input(e)?;
         let dept = department_id(self.conn(), &e.department)?;
         let new = NewEmployee {
             enrollment_no: e.no.clone(),
@@ -101,6 +112,11 @@ impl Session {
 
     pub fn update_employee(&mut self, no: &str, c: &EmployeeChanges) -> AppResult<Employee> {
         self.require(Action::ManageEmployees, no)?;
+        if let Some(n) = &c.name {
+            validate::name("name", n)?;
+        }
+        validate::opt_line("position", c.position.as_deref(), validate::MAX_NAME_CHARS)?;
+        validate::opt_line("card number", c.card.as_deref(), validate::MAX_CODE_CHARS)?;
         let department_id = match &c.department {
             Some(d) => Some(Some(department_id(self.conn(), d)?)),
             None => None,

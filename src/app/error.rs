@@ -6,17 +6,22 @@ use kaoqin_domain::TransitionError;
 use kaoqin_store::StoreError;
 use std::path::PathBuf;
 
-/// Why a log-in was refused.
+/// The one text for every refused log-in: it must not tell which part was wrong.
+pub const LOGIN_FAILED: &str = "log-in failed: the user name or the password is wrong, or the account is disabled; \
+     check both and try again (each failure makes the next attempt for this name wait longer), \
+     or ask the administrator";
+
+/// Why a log-in was refused. The three refusals show the same text ([`LOGIN_FAILED`]) so that a
+/// guesser learns nothing; the audit entry records which it was. `failures` counts the attempts
+/// for the name in a row, this one included.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
-    #[error("no app user named '{name}'; check the spelling or ask the administrator")]
-    UnknownUser { name: String },
-    #[error(
-        "wrong password for user '{name}' (failed attempts in a row: {failures}); the wait grows with each failure"
-    )]
+    #[error("{LOGIN_FAILED}")]
+    UnknownUser { name: String, failures: u32 },
+    #[error("{LOGIN_FAILED}")]
     WrongPassword { name: String, failures: u32 },
-    #[error("user '{name}' is disabled; ask the administrator")]
-    Disabled { name: String },
+    #[error("{LOGIN_FAILED}")]
+    Disabled { name: String, failures: u32 },
     #[error("no user given: pass --user NAME or set KAOQIN_USER")]
     NoUser,
 }
@@ -47,6 +52,12 @@ pub enum AppError {
     NoDatabase { path: PathBuf },
 
     #[error(
+        "{path} is an empty file, not a Kaoqin database; check the --db / KAOQIN_DB path, or \
+         make a new database in it with `kaoqin init --org NAME --admin NAME`"
+    )]
+    EmptyDatabaseFile { path: PathBuf },
+
+    #[error(
         "{path} already holds a Kaoqin database; nothing was changed (use another --db path to start afresh)"
     )]
     AlreadyInitialised { path: PathBuf },
@@ -55,6 +66,19 @@ pub enum AppError {
     /// decide: a permission refusal) or about the request's state (already decided, withdrawn).
     #[error(transparent)]
     Request(#[from] TransitionError),
+
+    /// A backup that does not verify was not restored (nothing was changed).
+    #[error(
+        "{} was not restored, nothing was changed: {}. Restore another backup; only if there is none, \
+         an administrator may restore this one anyway, giving a reason that goes into the audit log \
+         (`kaoqin restore FILE --force-unverified --reason TEXT`)",
+        path.display(),
+        problems.join("; ")
+    )]
+    RestoreRefused {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
 
     #[error(transparent)]
     Store(#[from] StoreError),

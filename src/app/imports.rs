@@ -85,6 +85,58 @@ fn permission(kind: ImportKind) -> Action {
     }
 }
 
+/// Moves employee rows whose values break the bounds of [`super::validate`] (the same checks as
+/// `employee add`) to the rejected rows, each with a problem naming the row and the field.
+fn screen_employee_rows(
+    mut imp: Import<kaoqin_excel::EmployeeRow>,
+) -> Import<kaoqin_excel::EmployeeRow> {
+    let rows = std::mem::take(&mut imp.rows);
+    for r in rows {
+        let input = super::employees::EmployeeInput {
+            no: r.no.clone(),
+            name: r.name.clone(),
+            department: r.department.clone(),
+            hired: r.hired,
+            position: Some(r.position.clone()),
+            card: Some(r.card.clone()),
+        };
+        let checked = super::employees::check_employee_input(&input)
+            .and_then(|()| super::validate::name("department", &r.department).map(|_| ()));
+        match checked {
+            Ok(()) => imp.rows.push(r),
+            Err(e) => {
+                let (column, reason) = match &e {
+                    AppError::Invalid { field, reason } => (field.to_string(), reason.clone()),
+                    other => (String::new(), other.to_string()),
+                };
+                imp.problems.push(kaoqin_excel::Problem {
+                    severity: kaoqin_excel::Severity::Error,
+                    sheet: imp.sheet.clone(),
+                    row: r.row,
+                    column,
+                    value: String::new(),
+                    reason: reason.clone(),
+                });
+                imp.rejected.push(kaoqin_excel::RejectedRow {
+                    sheet: imp.sheet.clone(),
+                    row: r.row,
+                    values: vec![
+                        r.no,
+                        r.name,
+                        r.department,
+                        r.position,
+                        r.hired.map(|d| d.to_string()).unwrap_or_default(),
+                        r.left.map(|d| d.to_string()).unwrap_or_default(),
+                        r.card,
+                    ],
+                    reasons: vec![reason],
+                });
+            }
+        }
+    }
+    imp
+}
+
 impl Session {
     /// Imports `file` of `kind`. Refusals (errors without `skip_invalid`) return `Ok` with
     /// `refused = true` so the caller can print the report; the CLI exits non-zero then.
@@ -102,6 +154,7 @@ impl Session {
             ImportKind::Employees => {
                 let imp =
                     kaoqin_excel::read_employees(file, &ctx).map_err(|e| excel_err(file, e))?;
+                let imp = screen_employee_rows(imp);
                 self.apply(kind, file, imp, dry_run, skip_invalid, |tx, rows| {
                     for r in rows {
                         let dept = departments::get_by_name(tx, &r.department)?.id;

@@ -37,6 +37,7 @@ pub fn init(log_dir: &Path, verbose: bool) -> (LogGuard, Option<String>) {
                 .map_err(|e| e.to_string())
         }) {
         Ok(appender) => {
+            make_private(log_dir);
             let (writer, guard) = tracing_appender::non_blocking(appender);
             let layer = tracing_subscriber::fmt::layer()
                 .with_writer(writer)
@@ -66,6 +67,29 @@ pub fn init(log_dir: &Path, verbose: bool) -> (LogGuard, Option<String>) {
         .with(stderr_layer)
         .try_init();
     (LogGuard { _file: guard }, problem)
+}
+
+/// The log directory is its owner's only (0700 on Unix), and so is each log file in it (0600):
+/// logs name users and terminals. New daily files are created inside the closed directory.
+fn make_private(log_dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(log_dir, std::fs::Permissions::from_mode(0o700));
+        if let Ok(entries) = std::fs::read_dir(log_dir) {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_file()
+                    && p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("kaoqin"))
+                {
+                    let _ = kaoqin_store::private_file::restrict(&p);
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = log_dir;
 }
 
 /// Boxing helper so both layers have one concrete type regardless of writer.

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod device;
 pub mod employees;
 pub mod error;
+pub mod evidence;
 pub mod gui_launch;
 pub mod imports;
 pub mod logging;
@@ -31,8 +32,11 @@ pub mod snapshots;
 pub mod terminal_sync;
 pub mod terminals;
 pub mod users;
+pub mod validate;
 
-pub use clock::{Clock, FixedClock, RecordingSleeper, Sleeper, SystemClock, ThreadSleeper};
+pub use clock::{
+    AdvancingSleeper, Clock, FixedClock, RecordingSleeper, Sleeper, SystemClock, ThreadSleeper,
+};
 pub use error::{AppError, AppResult, AuthError};
 pub use paths::Paths;
 pub use permissions::{Action, Role, allowed};
@@ -44,3 +48,5 @@ mod tests;
 mod tests_device;
 #[cfg(test)]
 mod tests_requests;
+#[cfg(test)]
+mod tests_security;

@@ -7,6 +7,7 @@ use serde_json::json;
 use super::error::AppResult;
 use super::permissions::Action;
 use super::session::Session;
+use super::validate;
 
 /// A department with its place in the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +32,7 @@ impl Session {
         parent: Option<&str>,
     ) -> AppResult<DepartmentInfo> {
         self.require(Action::ManageDepartments, name)?;
+        validate::name("department name", name)?;
         let parent_dep = match parent {
             Some(p) => Some(departments::find_by_name(self.conn(), p)?.ok_or_else(|| {
                 kaoqin_store::StoreError::NotFound {

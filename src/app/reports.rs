@@ -60,7 +60,17 @@ impl Session {
         };
         let files = match target {
             ExportTarget::Xlsx(p) => {
-                kaoqin_excel::export_month_xlsx(p, &report, opts).map_err(|e| excel_err(p, e))?;
+                // The audit head goes into the workbook's properties: an anchor outside the database.
+                let head =
+                    kaoqin_store::evidence::Anchor::of(self.conn(), self.now(), "report.export")?;
+                let head = format!(
+                    "entry {} of {}: {}",
+                    head.entries,
+                    head.at.format("%Y-%m-%d %H:%M:%S"),
+                    head.head
+                );
+                kaoqin_excel::export_month_xlsx_anchored(p, &report, opts, Some(&head))
+                    .map_err(|e| excel_err(p, e))?;
                 vec![p.clone()]
             }
             ExportTarget::CsvDir(d) => {

@@ -283,6 +283,7 @@ impl Session {
         reason: &str,
     ) -> AppResult<i64> {
         self.require(Action::ManageRequests, employee_no)?;
+        super::validate::text("reason", reason)?;
         let emp = employees::find_by_no(self.conn(), employee_no)?
             .ok_or_else(|| invalid("employee", format!("no employee with 工号 '{employee_no}'")))?;
         let types = leave_types(self.conn())?;
@@ -346,6 +347,7 @@ impl Session {
 
     /// Approves a submitted request (direct leader or supervisor, never the applicant).
     pub fn approve_request(&mut self, id: i64, comment: &str) -> AppResult<RequestState> {
+        super::validate::text("comment", comment)?;
         self.decide(
             id,
             Step::Approve {
@@ -357,6 +359,7 @@ impl Session {
 
     /// Rejects a submitted request.
     pub fn reject_request(&mut self, id: i64, comment: &str) -> AppResult<RequestState> {
+        super::validate::text("comment", comment)?;
         self.decide(
             id,
             Step::Reject {
@@ -369,6 +372,7 @@ impl Session {
     /// Withdraws a request: a draft/submitted one on the employee's behalf (clerk), an approved one only
     /// by a leader or supervisor who is not the applicant.
     pub fn withdraw_request(&mut self, id: i64, comment: &str) -> AppResult<RequestState> {
+        super::validate::text("comment", comment)?;
         let row = requests::get(self.conn(), id)?;
         let perm = if row.state == "approved" {
             Action::ApproveRequests

@@ -42,6 +42,14 @@ impl Session {
     /// Adds or replaces a shift from its JSON (the form `schedule show` prints). Validated by the domain.
     pub fn add_shift(&mut self, json_text: &str) -> AppResult<Shift> {
         let shift = Shift::from_json(json_text).map_err(|e| invalid("shift", e))?;
+        super::validate::code("shift code", &shift.code)?;
+        super::validate::name("shift name", &shift.name_zh)?;
+        if !shift.name_en.trim().is_empty() {
+            super::validate::name("shift name (English)", &shift.name_en)?;
+        }
+        for s in &shift.sessions {
+            super::validate::name("session name", &s.name)?;
+        }
         let code = shift.code.clone();
         let text = shift.to_json();
         self.act(Action::ManageSchedules, "schedule.add", &code, |tx| {
@@ -56,6 +64,8 @@ impl Session {
     /// Adds or replaces a rotation (JSON of `kaoqin_domain::Rotation`); every shift it names must exist.
     pub fn add_rotation(&mut self, json_text: &str) -> AppResult<Rotation> {
         let rot: Rotation = serde_json::from_str(json_text).map_err(|e| invalid("rotation", e))?;
+        super::validate::code("rotation code", &rot.code)?;
+        super::validate::name("rotation name", &rot.name)?;
         let book = load_book(self.conn())?;
         for code in rot.cycle.iter().flatten() {
             if !book.shifts.contains_key(code) {

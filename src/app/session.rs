@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use kaoqin_store::audit::{self, NewEntry};
+use kaoqin_store::login_throttle::LoginThrottle;
 use kaoqin_store::rusqlite::{Connection, Transaction};
 use kaoqin_store::{SecretBox, Store, org, users};
 use serde_json::{Value, json};
@@ -44,12 +45,40 @@ impl std::fmt::Debug for Session {
     }
 }
 
-/// Wait before checking a password, given the failures in a row so far: 0, 1, 2, 4, 8, 8, … s.
+/// How much later than the previous attempt for the same name the next one is checked, given the
+/// failures in a row so far: 0, 1, 2, 4, 8, 8, … s. Parallel attempts add up (see [`Session::login`]).
 pub fn login_delay(previous_failures: u32) -> Duration {
     match previous_failures {
         0 => Duration::ZERO,
         n => Duration::from_secs(1u64 << (n - 1).min(3)),
     }
+}
+
+/// A PHC hash of no one's password, checked against for an unknown user so that the answer takes
+/// as long as for a known one.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| users::hash_password("kaoqin: no such user").unwrap_or_default())
+}
+
+fn is_empty_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
+}
+
+/// The database file a command other than `init` works on must exist and must not be empty: an
+/// empty file (a mistyped --db, a failed copy) is never silently made into a new database.
+pub fn check_db_file(db: &Path) -> AppResult<()> {
+    if !db.is_file() {
+        return Err(AppError::NoDatabase {
+            path: db.to_path_buf(),
+        });
+    }
+    if is_empty_file(db) {
+        return Err(AppError::EmptyDatabaseFile {
+            path: db.to_path_buf(),
+        });
+    }
+    Ok(())
 }
 
 /// Minimum length of an app user's password.
@@ -66,14 +95,7 @@ pub(crate) fn check_new_password(password: &str) -> AppResult<()> {
 }
 
 fn name_field(field: &'static str, value: &str) -> AppResult<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(AppError::Invalid {
-            field,
-            reason: "it is empty".into(),
-        });
-    }
-    Ok(v.to_string())
+    super::validate::name(field, value)
 }
 
 /// Creates a new database at `paths.db` with the organisation and its first administrator, and the
@@ -140,9 +162,10 @@ pub fn init(
     result
 }
 
-/// True if `paths.db` exists and has at least one app user (the GUI's first-run check).
+/// True if `paths.db` exists and has at least one app user (the GUI's first-run check). An empty
+/// (0-byte) file is left as it is and answers false: only `init` makes a database of it.
 pub fn is_initialised(paths: &Paths) -> AppResult<bool> {
-    if !paths.db.is_file() {
+    if !paths.db.is_file() || is_empty_file(&paths.db) {
         return Ok(false);
     }
     let store = Store::open(&paths.db)?;
@@ -150,9 +173,16 @@ pub fn is_initialised(paths: &Paths) -> AppResult<bool> {
 }
 
 impl Session {
-    /// Authenticates `name` with `password`. Success and failure are audited; a wrong password
-    /// counts a failure in the database, and each attempt first waits [`login_delay`] of the failures
-    /// so far (through `sleeper`, so tests do not wait). Auditors get the read-only connection.
+    /// Authenticates `name` with `password`. Success and failure are audited.
+    ///
+    /// Throttling works per name, known or not, across processes: before the password is checked
+    /// the attempt takes its turn in the throttle file beside the database
+    /// ([`kaoqin_store::login_throttle`]), counting it and pushing the name's next turn on by
+    /// [`login_delay`] of the failures so far; the attempt then waits (through `sleeper`, so tests
+    /// do not wait) until its turn by `clock`. Parallel guesses thus queue one after the other. A
+    /// success clears the name's count. Unknown user, wrong password and disabled account give the
+    /// same error text ([`AuthError`]); only the audit entry says which. Auditors get the
+    /// read-only connection.
     pub fn login(
         paths: &Paths,
         name: &str,
@@ -164,46 +194,48 @@ impl Session {
         if name.is_empty() {
             return Err(AuthError::NoUser.into());
         }
-        if !paths.db.is_file() {
-            return Err(AppError::NoDatabase {
-                path: paths.db.clone(),
-            });
-        }
+        check_db_file(&paths.db)?;
         let mut store = Store::open(&paths.db)?;
-        let failed =
-            |store: &mut Store, role: Option<Role>, reason: &str, count: bool| -> AppResult<u32> {
-                let now = clock.now();
-                let tx = store.transaction()?;
-                let failures = if count {
-                    users::record_failed_login(&tx, name, now)?
-                } else {
-                    0
-                };
-                audit::append(
-                    &tx,
-                    NewEntry {
-                        at: now,
-                        actor: name.to_string(),
-                        role,
-                        action: "login.failed".into(),
-                        target: name.to_string(),
-                        details: json!({ "reason": reason, "failures": failures }),
-                    },
-                )?;
-                tx.commit()?;
-                Ok(failures)
-            };
+        let mut throttle = LoginThrottle::open(&paths.db)?;
+        let arrived = clock.now();
+        let turn = throttle.reserve(name, arrived, |n| {
+            chrono::Duration::from_std(login_delay(n)).unwrap_or(chrono::Duration::MAX)
+        })?;
+        let failures = turn.failures_before.saturating_add(1);
+        sleeper.sleep((turn.at - arrived).to_std().unwrap_or(Duration::ZERO));
+        let failed = |store: &mut Store, role: Option<Role>, reason: &str, known: bool| {
+            let now = clock.now();
+            let tx = store.transaction()?;
+            if known {
+                users::record_failed_login(&tx, name, now)?;
+            }
+            audit::append(
+                &tx,
+                NewEntry {
+                    at: now,
+                    actor: name.to_string(),
+                    role,
+                    action: "login.failed".into(),
+                    target: name.to_string(),
+                    details: json!({ "reason": reason, "failures": failures }),
+                },
+            )?;
+            tx.commit()?;
+            tracing::warn!(user = name, failures, reason, "log-in failed");
+            AppResult::Ok(())
+        };
         let Some(user) = users::find_by_name(store.conn(), name)? else {
+            // Spend the time a password check takes, so the answer's timing does not tell.
+            let _ = users::verify_password(dummy_hash(), password);
             failed(&mut store, None, "unknown user", false)?;
             return Err(AuthError::UnknownUser {
                 name: name.to_string(),
+                failures,
             }
             .into());
         };
-        sleeper.sleep(login_delay(user.failed_logins));
         if !users::verify_password(&user.password_hash, password) {
-            let failures = failed(&mut store, Some(user.role), "wrong password", true)?;
-            tracing::warn!(user = name, failures, "log-in failed: wrong password");
+            failed(&mut store, Some(user.role), "wrong password", true)?;
             return Err(AuthError::WrongPassword {
                 name: name.to_string(),
                 failures,
@@ -211,9 +243,10 @@ impl Session {
             .into());
         }
         if user.disabled {
-            failed(&mut store, Some(user.role), "disabled", false)?;
+            failed(&mut store, Some(user.role), "disabled", true)?;
             return Err(AuthError::Disabled {
                 name: name.to_string(),
+                failures,
             }
             .into());
         }
@@ -232,6 +265,7 @@ impl Session {
             },
         )?;
         tx.commit()?;
+        throttle.clear(name)?;
         tracing::info!(user = name, role = %user.role, "logged in");
         if user.role == Role::Auditor {
             drop(store);
@@ -348,6 +382,8 @@ impl Session {
             },
         )?;
         tx.commit()?;
+        // The new head goes into the anchor file beside the database (see evidence.rs).
+        self.anchor(audit_action);
         tracing::info!(user = %self.user.name, action = audit_action, target, "done");
         Ok(out)
     }

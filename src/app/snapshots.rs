@@ -11,7 +11,9 @@ use kaoqin_store::punches::{self, PunchFilter};
 use kaoqin_store::{snapshots, terminals};
 use kaoqin_sync::SyncError;
 use kaoqin_sync::readonly::AuditorConnector;
-use kaoqin_sync::snapshot::{self, SnapshotDiff, TakeReport, VerifyReport, file::PunchRow};
+use kaoqin_sync::snapshot::{
+    self, Manifest, SnapshotData, SnapshotDiff, TakeReport, VerifyReport, file::PunchRow,
+};
 
 use super::permissions::Action;
 use super::session::Session;
@@ -60,9 +62,11 @@ impl Session {
         let out = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
         let rt = Self::runtime()?;
         let store = self.store_mut();
-        Ok(rt.block_on(snapshot::take_snapshot(
+        let done = rt.block_on(snapshot::take_snapshot(
             store, &actor, &t, &connector, &rules, clock, &key, &out,
-        ))?)
+        ));
+        self.anchor("snapshot.take");
+        Ok(done?)
     }
 
     /// The snapshots Kaoqin knows of (the `snapshots` table, one row per `snapshot.take`), oldest
@@ -93,18 +97,44 @@ impl Session {
         Ok(report)
     }
 
-    /// Differences between two verified snapshots.
+    /// The one door through which every command reads a snapshot's contents (diff of two files,
+    /// diff against the ledger, the GUI's Audit page through the same services): the file is
+    /// checked exactly as [`Session::verify_snapshot`] checks it (hashes, signature, and the
+    /// signer's key registered in this database for the user the manifest names), and refused
+    /// with [`not_verified`]'s message, the one `kaoqin snapshot verify` ends with, if anything
+    /// is wrong. The data is then read and must carry the manifest that was verified (a file
+    /// swapped in between is refused too).
+    pub fn read_verified_snapshot(&self, path: &Path) -> OpsResult<(Manifest, SnapshotData)> {
+        let report = self.verify_snapshot(path)?;
+        let manifest = match report.manifest {
+            Some(m) if report.problems.is_empty() => m,
+            _ => return Err(not_verified(path, &report.problems).into()),
+        };
+        let (read_manifest, data) = snapshot::file::read(path)?;
+        if read_manifest != manifest {
+            return Err(not_verified(
+                path,
+                &["the file changed while it was being read".to_string()],
+            )
+            .into());
+        }
+        Ok((manifest, data))
+    }
+
+    /// Differences between two verified snapshots (each through
+    /// [`Session::read_verified_snapshot`]).
     pub fn diff_snapshots(&self, a: &Path, b: &Path) -> OpsResult<SnapshotDiff> {
         self.require(Action::ViewAudit, &a.display().to_string())?;
-        let (_, da) = snapshot::file::read(a)?;
-        let (_, db) = snapshot::file::read(b)?;
+        let (_, da) = self.read_verified_snapshot(a)?;
+        let (_, db) = self.read_verified_snapshot(b)?;
         Ok(snapshot::diff(&da, &db))
     }
 
-    /// A verified snapshot against the ledger of the same terminal serial.
+    /// A verified snapshot (through [`Session::read_verified_snapshot`]) against the ledger of
+    /// the same terminal serial.
     pub fn diff_snapshot_against_db(&self, path: &Path) -> OpsResult<LedgerDiff> {
         self.require(Action::ViewAudit, &path.display().to_string())?;
-        let (_, data) = snapshot::file::read(path)?;
+        let (_, data) = self.read_verified_snapshot(path)?;
         let serial = data.device.serial_number.clone().ok_or_else(|| {
             SyncError::Invalid(
                 "the snapshot has no terminal serial number, so it cannot be matched to the ledger"
@@ -142,6 +172,17 @@ impl Session {
             never_downloaded,
         })
     }
+}
+
+/// The refusal of a snapshot that does not verify, worded once for `snapshot verify`, `snapshot
+/// diff` and the GUI: the file, how many problems, each problem.
+pub fn not_verified(path: &Path, problems: &[String]) -> SyncError {
+    SyncError::Invalid(format!(
+        "{} does not verify ({} problem(s): {}); keep it as evidence",
+        path.display(),
+        problems.len(),
+        problems.join("; ")
+    ))
 }
 
 /// The xlsx report of a diff of two snapshots (the rows `kaoqin snapshot diff A B` prints).

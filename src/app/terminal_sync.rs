@@ -56,6 +56,62 @@ pub struct PunchQuery {
     pub to: Option<NaiveDateTime>,
 }
 
+/// The auditor's snapshots as session rows (kind `snapshot`): the auditor's connection may not
+/// write session rows, so each is rebuilt from the snapshot row and its `snapshot.take` audit
+/// entry (peer, records, duration). The id is the snapshot's number.
+fn snapshot_sessions(
+    conn: &kaoqin_store::rusqlite::Connection,
+    f: &SessionFilter,
+) -> OpsResult<Vec<sessions::Session>> {
+    let taken = kaoqin_store::audit::list(
+        conn,
+        &kaoqin_store::audit::AuditFilter {
+            since: f.from,
+            actor: None,
+            action: Some("snapshot.take".into()),
+        },
+    )?;
+    let details = |id: i64| {
+        taken
+            .iter()
+            .find(|e| e.details["snapshot"].as_i64() == Some(id))
+            .map(|e| e.details.clone())
+            .unwrap_or_default()
+    };
+    Ok(
+        kaoqin_store::snapshots::list(conn, f.terminal_name.as_deref())?
+            .into_iter()
+            .filter(|s| {
+                f.from.is_none_or(|t| s.taken_at >= t) && f.to.is_none_or(|t| s.taken_at < t)
+            })
+            .map(|s| {
+                let d = details(s.id);
+                let ms = d["duration_ms"].as_i64();
+                sessions::Session {
+                    id: s.id,
+                    kind: sessions::SessionKind::Snapshot,
+                    terminal_id: s.terminal_id,
+                    terminal_name: s.terminal_name,
+                    actor: s.taken_by,
+                    role: "auditor".into(),
+                    peer_addr: d["peer"].as_str().map(str::to_string),
+                    started_at: s.taken_at,
+                    ended_at: ms.map(|ms| s.taken_at + chrono::Duration::milliseconds(ms)),
+                    commands: serde_json::json!({}),
+                    records_read: d["records"].as_u64().unwrap_or(0),
+                    records_new: 0,
+                    records_dup: 0,
+                    result: sessions::SessionResult::Ok,
+                    error: None,
+                    override_reason: None,
+                    cut: false,
+                    clock_skew_secs: d["clock_skew_secs"].as_i64(),
+                }
+            })
+            .collect(),
+    )
+}
+
 impl Session {
     /// The sync layer's view of who is acting.
     pub fn actor(&self) -> Actor {
@@ -111,7 +167,7 @@ impl Session {
         let clock = self.sync_clock();
         let rt = Self::runtime()?;
         let store = self.store_mut();
-        Ok(rt.block_on(kaoqin_sync::download_terminal(
+        let done = rt.block_on(kaoqin_sync::download_terminal(
             store,
             &actor,
             terminal,
@@ -119,7 +175,9 @@ impl Session {
             override_reason,
             clock,
             io,
-        ))?)
+        ));
+        self.anchor("download");
+        Ok(done?)
     }
 
     /// Writes the punches matching `q` as CSV (the format `import punches` reads back).
@@ -183,7 +241,7 @@ impl Session {
         let settings = kaoqin_sync::settings::load(self.conn())?;
         let actor = self.actor();
         let now = self.now();
-        Ok(kaoqin_sync::import_punches_file_with(
+        let done = kaoqin_sync::import_punches_file_with(
             self.store_mut(),
             &actor,
             path,
@@ -191,13 +249,18 @@ impl Session {
             opts,
             &settings.checks,
             now,
-        )?)
+        );
+        self.anchor("import");
+        Ok(done?)
     }
 
     /// Download sessions (`kaoqin audit sessions`).
     pub fn download_sessions(&self, f: &SessionFilter) -> OpsResult<Vec<sessions::Session>> {
         self.require(Action::ViewPunches, "sessions")?;
-        Ok(sessions::list(self.conn(), f)?)
+        let mut out = sessions::list(self.conn(), f)?;
+        out.extend(snapshot_sessions(self.conn(), f)?);
+        out.sort_by_key(|s| s.started_at);
+        Ok(out)
     }
 
     /// Findings, optionally of one terminal and only the open ones.
@@ -249,6 +312,7 @@ impl Session {
     /// Sets the connection rules (supervisor only, audited by the sync layer).
     pub fn set_connection_rules(&mut self, rules: &ConnectionRules) -> OpsResult<()> {
         self.require(Action::ChangeRules, "connection rules")?;
+        super::validate::connection_rules(rules)?;
         let actor = self.actor();
         let now = self.now();
         Ok(kaoqin_sync::settings::set_rules(

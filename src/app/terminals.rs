@@ -10,6 +10,7 @@ use serde_json::json;
 use super::error::{AppError, AppResult};
 use super::permissions::Action;
 use super::session::Session;
+use super::validate;
 
 /// Default ZK port.
 pub const ZK_DEFAULT_PORT: u16 = 4370;
@@ -150,6 +151,13 @@ impl Session {
     /// Adds a terminal; `secret` is the comm key or ISAPI password ("" = none).
     pub fn add_terminal(&mut self, t: &TerminalInput, secret: &str) -> AppResult<TerminalInfo> {
         self.require(Action::ManageTerminals, &t.name)?;
+        validate::name("terminal name", &t.name)?;
+        validate::opt_line("location", t.location.as_deref(), validate::MAX_NAME_CHARS)?;
+        validate::opt_line(
+            "serial number",
+            t.serial.as_deref(),
+            validate::MAX_CODE_CHARS,
+        )?;
         let (address, port, baud) = parse_address(t.kind, &t.address, t.baud)?;
         let comm_secret = if secret.is_empty() {
             None
@@ -208,6 +216,15 @@ impl Session {
 
     pub fn update_terminal(&mut self, name: &str, c: &TerminalChanges) -> AppResult<TerminalInfo> {
         self.require(Action::ManageTerminals, name)?;
+        if let Some(n) = &c.rename {
+            validate::name("terminal name", n)?;
+        }
+        validate::opt_line("location", c.location.as_deref(), validate::MAX_NAME_CHARS)?;
+        validate::opt_line(
+            "serial number",
+            c.serial.as_deref(),
+            validate::MAX_CODE_CHARS,
+        )?;
         let cur = terminals::get_by_name(self.conn(), name)?;
         let kind = c.kind.unwrap_or(cur.kind);
         let (address, port, baud) = match (&c.address, c.kind) {

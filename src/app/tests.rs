@@ -334,7 +334,7 @@ fn bad_employee_input_is_named_and_nothing_is_written() {
 #[test]
 fn wrong_passwords_are_audited_and_slow_down() {
     let f = Fixture::new();
-    let sleeper = RecordingSleeper::default();
+    let sleeper = AdvancingSleeper::new(f.clock.clone());
     for n in 1..=6u32 {
         let err = f.try_login("clerk", "wrong", &sleeper).unwrap_err();
         assert_eq!(
@@ -371,7 +371,7 @@ fn unknown_and_disabled_users_cannot_log_in() {
     assert!(matches!(err, AppError::Auth(AuthError::UnknownUser { .. })));
     assert_eq!(
         f.last_audit().details,
-        json!({ "reason": "unknown user", "failures": 0 })
+        json!({ "reason": "unknown user", "failures": 1 })
     );
 
     let mut root = f.login("root");

@@ -72,11 +72,9 @@ pub enum Command {
         /// Destination file; must not exist.
         file: PathBuf,
     },
-    /// Replace the database with the backup FILE (admin only); the current one is kept aside.
-    Restore {
-        /// A backup made by `kaoqin backup`.
-        file: PathBuf,
-    },
+    /// Replace the database with the backup FILE (admin only) after verifying it; the current one
+    /// is kept aside.
+    Restore(super::cmd_evidence::RestoreArgs),
     /// Print the role × action permission table (Markdown).
     Permissions,
     /// Download punches from terminals under the connection rules.
@@ -166,6 +164,10 @@ pub enum UserCmd {
     },
     /// Set a user's password (KAOQIN_NEW_PASSWORD or asked twice).
     Passwd { name: String },
+    /// Names with failed log-ins in a row (users and guessed names), and when each may try again.
+    Locks(FormatArg),
+    /// Clear the failed log-ins of NAME so its next attempt is checked at once (audited).
+    Unlock { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -344,8 +346,9 @@ pub enum AuditCmd {
         #[command(flatten)]
         format: FormatArg,
     },
-    /// Check the hash chain; exit 0 only if intact.
-    Verify,
+    /// Check the hash chain, the anchors kept outside the database and every batch of punches;
+    /// exit 0 only if all hold.
+    Verify(super::cmd_evidence::VerifyArgs),
     /// Terminal sessions (downloads, imports, snapshots): one row per session.
     Sessions(super::cmd_sync::SessionsArgs),
 }

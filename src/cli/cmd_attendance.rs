@@ -3,6 +3,7 @@
 //! Parsing and printing only: every command calls one service in `app::{schedules, calendar,
 //! requests, month}`, which checks permissions and audits.
 
+use super::out::{out_raw, outln};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
@@ -139,7 +140,7 @@ fn read_text(file: &PathBuf) -> Result<String> {
 }
 
 pub(super) fn print_rows(format: Format, headers: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
-    print!("{}", table::render(format, headers, &rows)?);
+    out_raw!("{}", table::render(format, headers, &rows)?);
     Ok(())
 }
 
@@ -149,7 +150,7 @@ pub fn schedule(s: &mut Session, c: ScheduleCmd) -> Result<()> {
             let shift = s
                 .add_shift(&read_text(&file)?)
                 .with_context(|| format!("cannot add the shift in {}", file.display()))?;
-            println!(
+            outln!(
                 "Shift {} ({}) saved: {}.",
                 shift.code,
                 shift.name_zh,
@@ -161,7 +162,7 @@ pub fn schedule(s: &mut Session, c: ScheduleCmd) -> Result<()> {
             let r = s
                 .add_rotation(&read_text(&file)?)
                 .with_context(|| format!("cannot add the rotation in {}", file.display()))?;
-            println!("Rotation {} saved ({} days).", r.code, r.cycle.len());
+            outln!("Rotation {} saved ({} days).", r.code, r.cycle.len());
             Ok(())
         }
         ScheduleCmd::List { format } => {
@@ -194,7 +195,8 @@ pub fn schedule(s: &mut Session, c: ScheduleCmd) -> Result<()> {
             print_rows(format.format, &["code", "name", "name_en", "hours"], rows)
         }
         ScheduleCmd::Show { code } => {
-            println!("{}", s.get_shift(&code)?.to_json());
+            // Pretty JSON spans lines on purpose (its strings escape control characters).
+            out_raw!("{}\n", s.get_shift(&code)?.to_json());
             Ok(())
         }
         ScheduleCmd::Assign(a) => {
@@ -216,7 +218,7 @@ pub fn schedule(s: &mut Session, c: ScheduleCmd) -> Result<()> {
                 AssignTo::Department(d) => format!("department {d}"),
                 AssignTo::Employee(e) => format!("employee {e}"),
             };
-            println!("Assigned {plan} to {whom} (assignment {id}).");
+            outln!("Assigned {plan} to {whom} (assignment {id}).");
             Ok(())
         }
         ScheduleCmd::Assignments { format } => {
@@ -288,7 +290,7 @@ pub fn calendar(s: &mut Session, c: CalendarCmd) -> Result<()> {
                 statutory,
             })
             .with_context(|| format!("cannot set {date}"))?;
-            println!("{date} is now {}.", kind.code());
+            outln!("{date} is now {}.", kind.code());
             Ok(())
         }
         CalendarCmd::Import { file } => {
@@ -296,7 +298,7 @@ pub fn calendar(s: &mut Session, c: CalendarCmd) -> Result<()> {
             let n = s
                 .import_calendar_text(&file.display().to_string(), &text)
                 .with_context(|| format!("cannot import {}", file.display()))?;
-            println!("Imported {n} calendar days from {}.", file.display());
+            outln!("Imported {n} calendar days from {}.", file.display());
             Ok(())
         }
     }
@@ -309,12 +311,14 @@ pub fn month(s: &mut Session, c: MonthCmd) -> Result<()> {
             let (info, result) = s
                 .run_month(m)
                 .with_context(|| format!("cannot run {month}"))?;
-            println!(
+            outln!(
                 "Month {} reconciled: {} employees, {} employee-days stored.",
-                info.month, info.employees, info.days
+                info.month,
+                info.employees,
+                info.days
             );
             if !result.unknown_enrollments.is_empty() {
-                println!(
+                outln!(
                     "Punches with no employee (工号): {}",
                     result.unknown_enrollments.join(", ")
                 );
@@ -332,14 +336,20 @@ pub fn month(s: &mut Session, c: MonthCmd) -> Result<()> {
                 .month_show(m, department.as_deref(), employee.as_deref())
                 .with_context(|| format!("cannot show {month}"))?;
             match format.format {
-                Format::Csv => print!("{}", view.csv),
+                Format::Csv => out_raw!("{}", view.csv),
                 Format::Table => {
                     let mut rd = csv::Reader::from_reader(view.csv.as_bytes());
                     let headers: Vec<String> = rd.headers()?.iter().map(str::to_string).collect();
                     let heads: Vec<&str> = headers.iter().map(String::as_str).collect();
                     let rows = rd
                         .records()
-                        .map(|r| r.map(|r| r.iter().map(str::to_string).collect()))
+                        .map(|r| {
+                            r.map(|r| {
+                                r.iter()
+                                    .map(|c| kaoqin_domain::csv_safe::unquote(c).to_string())
+                                    .collect()
+                            })
+                        })
                         .collect::<Result<Vec<Vec<String>>, _>>()?;
                     print_rows(Format::Table, &heads, rows)?;
                 }

@@ -3,6 +3,7 @@
 //! Parsing, prompting and printing only; the services are in `app::device`. Every command
 //! connects under the connection rules and takes `--override "reason"` like `download`.
 
+use super::out::outln;
 use anyhow::{Context, Result, anyhow};
 use clap::{Args, Subcommand};
 
@@ -107,9 +108,9 @@ pub enum PolicyCmd {
     },
 }
 
-fn print_users(users: &[kaoqin_sync::device_admin::DeviceUser]) {
+fn print_users(users: &[kaoqin_sync::device_admin::DeviceUser]) -> Result<()> {
     for u in users {
-        println!(
+        outln!(
             "uid {:>4}  {:<10} {:<12} privilege {:>2}  password {}  card {}  fingerprints {}",
             u.uid,
             u.enrollment_no,
@@ -120,6 +121,7 @@ fn print_users(users: &[kaoqin_sync::device_admin::DeviceUser]) {
             u.fingers.len()
         );
     }
+    Ok(())
 }
 
 fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
@@ -127,10 +129,10 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
         DeviceCmd::Status => {
             let windows = s.handover_windows().map_err(lift)?;
             if windows.is_empty() {
-                println!("no enrollment window is open or expired");
+                outln!("no enrollment window is open or expired");
             }
             for w in &windows {
-                println!(
+                outln!(
                     "{}  {}  {}",
                     w.terminal,
                     w.until.format("%Y-%m-%d %H:%M"),
@@ -147,12 +149,13 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
                 .device_clock(&target.terminal, sync, target.override_reason)
                 .map_err(lift)
                 .with_context(|| format!("terminal '{}'", target.terminal))?;
-            println!(
+            outln!(
                 "{}: terminal clock {} s from this PC",
-                target.terminal, r.skew_before_secs
+                target.terminal,
+                r.skew_before_secs
             );
             if let Some(a) = r.skew_after_secs {
-                println!("set from this PC; now {a} s");
+                outln!("set from this PC; now {a} s");
             }
             Ok(())
         }
@@ -162,9 +165,11 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
                 .device_password(&target.terminal, &pw, target.override_reason)
                 .map_err(lift)
                 .with_context(|| format!("terminal '{}'", target.terminal))?;
-            println!(
+            outln!(
                 "{}: password of super admin {} ({}) set, read back and stored sealed.",
-                target.terminal, su.enrollment_no, su.name
+                target.terminal,
+                su.enrollment_no,
+                su.name
             );
             Ok(())
         }
@@ -174,7 +179,7 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
                 .device_handover(&target.terminal, &pw, days, target.override_reason)
                 .map_err(lift)
                 .with_context(|| format!("terminal '{}'", target.terminal))?;
-            println!(
+            outln!(
                 "{}: hand-over password set on super admin {}; the enrollment window is open until {}. \
                  Afterwards run `kaoqin device password --terminal {}`.",
                 target.terminal,
@@ -189,13 +194,13 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
                 .device_policy(&target.terminal, false, target.override_reason)
                 .map_err(lift)
                 .with_context(|| format!("terminal '{}'", target.terminal))?;
-            print_users(&r.users);
+            print_users(&r.users)?;
             if r.violations.is_empty() {
-                println!("policy: OK");
+                outln!("policy: OK");
                 Ok(())
             } else {
                 for v in &r.violations {
-                    println!("violation: {v}");
+                    outln!("violation: {v}");
                 }
                 Err(anyhow!(
                     "{} policy violation(s); fix them with `kaoqin device policy apply --terminal {} --yes`",
@@ -210,9 +215,9 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
                     .device_policy(&target.terminal, false, target.override_reason)
                     .map_err(lift)?;
                 for c in &r.planned {
-                    println!("would: {c}");
+                    outln!("would: {c}");
                 }
-                println!(
+                outln!(
                     "{} change(s); run again with --yes to apply them.",
                     r.planned.len()
                 );
@@ -223,13 +228,13 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
                 .map_err(lift)
                 .with_context(|| format!("terminal '{}'", target.terminal))?;
             for c in &r.applied {
-                println!("applied: {c}");
+                outln!("applied: {c}");
             }
             if let Some(e) = &r.apply_error {
-                println!("refused by the terminal: {e}");
+                outln!("refused by the terminal: {e}");
             }
             if let Some(after) = &r.users_after {
-                print_users(after);
+                print_users(after)?;
             }
             let left = r.violations_after.unwrap_or_default();
             if let Some(e) = r.apply_error {
@@ -238,7 +243,7 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
                     left.join("; ")
                 ))
             } else if left.is_empty() {
-                println!("re-read: policy OK");
+                outln!("re-read: policy OK");
                 Ok(())
             } else {
                 Err(anyhow!(
@@ -253,15 +258,15 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
                 .map_err(lift)
                 .with_context(|| format!("terminal '{}'", target.terminal))?;
             for (no, name) in &r.not_enrolled {
-                println!("employee not enrolled: {no} {name}");
+                outln!("employee not enrolled: {no} {name}");
             }
             for (no, name) in &r.not_employees {
-                println!("enrolled, not an employee: {no} {name}");
+                outln!("enrolled, not an employee: {no} {name}");
             }
             for (no, k, t) in &r.name_mismatches {
-                println!("name differs: {no} Kaoqin {k} / terminal {t}");
+                outln!("name differs: {no} Kaoqin {k} / terminal {t}");
             }
-            println!(
+            outln!(
                 "{} not enrolled, {} not employees, {} name mismatches",
                 r.not_enrolled.len(),
                 r.not_employees.len(),

@@ -2,6 +2,7 @@
 //! import` beside `import punches`), `template`. Parsing and printing only: the services in
 //! `app::{reports, imports}` check permissions, write files and audit.
 
+use super::out::{out_raw, outln};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
@@ -136,7 +137,7 @@ fn symbols(s: &mut Session, a: ReportSymbolsArgs) -> Result<()> {
         .into_iter()
         .map(|(name, symbol)| vec![name, symbol])
         .collect();
-    print!(
+    out_raw!(
         "{}",
         crate::cli::table::render(a.format, &["name", "symbol"], &rows)?
     );
@@ -167,7 +168,7 @@ fn report_month(s: &mut Session, a: ReportMonthArgs) -> Result<()> {
             .export_month(m, &t, &opts)
             .with_context(|| format!("cannot export {}", a.month))?;
         for f in files {
-            println!("Wrote {}", f.display());
+            outln!("Wrote {}", f.display());
         }
     }
     Ok(())
@@ -183,7 +184,7 @@ pub fn import_data(s: &mut Session, c: DataImportCmd) -> Result<()> {
         .import_file(kind, &a.file, a.dry_run, a.skip_invalid)
         .with_context(|| format!("cannot import {}", a.file.display()))?;
     if !out.problems.is_empty() {
-        println!("severity,sheet,row,column,value,reason");
+        outln!("severity,sheet,row,column,value,reason");
         for p in &out.problems {
             let sev = if p.severity == Severity::Error {
                 "error"
@@ -200,7 +201,8 @@ pub fn import_data(s: &mut Session, c: DataImportCmd) -> Result<()> {
             ]
             .iter()
             .map(|c| {
-                if c.contains([',', '"', '\n']) {
+                let c = kaoqin_domain::csv_safe::cell(c);
+                if c.contains([',', '"', '\n', '\r']) {
                     format!("\"{}\"", c.replace('"', "\"\""))
                 } else {
                     c.to_string()
@@ -208,7 +210,7 @@ pub fn import_data(s: &mut Session, c: DataImportCmd) -> Result<()> {
             })
             .collect::<Vec<_>>()
             .join(",");
-            println!("{cells}");
+            outln!("{cells}");
         }
     }
     if out.refused {
@@ -220,19 +222,20 @@ pub fn import_data(s: &mut Session, c: DataImportCmd) -> Result<()> {
         ));
     }
     if out.dry_run {
-        println!(
+        outln!(
             "Dry run: {} row(s) would be imported, {} rejected; nothing was written.",
-            out.valid, out.rejected
+            out.valid,
+            out.rejected
         );
         return Ok(());
     }
-    println!(
+    outln!(
         "Imported {} row(s) from {}.",
         out.imported,
         a.file.display()
     );
     if let Some(w) = out.error_workbook {
-        println!(
+        outln!(
             "{} rejected row(s) written to {}",
             out.rejected,
             w.display()
@@ -249,6 +252,6 @@ pub fn template(s: &Session, a: TemplateArgs) -> Result<()> {
     };
     s.write_template(kind, &a.file, Locale::default())
         .with_context(|| format!("cannot write {}", a.file.display()))?;
-    println!("Wrote template {}", a.file.display());
+    outln!("Wrote template {}", a.file.display());
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! permissions and audits. Sessions are numbered from 1 here (`--session 1` = the first session of the
 //! employee's shift); the service converts to the stored index.
 
+use super::out::outln;
 use anyhow::{Context, Result, anyhow};
 use chrono::{NaiveDate, NaiveDateTime};
 use clap::{Args, Subcommand, ValueEnum};
@@ -285,7 +286,7 @@ pub fn request(s: &mut Session, c: RequestCmd) -> Result<()> {
             let id = s
                 .add_request(&a.employee, kind, &a.reason)
                 .context("cannot enter the request")?;
-            println!("Request {id} submitted for {}.", a.employee);
+            outln!("Request {id} submitted for {}.", a.employee);
             Ok(())
         }
         RequestCmd::List {
@@ -330,17 +331,20 @@ pub fn request(s: &mut Session, c: RequestCmd) -> Result<()> {
         }
         RequestCmd::Show { id } => {
             let v = s.show_request(id)?;
-            println!(
+            outln!(
                 "request {} · {} · {} · {}",
-                v.row.id, v.row.employee_no, v.row.kind, v.row.state
+                v.row.id,
+                v.row.employee_no,
+                v.row.kind,
+                v.row.state
             );
-            println!("{}", describe(&v.row.kind_json));
-            println!("entered by: {} (app user)", v.row.applicant);
+            outln!("{}", describe(&v.row.kind_json));
+            outln!("entered by: {} (app user)", v.row.applicant);
             if !v.row.reason.is_empty() {
-                println!("reason: {}", v.row.reason);
+                outln!("reason: {}", v.row.reason);
             }
             for (h, actor) in v.history.into_iter().zip(v.actors) {
-                println!(
+                outln!(
                     "{}  {}  {}  {} -> {}  {}",
                     h.at.format("%Y-%m-%d %H:%M:%S"),
                     actor,
@@ -356,21 +360,21 @@ pub fn request(s: &mut Session, c: RequestCmd) -> Result<()> {
             let st = s
                 .approve_request(id, &comment)
                 .with_context(|| format!("cannot approve request {id}"))?;
-            println!("Request {id} is {}.", st.code());
+            outln!("Request {id} is {}.", st.code());
             Ok(())
         }
         RequestCmd::Reject { id, comment } => {
             let st = s
                 .reject_request(id, &comment)
                 .with_context(|| format!("cannot reject request {id}"))?;
-            println!("Request {id} is {}.", st.code());
+            outln!("Request {id} is {}.", st.code());
             Ok(())
         }
         RequestCmd::Withdraw { id, comment } => {
             let st = s
                 .withdraw_request(id, &comment)
                 .with_context(|| format!("cannot withdraw request {id}"))?;
-            println!("Request {id} is {}.", st.code());
+            outln!("Request {id} is {}.", st.code());
             Ok(())
         }
         RequestCmd::LinkUser {
@@ -378,7 +382,7 @@ pub fn request(s: &mut Session, c: RequestCmd) -> Result<()> {
             employee_no,
         } => {
             s.link_user_employee(&app_user, &employee_no)?;
-            println!("User {app_user} is employee {employee_no}.");
+            outln!("User {app_user} is employee {employee_no}.");
             Ok(())
         }
         RequestCmd::LeaveTypes { format } => {
@@ -415,7 +419,7 @@ pub fn request(s: &mut Session, c: RequestCmd) -> Result<()> {
                 symbol,
                 private,
             })?;
-            println!("Leave type {code} saved.");
+            outln!("Leave type {code} saved.");
             Ok(())
         }
         RequestCmd::SetLeader {
@@ -423,7 +427,7 @@ pub fn request(s: &mut Session, c: RequestCmd) -> Result<()> {
             leader_no,
         } => {
             s.set_department_leader(&department, &leader_no)?;
-            println!("{leader_no} leads {department}.");
+            outln!("{leader_no} leads {department}.");
             Ok(())
         }
     }

@@ -1,6 +1,7 @@
 //! CLI for the auditor's snapshots (issue 8): `snapshot take|verify|diff [--xlsx FILE]`. Parsing and printing
 //! only; the services are in `app::snapshots`.
 
+use super::out::outln;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
@@ -9,7 +10,7 @@ use kaoqin_sync::snapshot::diff::UserChange;
 
 use super::cmd_sync::lift;
 use crate::app::Session;
-use crate::app::snapshots::{ledger_diff_report, snapshot_diff_report};
+use crate::app::snapshots::{ledger_diff_report, not_verified, snapshot_diff_report};
 
 #[derive(Debug, Subcommand)]
 pub enum SnapshotCmd {
@@ -56,7 +57,7 @@ fn write_xlsx(
     };
     kaoqin_excel::export_snapshot_diff_xlsx(path, &report(), locale)
         .with_context(|| format!("cannot write the report {}", path.display()))?;
-    println!("report written to {}", path.display());
+    outln!("report written to {}", path.display());
     Ok(())
 }
 
@@ -71,7 +72,7 @@ pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
                 .take_snapshot(&terminal, &out)
                 .map_err(lift)
                 .with_context(|| format!("snapshot of '{terminal}' failed"))?;
-            println!(
+            outln!(
                 "Snapshot #{} of {terminal}: {} records, {} users, clock skew {} s, {} ms; written to {}",
                 r.snapshot_id,
                 r.records,
@@ -80,14 +81,14 @@ pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
                 r.duration_ms,
                 r.path.display()
             );
-            println!("SHA-256 {}", r.whole_sha256);
-            println!("signed by key {}", r.public_key);
+            outln!("SHA-256 {}", r.whole_sha256);
+            outln!("signed by key {}", r.public_key);
             Ok(())
         }
         SnapshotCmd::Verify { file } => {
             let r = s.verify_snapshot(&file).map_err(lift)?;
             if let Some(m) = &r.manifest {
-                println!(
+                outln!(
                     "{}: terminal {}, taken by {} at {}",
                     file.display(),
                     m.terminal_name,
@@ -96,17 +97,14 @@ pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
                 );
             }
             if r.ok() {
-                println!("OK: every part's SHA-256, the whole SHA-256 and the signature match.");
+                outln!("OK: every part's SHA-256, the whole SHA-256 and the signature match.");
                 Ok(())
             } else {
                 for p in &r.problems {
-                    println!("MISMATCH: {p}");
+                    outln!("MISMATCH: {p}");
                 }
-                Err(anyhow!(
-                    "{} does not verify ({} problem(s)); keep it as evidence",
-                    file.display(),
-                    r.problems.len()
-                ))
+                // The same refusal (text and exit code) as `snapshot diff` of this file.
+                Err(lift(not_verified(&file, &r.problems).into()))
             }
         }
         SnapshotCmd::Diff {
@@ -117,18 +115,18 @@ pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
             report_lang,
         } => {
             let d = s.diff_snapshot_against_db(&a).map_err(lift)?;
-            println!("terminal serial {}", d.serial);
+            outln!("terminal serial {}", d.serial);
             for (no, t) in &d.missing_on_terminal {
-                println!("in Kaoqin, no longer on the terminal: {no} {}", ts(*t));
+                outln!("in Kaoqin, no longer on the terminal: {no} {}", ts(*t));
             }
             for p in &d.never_downloaded {
-                println!(
+                outln!(
                     "on the terminal, never downloaded: {} {}",
                     p.enrollment_no,
                     ts(p.timestamp)
                 );
             }
-            println!(
+            outln!(
                 "{} in Kaoqin but not on the terminal, {} on the terminal but not in Kaoqin",
                 d.missing_on_terminal.len(),
                 d.never_downloaded.len()
@@ -148,7 +146,7 @@ pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
                 b.ok_or_else(|| anyhow!("give two snapshot files, or one with --against-db"))?;
             let d = s.diff_snapshots(&a, &b).map_err(lift)?;
             for p in &d.removed {
-                println!(
+                outln!(
                     "removed: {} {} (position {})",
                     p.enrollment_no,
                     ts(p.timestamp),
@@ -156,7 +154,7 @@ pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
                 );
             }
             for c in &d.time_changed {
-                println!(
+                outln!(
                     "time changed: {} {} -> {}",
                     c.before.enrollment_no,
                     ts(c.before.timestamp),
@@ -164,18 +162,20 @@ pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
                 );
             }
             for p in &d.backdated {
-                println!("added back-dated: {} {}", p.enrollment_no, ts(p.timestamp));
+                outln!("added back-dated: {} {}", p.enrollment_no, ts(p.timestamp));
             }
             for u in &d.users {
                 match u {
-                    UserChange::Added(u) => println!(
+                    UserChange::Added(u) => outln!(
                         "user added: {} {} (privilege {})",
-                        u.enrollment_no, u.name, u.privilege
+                        u.enrollment_no,
+                        u.name,
+                        u.privilege
                     ),
                     UserChange::Removed(u) => {
-                        println!("user removed: {} {}", u.enrollment_no, u.name)
+                        outln!("user removed: {} {}", u.enrollment_no, u.name)
                     }
-                    UserChange::Changed { before, after } => println!(
+                    UserChange::Changed { before, after } => outln!(
                         "user changed: {} {} privilege {}->{} password {}->{} card {}->{} name {}->{}",
                         before.enrollment_no,
                         before.name,
@@ -191,12 +191,13 @@ pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {
                 }
             }
             if let Some(c) = &d.clock {
-                println!(
+                outln!(
                     "clock changed: skew {} s -> {} s",
-                    c.skew_before_secs, c.skew_after_secs
+                    c.skew_before_secs,
+                    c.skew_after_secs
                 );
             }
-            println!(
+            outln!(
                 "{} removed, {} time changed, {} back-dated, {} user changes, clock {}; {} ordinary new punches",
                 d.removed.len(),
                 d.time_changed.len(),

@@ -2,6 +2,7 @@
 //! `audit sessions`, `findings [explain]`, `rules show|set`. Parsing and printing only: every
 //! command calls one service of `app::terminal_sync`, which checks permissions and audits.
 
+use super::out::{out_raw, outln};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -79,6 +80,9 @@ pub enum ImportCmd {
         /// (supervisor only; without it such a file is refused).
         #[arg(long)]
         allow_unregistered: bool,
+        /// Check the file and show what would be imported; store nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Employees, requests or calendar days from a spreadsheet (issue 6).
     #[command(flatten)]
@@ -196,7 +200,7 @@ fn ts(t: NaiveDateTime) -> String {
 }
 
 fn print_rows(format: Format, headers: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
-    print!(
+    out_raw!(
         "{}",
         table::render(format, headers, &rows).context("cannot format the listing")?
     );
@@ -256,12 +260,12 @@ pub fn download(s: &mut Session, a: DownloadArgs) -> Result<()> {
         }
         match result {
             Ok(r) => {
-                println!("{}", kaoqin_sync::download::summary(&r));
+                outln!("{}", kaoqin_sync::download::summary(&r));
                 for f in &r.findings {
-                    println!("  finding: {}", f.summary);
+                    outln!("  finding: {}", f.summary);
                 }
                 for w in &r.warnings {
-                    println!("  warning: {w}");
+                    outln!("  warning: {w}");
                 }
             }
             Err(e) if names.len() == 1 => {
@@ -334,12 +338,14 @@ pub fn import(s: &mut Session, c: ImportCmd) -> Result<()> {
             terminal,
             serial,
             allow_unregistered,
+            dry_run,
         } => (
             file,
             terminal,
             ImportOptions {
                 serial,
                 allow_unregistered,
+                dry_run,
             },
         ),
         ImportCmd::Data(d) => return super::cmd_reports::import_data(s, d),
@@ -349,8 +355,13 @@ pub fn import(s: &mut Session, c: ImportCmd) -> Result<()> {
         .map_err(lift)
         .with_context(|| format!("cannot import {}", file.display()))?;
     let total = r.total();
-    println!(
-        "Imported {}: {} records read, {} new, {} already stored; {} bad lines.",
+    outln!(
+        "{} {}: {} records read, {} new, {} already stored; {} bad lines.",
+        if opts.dry_run {
+            "Dry run, nothing stored:"
+        } else {
+            "Imported"
+        },
         file.display(),
         total.read,
         total.new,
@@ -358,11 +369,11 @@ pub fn import(s: &mut Session, c: ImportCmd) -> Result<()> {
         r.bad_lines.len()
     );
     for e in &r.bad_lines {
-        println!("  {e}");
+        outln!("  {e}");
     }
     for t in &r.terminals {
         for f in &t.findings {
-            println!("  finding ({}): {}", t.terminal_serial, f.summary);
+            outln!("  finding ({}): {}", t.terminal_serial, f.summary);
         }
     }
     Ok(())
@@ -390,7 +401,7 @@ pub fn sessions(s: &Session, a: SessionsArgs) -> Result<()> {
 pub fn findings(s: &mut Session, a: FindingsArgs) -> Result<()> {
     if let Some(FindingsCmd::Explain { id, note }) = a.cmd {
         let f = s.explain_finding(id, &note).map_err(lift)?;
-        println!("Finding #{} ({}) marked as explained.", f.id, f.kind);
+        outln!("Finding #{} ({}) marked as explained.", f.id, f.kind);
         return Ok(());
     }
     let rows = s
@@ -429,24 +440,24 @@ pub fn rules(s: &mut Session, c: RulesCmd) -> Result<()> {
     match c {
         RulesCmd::Show => {
             for p in &current.sessions {
-                println!(
+                outln!(
                     "peak session {}: latest sign-in {}, earliest sign-out {}",
                     p.name,
                     p.latest_sign_in.format("%H:%M"),
                     p.earliest_sign_out.format("%H:%M")
                 );
             }
-            println!(
+            outln!(
                 "margin before sign-in: {} min",
                 current.margin_before_sign_in_min
             );
-            println!(
+            outln!(
                 "margin after sign-out: {} min",
                 current.margin_after_sign_out_min
             );
-            println!("time limit: {} s", current.time_limit_secs);
-            println!("spacing: {} min", current.spacing_min);
-            println!(
+            outln!("time limit: {} s", current.time_limit_secs);
+            outln!("spacing: {} min", current.spacing_min);
+            outln!(
                 "follow the shifts in use: {}",
                 if current.follow_schedules {
                     "yes"
@@ -455,13 +466,13 @@ pub fn rules(s: &mut Session, c: RulesCmd) -> Result<()> {
                 }
             );
             let now = s.now();
-            println!("no-connection windows today ({}):", now.date());
+            outln!("no-connection windows today ({}):", now.date());
             for w in current
                 .windows_around(now)
                 .into_iter()
                 .filter(|w| w.start.date() == now.date() || w.end.date() == now.date())
             {
-                println!(
+                outln!(
                     "  {}–{}  {}",
                     w.start.format("%H:%M"),
                     w.end.format("%H:%M"),
@@ -500,7 +511,7 @@ pub fn rules(s: &mut Session, c: RulesCmd) -> Result<()> {
                     .collect();
             }
             s.set_connection_rules(&r).map_err(lift)?;
-            println!("Connection rules changed (audited).");
+            outln!("Connection rules changed (audited).");
             Ok(())
         }
     }

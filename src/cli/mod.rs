@@ -3,11 +3,13 @@
 pub mod args;
 pub mod cmd_attendance;
 pub mod cmd_device;
+pub mod cmd_evidence;
 pub mod cmd_reports;
 pub mod cmd_requests;
 pub mod cmd_snapshot;
 pub mod cmd_sync;
 pub mod input;
+pub mod out;
 pub mod run;
 pub mod table;
 

@@ -1,6 +1,7 @@
 //! Dispatch: turns a parsed command line into service calls and prints the outcome. The only place
 //! that prints, prompts and chooses exit codes. Errors get context naming what was being done.
 
+use super::out::{out_raw, outln};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -92,7 +93,7 @@ fn run(cli: Cli, paths: Paths) -> Result<()> {
     match command {
         Command::Init(a) => init(&paths, &a),
         Command::Permissions => {
-            print!("{}", permissions::markdown_table());
+            out_raw!("{}", permissions::markdown_table());
             Ok(())
         }
         other => {
@@ -115,7 +116,7 @@ fn init(paths: &Paths, a: &InitArgs) -> Result<()> {
     let password = input::new_password(input::ENV_PASSWORD, &a.admin)?;
     session::init(paths, &a.org, &a.admin, &password, &SystemClock)
         .with_context(|| format!("cannot create the database {}", paths.db.display()))?;
-    println!(
+    outln!(
         "Created {} for {}; administrator: {}.",
         paths.db.display(),
         a.org.trim(),
@@ -128,12 +129,8 @@ fn login(paths: &Paths, user: Option<&str>) -> Result<Session> {
     let user = user
         .filter(|u| !u.trim().is_empty())
         .ok_or(AppError::Auth(AuthError::NoUser))?;
-    if !paths.db.is_file() {
-        return Err(AppError::NoDatabase {
-            path: paths.db.clone(),
-        }
-        .into());
-    }
+    // Before asking for a password: a missing or empty (0-byte) file is named, never made a database.
+    session::check_db_file(&paths.db)?;
     let password = input::password(user)?;
     Ok(Session::login(
         paths,
@@ -145,7 +142,7 @@ fn login(paths: &Paths, user: Option<&str>) -> Result<Session> {
 }
 
 fn print_rows(format: Format, headers: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
-    print!(
+    out_raw!(
         "{}",
         table::render(format, headers, &rows).context("cannot format the listing")?
     );
@@ -194,34 +191,8 @@ fn dispatch(mut s: Session, command: Command) -> Result<()> {
         Command::Month(c) => super::cmd_attendance::month(&mut s, c),
         Command::Report(c) => super::cmd_reports::report(&mut s, c),
         Command::Template(a) => super::cmd_reports::template(&s, a),
-        Command::Backup { file } => {
-            let info = s
-                .backup(&file)
-                .with_context(|| format!("backup to {} failed", file.display()))?;
-            println!(
-                "Backed up to {} ({} audit entries, {} punches).",
-                file.display(),
-                info.audit_entries,
-                info.punches
-            );
-            Ok(())
-        }
-        Command::Restore { file } => {
-            let out = s
-                .restore(&file)
-                .with_context(|| format!("cannot restore from {}", file.display()))?;
-            println!(
-                "Restored from {} ({} audit entries, {} punches).",
-                file.display(),
-                out.restored.audit_entries,
-                out.restored.punches
-            );
-            match out.kept_aside {
-                Some(p) => println!("The previous database was kept as {}", p.display()),
-                None => println!("There was no previous database to keep."),
-            }
-            Ok(())
-        }
+        Command::Backup { file } => super::cmd_evidence::backup(&mut s, &file),
+        Command::Restore(a) => super::cmd_evidence::restore(s, a),
     }
 }
 
@@ -233,7 +204,7 @@ fn user(s: &mut Session, c: UserCmd) -> Result<()> {
             let u = s
                 .add_user(&name, role, &pw)
                 .with_context(|| format!("cannot add user '{name}'"))?;
-            println!("Added user {} ({}).", u.name, u.role);
+            outln!("Added user {} ({}).", u.name, u.role);
         }
         UserCmd::List(f) => {
             let rows = s
@@ -258,17 +229,17 @@ fn user(s: &mut Session, c: UserCmd) -> Result<()> {
         UserCmd::Disable { name } => {
             s.disable_user(&name)
                 .with_context(|| format!("cannot disable user '{name}'"))?;
-            println!("User {name} is disabled.");
+            outln!("User {name} is disabled.");
         }
         UserCmd::Enable { name } => {
             s.enable_user(&name)
                 .with_context(|| format!("cannot enable user '{name}'"))?;
-            println!("User {name} is enabled.");
+            outln!("User {name} is enabled.");
         }
         UserCmd::Role { name, role } => {
             s.set_user_role(&name, role)
                 .with_context(|| format!("cannot change the role of '{name}'"))?;
-            println!("User {name} now has the role {role}.");
+            outln!("User {name} now has the role {role}.");
         }
         UserCmd::Passwd { name } => {
             let own = name.trim() == s.user().name;
@@ -281,7 +252,37 @@ fn user(s: &mut Session, c: UserCmd) -> Result<()> {
             let pw = input::new_password(input::ENV_NEW_PASSWORD, &name)?;
             s.set_password(&name, &pw)
                 .with_context(|| format!("cannot change the password of '{name}'"))?;
-            println!("Password of {name} changed.");
+            outln!("Password of {name} changed.");
+        }
+        UserCmd::Locks(f) => {
+            let rows = s
+                .login_locks()?
+                .into_iter()
+                .map(|l| {
+                    vec![
+                        l.name,
+                        if l.known_user { "user" } else { "unknown name" }.to_string(),
+                        l.failures.to_string(),
+                        l.last_attempt_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                        l.next_attempt_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    ]
+                })
+                .collect();
+            print_rows(
+                f.format,
+                &["name", "kind", "failures", "last_attempt", "next_attempt"],
+                rows,
+            )?;
+        }
+        UserCmd::Unlock { name } => {
+            let l = s
+                .unlock_login(&name)
+                .with_context(|| format!("cannot clear the failed log-ins of '{name}'"))?;
+            outln!(
+                "Cleared {} failed log-in(s) of {}; the next attempt is checked at once.",
+                l.failures,
+                l.name
+            );
         }
     }
     Ok(())
@@ -294,8 +295,8 @@ fn department(s: &mut Session, c: DepartmentCmd) -> Result<()> {
                 .add_department(&name, parent.as_deref())
                 .with_context(|| format!("cannot add department '{name}'"))?;
             match d.parent {
-                Some(p) => println!("Added department {} under {p}.", d.name),
-                None => println!("Added department {}.", d.name),
+                Some(p) => outln!("Added department {} under {p}.", d.name),
+                None => outln!("Added department {}.", d.name),
             }
         }
         DepartmentCmd::List(f) => {
@@ -330,7 +331,7 @@ fn employee(s: &mut Session, c: EmployeeCmd) -> Result<()> {
             let e = s
                 .add_employee(&input)
                 .with_context(|| format!("cannot add employee 工号 {}", a.no))?;
-            println!(
+            outln!(
                 "Added employee {} {} ({}).",
                 e.enrollment_no,
                 e.name,
@@ -394,13 +395,13 @@ fn employee(s: &mut Session, c: EmployeeCmd) -> Result<()> {
             let e = s
                 .update_employee(&a.no, &changes)
                 .with_context(|| format!("cannot update employee 工号 {}", a.no))?;
-            println!("Updated employee {} {}.", e.enrollment_no, e.name);
+            outln!("Updated employee {} {}.", e.enrollment_no, e.name);
         }
         EmployeeCmd::Deactivate { no, left } => {
             let e = s
                 .deactivate_employee(&no, left)
                 .with_context(|| format!("cannot deactivate employee 工号 {no}"))?;
-            println!(
+            outln!(
                 "Employee {} {} left on {}.",
                 e.enrollment_no,
                 e.name,
@@ -429,7 +430,7 @@ fn terminal(s: &mut Session, c: TerminalCmd) -> Result<()> {
             let info = s
                 .add_terminal(&t, &secret)
                 .with_context(|| format!("cannot add terminal '{}'", a.name))?;
-            println!(
+            outln!(
                 "Added terminal {} ({} at {}{}{}).",
                 info.name,
                 info.kind,
@@ -509,12 +510,12 @@ fn terminal(s: &mut Session, c: TerminalCmd) -> Result<()> {
             let t = s
                 .update_terminal(&a.name, &changes)
                 .with_context(|| format!("cannot update terminal '{}'", a.name))?;
-            println!("Updated terminal {} ({} at {}).", t.name, t.kind, t.address);
+            outln!("Updated terminal {} ({} at {}).", t.name, t.kind, t.address);
         }
         TerminalCmd::Remove { name } => {
             s.remove_terminal(&name)
                 .with_context(|| format!("cannot remove terminal '{name}'"))?;
-            println!("Removed terminal {name} (its punches stay in the ledger).");
+            outln!("Removed terminal {name} (its punches stay in the ledger).");
         }
     }
     Ok(())
@@ -558,34 +559,7 @@ fn audit(s: &Session, c: AuditCmd) -> Result<()> {
             Ok(())
         }
         AuditCmd::Sessions(a) => super::cmd_sync::sessions(s, a),
-        AuditCmd::Verify => {
-            let report = s.verify_audit()?;
-            match report.first_break {
-                None => {
-                    println!(
-                        "Audit log intact: {} entries; head hash {}",
-                        report.entries_checked, report.head_hash
-                    );
-                    Ok(())
-                }
-                Some(b) => {
-                    println!(
-                        "Audit log BROKEN at entry {}: {}",
-                        b.seq,
-                        b.reason.describe()
-                    );
-                    println!("  expected: {}", b.expected);
-                    println!("  found:    {}", b.found);
-                    Err(anyhow!(
-                        "the audit chain is broken at entry {} (expected {}, found {}); \
-                         keep this database as evidence and compare it with a backup",
-                        b.seq,
-                        b.expected,
-                        b.found
-                    ))
-                }
-            }
-        }
+        AuditCmd::Verify(a) => super::cmd_evidence::verify(s, a),
     }
 }
 

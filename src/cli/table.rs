@@ -31,7 +31,35 @@ fn char_width(c: char) -> usize {
     if wide { 2 } else { 1 }
 }
 
-/// Renders `rows` under `headers` in the chosen format.
+/// Shows control characters and bidi controls visibly, so text from the database (a name, an
+/// audit target) cannot start a new line, move the cursor, recolour the terminal (ESC) or reorder
+/// what follows (U+202A–U+202E, U+2066–U+2069, and the marks U+200E, U+200F, U+061C): `\n`, `\r`,
+/// `\t` as those two characters, every other C0/C1 control, DEL and bidi control as `\u{..}`.
+/// A backslash already in the text is left alone (it cannot move anything).
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    fn hidden(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}')
+    }
+    if !s.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if hidden(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Renders `rows` under `headers` in the chosen format (table cells through [`visible`]; CSV
+/// keeps the data as it is, quoted by the csv writer, with formula-leading cells neutralised).
 pub fn render(
     format: Format,
     headers: &[&str],
@@ -44,8 +72,13 @@ pub fn render(
 }
 
 fn aligned(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let headers: Vec<String> = headers.iter().map(|h| visible(h).into_owned()).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| visible(c).into_owned()).collect())
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| cell_width(h)).collect();
-    for row in rows {
+    for row in &rows {
         for (i, cell) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(i) {
                 *w = (*w).max(cell_width(cell));
@@ -66,10 +99,10 @@ fn aligned(headers: &[&str], rows: &[Vec<String>]) -> String {
         out.push_str(line.trim_end());
         out.push('\n');
     };
-    push_line(&mut out, &mut headers.iter().copied());
+    push_line(&mut out, &mut headers.iter().map(String::as_str));
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
     push_line(&mut out, &mut rule.iter().map(String::as_str));
-    for row in rows {
+    for row in &rows {
         push_line(&mut out, &mut row.iter().map(String::as_str));
     }
     if rows.is_empty() {
@@ -82,7 +115,12 @@ fn to_csv(headers: &[&str], rows: &[Vec<String>]) -> Result<String, csv::Error> 
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(headers)?;
     for row in rows {
-        w.write_record(row)?;
+        // The listings only have strings: plain numbers stay numbers, any other cell that a
+        // spreadsheet would read as a formula gets a leading `'` (kaoqin_domain::csv_safe).
+        w.write_record(
+            row.iter()
+                .map(|c| kaoqin_domain::csv_safe::cell(c).into_owned()),
+        )?;
     }
     let bytes = w
         .into_inner()
@@ -125,6 +163,33 @@ mod tests {
         let rows = vec![vec!["a,b".to_string(), "张三".to_string()]];
         let out = render(Format::Csv, &["x", "y"], &rows).unwrap();
         assert_eq!(out, "x,y\n\"a,b\",张三\n");
+    }
+
+    #[test]
+    fn table_cells_show_control_characters() {
+        let rows = vec![vec![
+            "x\n2026-01-01 forged line".to_string(),
+            "\u{1b}[31mred\t\u{202e}evil\u{85}".to_string(),
+        ]];
+        let out = render(Format::Table, &["a", "b"], &rows).unwrap();
+        assert_eq!(out.lines().count(), 3, "{out}");
+        assert!(out.contains("x\\n2026-01-01 forged line"), "{out}");
+        assert!(
+            out.contains("\\u{1b}[31mred\\t\\u{202e}evil\\u{85}"),
+            "{out}"
+        );
+        assert!(!out.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn csv_neutralises_formulas_but_keeps_numbers() {
+        let rows = vec![vec![
+            "=HYPERLINK(\"x\")".to_string(),
+            "-5".to_string(),
+            "@a".to_string(),
+        ]];
+        let out = render(Format::Csv, &["n", "m", "o"], &rows).unwrap();
+        assert_eq!(out, "n,m,o\n\"'=HYPERLINK(\"\"x\"\")\",-5,'@a\n");
     }
 
     #[test]

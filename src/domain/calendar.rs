@@ -296,7 +296,7 @@ impl Calendar {
             let entry = CalendarEntry {
                 date,
                 kind,
-                name: get(2).to_string(),
+                name: crate::csv_safe::unquote(get(2)).to_string(),
                 statutory,
             };
             check_entry(&entry).map_err(|e| CalendarError::Csv {
@@ -320,7 +320,7 @@ impl Calendar {
     pub fn to_csv(&self, from: NaiveDate, to: NaiveDate) -> String {
         let mut s = String::from("date,type,name,statutory\n");
         for e in self.entries_between(from, to) {
-            let name = e.name.replace(',', " ");
+            let name = crate::csv_safe::text_cell(&e.name).replace([',', '\n', '\r'], " ");
             s.push_str(&format!(
                 "{},{},{},{}\n",
                 e.date,

@@ -265,6 +265,7 @@ pub const CSV_HEADER: &str =
     "employee_no,date,day_type,status,late_minutes,early_minutes,absent_sessions,overtime_minutes";
 
 fn csv_field(s: &str) -> String {
+    let s = crate::csv_safe::cell(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

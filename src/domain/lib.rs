@@ -30,6 +30,7 @@
 pub mod assignment;
 pub mod calendar;
 pub mod clock;
+pub mod csv_safe;
 mod day_result;
 pub mod exceptions;
 mod matching;

@@ -44,7 +44,8 @@ pub use export::snapshot_diff::{
 };
 pub use export::tables::{MonthReport, PunchRow, Table, Value};
 pub use export::xlsx::{
-    ExportOptions, Paper, export_month_xlsx, month_sheet_workbook, month_workbook,
+    AUDIT_HEAD_PROPERTY, ExportOptions, Paper, export_month_xlsx, export_month_xlsx_anchored,
+    month_sheet_workbook, month_workbook, set_workbook_properties,
 };
 pub use import::template::write_template;
 pub use import::{

@@ -52,6 +52,8 @@ pub struct UserRow {
     pub name: String,
     pub role: Role,
     pub disabled: bool,
+    /// Failed log-ins in a row (the next attempt waits longer; the administrator can clear them).
+    pub failed_logins: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

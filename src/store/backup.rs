@@ -58,8 +58,214 @@ pub fn backup_to(conn: &Connection, dest: &Path) -> Result<DbInfo> {
     result
 }
 
+/// The manifest written beside every backup (`<backup>.manifest.json`): what the copy holds, and
+/// its audit head as an anchor kept apart from the database (see [`crate::evidence`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BackupManifest {
+    pub format: String,
+    /// The backup file's name (the manifest sits beside it).
+    pub file: String,
+    /// SHA-256 of the backup file as written.
+    pub sha256: String,
+    pub schema_version: i64,
+    pub punches: u64,
+    /// The audit head of the copy: its entries, head hash and the time of the backup.
+    pub audit_head: crate::evidence::Anchor,
+}
+
+/// `format` of [`BackupManifest`].
+pub const MANIFEST_FORMAT: &str = "kaoqin-backup-manifest-1";
+
+/// `backup.db` → `backup.db.manifest.json`.
+pub fn manifest_path(backup: &Path) -> PathBuf {
+    with_suffix(backup, ".manifest.json")
+}
+
+fn file_sha256(path: &Path) -> Result<String> {
+    use sha2::Digest;
+    let mut f = std::fs::File::open(path).map_err(|e| io(path, e))?;
+    let mut h = sha2::Sha256::new();
+    std::io::copy(&mut f, &mut h).map_err(|e| io(path, e))?;
+    Ok(hex::encode(h.finalize()))
+}
+
+/// [`backup_to`], then the manifest beside the copy (written to a temporary name and renamed).
+/// `now` is the backup's time, recorded in the manifest's anchor.
+pub fn backup_with_manifest(
+    conn: &Connection,
+    dest: &Path,
+    now: NaiveDateTime,
+) -> Result<(DbInfo, BackupManifest)> {
+    let mpath = manifest_path(dest);
+    if mpath.exists() {
+        return Err(StoreError::BackupExists { path: mpath });
+    }
+    let info = backup_to(conn, dest)?;
+    let copy = Connection::open_with_flags(
+        dest,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| open_error(dest, e))?;
+    let head = crate::evidence::Anchor::of(&copy, now, "backup")?;
+    drop(copy);
+    let manifest = BackupManifest {
+        format: MANIFEST_FORMAT.into(),
+        file: dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        sha256: file_sha256(dest)?,
+        schema_version: info.schema_version,
+        punches: info.punches,
+        audit_head: head,
+    };
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| StoreError::Invalid {
+        field: "backup manifest",
+        reason: e.to_string(),
+    })?;
+    let tmp = temp_beside(&mpath, "manifest");
+    std::fs::write(&tmp, text.as_bytes()).map_err(|e| io(&tmp, e))?;
+    std::fs::rename(&tmp, &mpath).map_err(|e| io(&mpath, e))?;
+    Ok((info, manifest))
+}
+
+/// The manifest beside `backup`: None if there is none; an error if it cannot be read.
+pub fn read_manifest(backup: &Path) -> Result<Option<BackupManifest>> {
+    read_manifest_file(&manifest_path(backup))
+}
+
+/// Reads a manifest file (None if missing).
+pub fn read_manifest_file(path: &Path) -> Result<Option<BackupManifest>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(path, e)),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| StoreError::Invalid {
+            field: "backup manifest",
+            reason: format!("{}: {e}", path.display()),
+        })
+}
+
+/// What [`check_backup`] found: the file's facts and every reason not to trust it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BackupCheck {
+    pub info: DbInfo,
+    /// Its audit head (entries, hash).
+    pub head: (u64, String),
+    pub manifest: Option<BackupManifest>,
+    /// Empty: the backup verifies (schema and triggers as our migrations make them, chain intact and
+    /// as long as its manifest says, batches match, an enabled administrator).
+    pub problems: Vec<String>,
+}
+
+/// Checks a backup before a restore: [`check_is_kaoqin_db`], then the evidence (see [`BackupCheck`]).
+pub fn check_backup(path: &Path) -> Result<BackupCheck> {
+    let info = check_is_kaoqin_db(path)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| open_error(path, e))?;
+    let mut problems = Vec::new();
+    for p in crate::evidence::schema_problems(&conn).map_err(|e| reopen(path, e))? {
+        problems.push(format!("its schema differs from Kaoqin's: {p}"));
+    }
+    let chain = crate::audit::verify(&conn).map_err(|e| reopen(path, e))?;
+    if let Some(b) = &chain.first_break {
+        problems.push(format!("its audit chain is broken at {b}"));
+    }
+    let head = crate::audit::head(&conn)
+        .map_err(|e| reopen(path, e))?
+        .map(|(s, h)| (crate::timefmt::to_u64(s), h))
+        .unwrap_or((0, crate::audit::GENESIS_HASH.to_string()));
+    let manifest = match read_manifest(path) {
+        Ok(m) => m,
+        Err(e) => {
+            problems.push(format!("its manifest cannot be read ({e})"));
+            None
+        }
+    };
+    match &manifest {
+        None => problems.push(format!(
+            "it has no manifest ({}), so a cut-off end of its audit log could not be seen",
+            manifest_path(path).display()
+        )),
+        Some(m) => {
+            let a = &m.audit_head;
+            let anchored = crate::evidence::check_anchors(
+                &conn,
+                vec![crate::evidence::SourcedAnchor {
+                    anchor: a.clone(),
+                    source: "its manifest".into(),
+                }],
+            )
+            .map_err(|e| reopen(path, e))?;
+            for (_, status) in anchored.checked {
+                match status {
+                    crate::evidence::AnchorStatus::Missing { chain_entries } => problems.push(
+                        format!(
+                            "its audit log is SHORTER than its manifest says: {chain_entries} entries,                              the manifest of {} records {} (entries {}… are missing)",
+                            a.at.format("%Y-%m-%d %H:%M:%S"),
+                            a.entries,
+                            chain_entries + 1
+                        ),
+                    ),
+                    crate::evidence::AnchorStatus::Differs { .. }
+                    | crate::evidence::AnchorStatus::BeforeRestore { .. } => problems.push(format!(
+                        "its audit entry {} is not the one its manifest of {} records (the log was rewritten)",
+                        a.entries,
+                        a.at.format("%Y-%m-%d %H:%M:%S")
+                    )),
+                    crate::evidence::AnchorStatus::Matches => {}
+                }
+            }
+            if head.0 > a.entries {
+                problems.push(format!(
+                    "its audit log has {} entries, more than the {} its manifest records",
+                    head.0, a.entries
+                ));
+            }
+            match file_sha256(path) {
+                Ok(h) if h != m.sha256 => problems.push(
+                    "the file changed after the backup was made (its SHA-256 differs from the manifest's)"
+                        .to_string(),
+                ),
+                Ok(_) => {}
+                Err(e) => problems.push(format!("it cannot be hashed ({e})")),
+            }
+        }
+    }
+    let admins: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM app_users WHERE role = 'admin' AND disabled = 0",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| open_error(path, e))?;
+    if admins == 0 {
+        problems.push(
+            "it has no enabled administrator (nobody could manage it after the restore)".into(),
+        );
+    }
+    let batches = crate::evidence::verify_batches(&conn).map_err(|e| reopen(path, e))?;
+    for p in &batches.problems {
+        problems.push(p.to_string());
+    }
+    Ok(BackupCheck {
+        info,
+        head,
+        manifest,
+        problems,
+    })
+}
+
 /// Copies `src` page by page into a fresh file `to` in a single backup step (one read snapshot).
 fn copy_db(src: &Connection, to: &Path) -> Result<()> {
+    // Created owner-only (0600 on Unix) before SQLite opens it.
+    crate::private_file::touch(to).map_err(|e| io(to, e))?;
     let mut out = Connection::open(to).map_err(|e| open_error(to, e))?;
     {
         let b = rusqlite::backup::Backup::new(src, &mut out)?;

@@ -42,6 +42,14 @@ impl Store {
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_path_buf();
         check_header(&path)?;
+        // A new database is its owner's only (0600 on Unix); SQLite gives its -wal and -shm files
+        // the same permissions. An existing file keeps its own.
+        if !path.exists() {
+            crate::private_file::touch(&path).map_err(|e| StoreError::Io {
+                path: path.clone(),
+                source: e,
+            })?;
+        }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;

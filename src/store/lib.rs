@@ -51,8 +51,15 @@
 //!
 //! # Secrets and backups
 //! [`SecretBox`]`::load_or_create(key_path)` / `load`, `seal(&str) -> Vec<u8>`, `open(&[u8]) -> String`.
-//! [`backup`]: `backup_to(conn, dest) -> DbInfo`, `check_is_kaoqin_db(path) -> DbInfo`,
+//! [`backup`]: `backup_to(conn, dest) -> DbInfo`, `backup_with_manifest(conn, dest, now)` (plus
+//! `<dest>.manifest.json` with the copy's audit head), `check_is_kaoqin_db(path) -> DbInfo`,
+//! `check_backup(path) -> BackupCheck{problems, ..}` (schema, chain, manifest, batches, an admin),
 //! `restore(from, current, now) -> RestoreReport{kept_aside, restored}` (close the store first).
+//!
+//! # Evidence ([`evidence`])
+//! `batch_hash` (recorded in each download/import entry), `verify_batches`, [`evidence::Anchor`] (the
+//! chain's head kept outside the database: `anchor_file`, `append_anchor`, `read_anchors`,
+//! `check_anchors`), `schema_problems` / `reinstate_schema` (against what the migrations create).
 
 mod checkpoint;
 mod db;
@@ -61,6 +68,7 @@ mod role;
 mod schema;
 mod schema_v2;
 mod schema_v3;
+mod schema_v4;
 mod timefmt;
 mod validate;
 
@@ -68,9 +76,12 @@ pub mod audit;
 pub mod backup;
 pub mod calendar_days;
 pub mod employees;
+pub mod evidence;
 pub mod findings;
+pub mod login_throttle;
 pub mod month_results;
 pub mod org;
+pub mod private_file;
 pub mod punches;
 pub mod requests;
 pub mod schedules;

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     MIGRATION_1,
     crate::schema_v2::MIGRATION_2,
     crate::schema_v3::MIGRATION_3,
+    crate::schema_v4::MIGRATION_4,
 ];
 
 const MIGRATION_1: &str = r#"

@@ -68,10 +68,13 @@ pub enum SessionResult {
     Cut,
     /// Refused by a connection rule before connecting.
     Refused,
+    /// Its process died without recording the end; closed by the next start that found it
+    /// (`kaoqin_sync::session::recover_interrupted`).
+    Interrupted,
 }
 
 impl SessionResult {
-    /// "running" | "ok" | "error" | "cut" | "refused".
+    /// "running" | "ok" | "error" | "cut" | "refused" | "interrupted".
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Running => "running",
@@ -79,6 +82,7 @@ impl SessionResult {
             Self::Error => "error",
             Self::Cut => "cut",
             Self::Refused => "refused",
+            Self::Interrupted => "interrupted",
         }
     }
 }
@@ -98,6 +102,7 @@ impl FromStr for SessionResult {
             Self::Error,
             Self::Cut,
             Self::Refused,
+            Self::Interrupted,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -317,6 +322,42 @@ pub fn last_connection(conn: &Connection, terminal_id: i64) -> Result<Option<Ses
     .optional()?
     .map(finish_row)
     .transpose()
+}
+
+/// The sessions of a terminal that recorded a start but no end (`running`), oldest first: still
+/// running in some process, or left behind by one that died.
+pub fn running(conn: &Connection, terminal_id: i64) -> Result<Vec<Session>> {
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE terminal_id = ?1 AND result = 'running' AND ended_at IS NULL ORDER BY id"
+    ))?;
+    let rows = stmt
+        .query_map([terminal_id], row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter().map(finish_row).collect()
+}
+
+/// Closes a `running` session as [`SessionResult::Interrupted`] (end time, reason, commands of the
+/// recovery). Returns false, changing nothing, if it is no longer running (another process closed
+/// it first).
+pub fn finish_interrupted(
+    conn: &Connection,
+    id: i64,
+    ended_at: NaiveDateTime,
+    commands: &serde_json::Value,
+    error: &str,
+) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE download_sessions SET ended_at = ?1, commands = ?2, result = ?3, error = ?4
+         WHERE id = ?5 AND result = 'running' AND ended_at IS NULL",
+        params![
+            timefmt::event_ts(ended_at),
+            commands.to_string(),
+            SessionResult::Interrupted.as_str(),
+            error,
+            id
+        ],
+    )?;
+    Ok(n == 1)
 }
 
 /// Records which file an import session read: `"attlog"` (the terminal's own `attlog.dat`) or

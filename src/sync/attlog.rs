@@ -268,7 +268,8 @@ fn parse_csv_record(record: &csv::StringRecord) -> Result<FilePunch, String> {
             record.len()
         ));
     }
-    let f = |i: usize| record.get(i).unwrap_or("");
+    // Our own punches CSV neutralises formula-leading cells with a `'` (listing.rs); drop it.
+    let f = |i: usize| kaoqin_domain::csv_safe::unquote(record.get(i).unwrap_or(""));
     let serial = f(0).trim();
     if serial.is_empty() {
         return Err("the terminal serial is empty".into());

@@ -330,6 +330,16 @@ where
         rules: ctx.rules.clone(),
         override_reason: ctx.override_reason,
     };
+    // A session left `running` by a killed process is closed and the terminal enabled first.
+    crate::session::recover_interrupted(
+        ctx.store,
+        ctx.connector,
+        ctx.actor,
+        ctx.terminal,
+        ctx.rules,
+        ctx.clock.as_ref(),
+    )
+    .await?;
     let session = SupervisedSession::open(
         ctx.store,
         spec,

@@ -71,6 +71,16 @@ pub async fn download<C: Connector>(
         rules: settings.rules.clone(),
         override_reason,
     };
+    // A session left `running` by a killed process is closed and the terminal enabled first.
+    let recovery = crate::session::recover_interrupted(
+        store,
+        connector,
+        actor,
+        terminal,
+        &settings.rules,
+        clock.as_ref(),
+    )
+    .await?;
     let session = SupervisedSession::open(store, spec, clock, io, connector.peer())?;
     let completed = session
         .run::<C, Transfer, _>(store, connector, |g| {
@@ -94,13 +104,34 @@ pub async fn download<C: Connector>(
         }
     };
     match stored {
-        Ok(report) => Ok(report),
+        Ok(mut report) => {
+            report.warnings.splice(0..0, recovery_notes(&recovery));
+            Ok(report)
+        }
         Err(e) => {
             // The batch transaction rolled back; the session still gets its end and audit entry.
             session.finish_failed_after_run(store, &completed, &e.to_string())?;
             Err(e)
         }
     }
+}
+
+/// What the user is told about sessions closed by [`crate::session::recover_interrupted`].
+pub fn recovery_notes(r: &crate::session::Recovery) -> Vec<String> {
+    r.sessions
+        .iter()
+        .map(|id| {
+            format!(
+                "session #{id} had been interrupted (its program ended without recording its end); \
+                 it is closed as interrupted{}",
+                match (&r.enabled, &r.enable_error) {
+                    (Some(true), _) => " and the terminal was enabled again".to_string(),
+                    (_, Some(e)) => format!("; {e}"),
+                    _ => String::new(),
+                }
+            )
+        })
+        .collect()
 }
 
 /// The one call for the app service behind `kaoqin download --terminal NAME [--override "…"]`:
@@ -241,6 +272,17 @@ pub(crate) fn classify(
     })
 }
 
+/// The first and last timestamps of a batch (None when empty): where [`kaoqin_store::evidence::batch_hash`]
+/// looks for what the batch stored.
+pub(crate) fn batch_range(
+    batch: &[NewPunch],
+) -> Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)> {
+    Some((
+        batch.iter().map(|p| p.ts).min()?,
+        batch.iter().map(|p| p.ts).max()?,
+    ))
+}
+
 /// All enrollment numbers that are (or were) employees.
 pub(crate) fn employee_numbers(conn: &Connection) -> Result<HashSet<String>, SyncError> {
     Ok(
@@ -303,6 +345,13 @@ fn store_download(
         new: stats.new,
         already_stored: read.saturating_sub(stats.new),
     };
+    // What this batch stored, hashed into its audit entry (the chain then vouches for the punches).
+    let batch = kaoqin_store::evidence::batch_hash(
+        tx,
+        session.id(),
+        &serial,
+        batch_range(&classified.new_punches),
+    )?;
     let t_insert = t0.elapsed() - t_classify;
 
     let records: Vec<LogRecord> = log
@@ -360,6 +409,8 @@ fn store_download(
             "findings": found.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(),
             "terminal_time": completed.clock.map(|c| c.terminal_time.format("%Y-%m-%d %H:%M:%S").to_string()),
             "pc_time": completed.clock.map(|c| c.pc_time.format("%Y-%m-%d %H:%M:%S").to_string()),
+            kaoqin_store::evidence::BATCH_COUNT_KEY: batch.punches,
+            kaoqin_store::evidence::BATCH_HASH_KEY: batch.sha256,
         }),
     )?;
     Ok(DownloadReport {

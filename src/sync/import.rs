@@ -24,8 +24,9 @@ use crate::error::SyncError;
 use crate::link::TerminalPunch;
 use crate::session::{Actor, RecordCounts};
 
-/// Files larger than this are refused (a terminal log of 200,000 records is about 10 MB).
-pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+/// Files larger than this are refused before they are read (a terminal log of 200,000 records is
+/// about 10 MB; this is over a million records).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// At most this many bad lines go into the audit entry (all are in the report).
 const AUDITED_BAD_LINES: usize = 50;
@@ -72,6 +73,9 @@ pub struct ImportOptions {
     /// Store punches whose serial is not a registered terminal, each such terminal's part with an
     /// `unregistered-terminal` finding. The caller checks the supervisor's permission first.
     pub allow_unregistered: bool,
+    /// Check the file and report what would be stored (new and already-stored records, bad
+    /// lines, findings) without storing anything: the transaction is rolled back.
+    pub dry_run: bool,
 }
 
 /// Imports a punch file with the default [`ImportOptions`] (see [`import_punches_file_with`]).
@@ -115,8 +119,12 @@ pub fn import_punches_file_with(
     let size = std::fs::metadata(path).map_err(io_err)?.len();
     if size > MAX_FILE_BYTES {
         return Err(SyncError::Invalid(format!(
-            "{} is {size} bytes; punch files over {MAX_FILE_BYTES} bytes are refused",
-            path.display()
+            "{} is {:.1} MB; punch files over {} MB are refused and nothing was read. Is it the \
+             terminal's attlog.dat? If so, export a shorter period from the terminal (or split the \
+             file by lines) and import the parts",
+            path.display(),
+            size as f64 / (1024.0 * 1024.0),
+            MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
     let bytes = std::fs::read(path).map_err(io_err)?;
@@ -261,6 +269,12 @@ pub fn import_punches_file_with(
         sessions::set_file_format(&tx, session_id, format)?;
         let classified = classify(&tx, &serial, &log)?;
         let stats = punches::insert_batch(&tx, session_id, &serial, now, &classified.new_punches)?;
+        let batch = kaoqin_store::evidence::batch_hash(
+            &tx,
+            session_id,
+            &serial,
+            crate::download::batch_range(&classified.new_punches),
+        )?;
         let read = log.len() as u64;
         let counts = RecordCounts {
             read,
@@ -333,6 +347,8 @@ pub fn import_punches_file_with(
                     "bad_lines": bad_lines.len(),
                     "first_bad_lines": audited_bad,
                     "findings": found.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(),
+                    kaoqin_store::evidence::BATCH_COUNT_KEY: batch.punches,
+                    kaoqin_store::evidence::BATCH_HASH_KEY: batch.sha256,
                 }),
             },
         )?;
@@ -344,7 +360,12 @@ pub fn import_punches_file_with(
             findings: found,
         });
     }
-    tx.commit()?;
+    if opts.dry_run {
+        // Dropping the transaction rolls back the punches, sessions, findings and audit entries.
+        drop(tx);
+    } else {
+        tx.commit()?;
+    }
     Ok(ImportReport {
         file,
         format,

@@ -24,6 +24,7 @@ pub mod download;
 mod error;
 pub mod findings;
 pub mod import;
+pub mod lease;
 pub mod link;
 pub mod listing;
 pub mod policy;

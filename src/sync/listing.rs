@@ -2,9 +2,14 @@
 //! so the punches CSV is exactly what `import punches` reads back (`attlog::CSV_HEADER`), and the
 //! sessions CSV has one row per session with everything a router log is compared against.
 //!
+//! Every cell goes through `kaoqin_domain::csv_safe::cell` (plain numbers stay, a formula-leading
+//! text cell gets a leading `'`); `import punches` drops that quote again (`csv_safe::unquote`).
+//!
 //! Reads through the store's listing functions; must not write to the database.
 
 use std::io::Write;
+
+use kaoqin_domain::csv_safe;
 
 use kaoqin_store::punches::{self, PunchFilter};
 use kaoqin_store::rusqlite::Connection;
@@ -45,7 +50,7 @@ pub fn write_punches_csv<W: Write>(
             p.in_out_state.to_string(),
             p.session_id.to_string(),
         ];
-        match w.write_record(&row) {
+        match w.write_record(row.iter().map(|c| csv_safe::cell(c).into_owned())) {
             Ok(()) => n += 1,
             Err(e) => failed = Some(e),
         }
@@ -150,7 +155,12 @@ pub fn write_sessions_csv<W: Write>(
     w.write_record(SESSIONS_CSV_HEADER).map_err(csv_err)?;
     let list = sessions::list(conn, filter)?;
     for s in &list {
-        w.write_record(session_row(s)).map_err(csv_err)?;
+        w.write_record(
+            session_row(s)
+                .iter()
+                .map(|c| csv_safe::cell(c).into_owned()),
+        )
+        .map_err(csv_err)?;
     }
     w.flush().map_err(|e| SyncError::Io {
         path: "output".into(),

@@ -39,7 +39,8 @@ Control port commands (one per line; replies end with a line starting 'ok' or 'e
   count-users | count-punches      ok <count>
   dump                             one log-CSV row per punch (kaoqin-zk log --format csv), then ok <count>
   status                           ok enabled=<0|1> busy=<0|1> offset=<s> users=<n> punches=<n> ...
-                                   chunks_sent=<n> stalled=<n> (since start: wait on these, not on time)
+                                   chunks_sent=<n> stalled=<n> disables=<n> enables=<n>
+                                   (since start: wait on these, not on time)
   help | quit";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -395,7 +396,7 @@ pub fn execute(
             let enabled = term.is_enabled(now);
             let busy = term.is_busy(now);
             ok(format!(
-                "enabled={} busy={} offset={} users={} punches={} capacity={} att_format={} user_format={} comm_key={} chunks_sent={} stalled={}",
+                "enabled={} busy={} offset={} users={} punches={} capacity={} att_format={} user_format={} comm_key={} chunks_sent={} stalled={} disables={} enables={}",
                 u8::from(enabled),
                 u8::from(busy),
                 term.clock.offset_secs,
@@ -407,6 +408,8 @@ pub fn execute(
                 u8::from(term.info.comm_key != 0),
                 term.counters.chunks_sent,
                 term.counters.requests_stalled,
+                term.counters.disables,
+                term.counters.enables,
             ))
         }
         Command::Help => Outcome {

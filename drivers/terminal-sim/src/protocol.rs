@@ -178,10 +178,12 @@ impl Session {
                     .filter(|s| *s > 0)
                     .map(|s| Duration::from_secs(u64::from(s)));
                 term.disable(timeout, now);
+                term.counters.disables += 1;
                 self.ok(req)
             }
             cmd::ENABLE_DEVICE => {
                 term.enable();
+                term.counters.enables += 1;
                 self.ok(req)
             }
             cmd::REFRESH_DATA | cmd::REFRESH_OPTION | cmd::START_VERIFY | cmd::CANCEL_CAPTURE => {

@@ -87,6 +87,10 @@ pub struct Counters {
     pub chunks_sent: u64,
     /// Requests read and left unanswered by a stall or a held transfer.
     pub requests_stalled: u64,
+    /// DISABLEDEVICE commands accepted.
+    pub disables: u64,
+    /// ENABLEDEVICE commands accepted.
+    pub enables: u64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -3,6 +3,8 @@
 //! The BOM is deliberate: Excel on Chinese Windows opens BOM-less UTF-8 as GBK and garbles names;
 //! with the BOM both Excel and LibreOffice read it as UTF-8 (our own importer strips it).
 //! Dates are ISO (2026-10-01), numbers plain, the rate as "88.9%". Must not change any figure.
+//! Text cells that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) get a
+//! leading `'` (`kaoqin_domain::csv_safe`).
 
 use std::path::{Path, PathBuf};
 
@@ -19,8 +21,13 @@ pub fn table_csv(table: &Table) -> Result<Vec<u8>, ExcelError> {
         w.write_record(&table.headers)
             .map_err(|e| ExcelError::Invalid(e.to_string()))?;
         for row in &table.rows {
-            w.write_record(row.iter().map(|v| v.csv_text()))
-                .map_err(|e| ExcelError::Invalid(e.to_string()))?;
+            // Text cells are neutralised against formula injection; numbers stay numbers
+            // (kaoqin_domain::csv_safe decides by the cell's type).
+            w.write_record(row.iter().map(|v| match v {
+                tables::Value::Text(t) => kaoqin_domain::csv_safe::text_cell(t).into_owned(),
+                v => v.csv_text(),
+            }))
+            .map_err(|e| ExcelError::Invalid(e.to_string()))?;
         }
         w.flush().map_err(|e| ExcelError::Invalid(e.to_string()))?;
     }

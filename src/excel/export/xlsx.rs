@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate, Timelike};
 use kaoqin_domain::report::MonthSheet;
 use rust_xlsxwriter::{
-    Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
 };
 
 use super::tables::{self, CellClass, MonthReport, Table, Value};
@@ -574,6 +574,37 @@ pub fn export_month_xlsx(
     opts: &ExportOptions,
 ) -> Result<(), ExcelError> {
     let mut wb = month_workbook(r, opts)?;
+    wb.save(path).map_err(|e| ExcelError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Custom document property of an exported workbook holding the Kaoqin database's audit head at
+/// the time of the export ("entry N of TIME: HASH"): an anchor kept outside the database.
+pub const AUDIT_HEAD_PROPERTY: &str = "kaoqin.audit_head";
+
+/// Sets the workbook's document properties: the audit head as the custom property
+/// [`AUDIT_HEAD_PROPERTY`] and in the comment. Without a head the defaults stay.
+pub fn set_workbook_properties(wb: &mut Workbook, audit_head: Option<&str>) {
+    if let Some(h) = audit_head {
+        let p = DocProperties::new()
+            .set_comment(format!("Kaoqin audit head: {h}"))
+            .set_custom_property(AUDIT_HEAD_PROPERTY, h);
+        wb.set_properties(&p);
+    }
+}
+
+/// [`export_month_xlsx`] with the database's audit head in the workbook's properties
+/// ([`set_workbook_properties`]).
+pub fn export_month_xlsx_anchored(
+    path: &Path,
+    r: &MonthReport<'_>,
+    opts: &ExportOptions,
+    audit_head: Option<&str>,
+) -> Result<(), ExcelError> {
+    let mut wb = month_workbook(r, opts)?;
+    set_workbook_properties(&mut wb, audit_head);
     wb.save(path).map_err(|e| ExcelError::Write {
         path: path.display().to_string(),
         reason: e.to_string(),

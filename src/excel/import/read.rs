@@ -103,6 +103,115 @@ pub fn decode_text(bytes: &[u8]) -> (String, &'static str) {
     }
 }
 
+/// How large an import file may be, on disk and unpacked (an .xlsx is a zip of XML parts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// The file itself.
+    pub max_file_bytes: u64,
+    /// All parts of a zip-based workbook together, unpacked.
+    pub max_unpacked_bytes: u64,
+}
+
+impl Default for ReadLimits {
+    /// 20 MB on disk, 200 MB unpacked: a roster or a year of requests is far below both.
+    fn default() -> Self {
+        ReadLimits {
+            max_file_bytes: 20 * 1024 * 1024,
+            max_unpacked_bytes: 200 * 1024 * 1024,
+        }
+    }
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+fn too_large(path: &Path, what: String) -> ExcelError {
+    ExcelError::Read {
+        path: path.display().to_string(),
+        reason: format!(
+            "{what}; nothing was read. Split the data into smaller files, or save the sheet again \
+             from Excel and remove pictures and unused sheets"
+        ),
+    }
+}
+
+fn check_file_size(path: &Path, limits: &ReadLimits) -> Result<(), ExcelError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| ExcelError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?
+        .len();
+    if size > limits.max_file_bytes {
+        return Err(too_large(
+            path,
+            format!(
+                "the file is {}, more than the {} an import may be",
+                mb(size),
+                mb(limits.max_file_bytes)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// For a zip-based workbook (.xlsx, .xlsm, .xlsb, .ods): refuses it when its parts unpack to
+/// more than `limits.max_unpacked_bytes` — first by the sizes the zip declares, then by inflating
+/// each part into nothing with a cap (a part may lie about its size), so memory stays bounded
+/// whatever the file holds. Only then may the reader load it.
+fn check_unpacked_size(path: &Path, limits: &ReadLimits) -> Result<(), ExcelError> {
+    let read_err = |reason: String| ExcelError::Read {
+        path: path.display().to_string(),
+        reason,
+    };
+    let file = std::fs::File::open(path).map_err(|e| read_err(e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| read_err(format!("not a valid workbook ({e})")))?;
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index_raw(i)
+            .map_err(|e| read_err(format!("not a valid workbook ({e})")))?;
+        declared = declared.saturating_add(entry.size());
+    }
+    let too_big = |n: u64| {
+        too_large(
+            path,
+            format!(
+                "its parts unpack to {}{}, more than the {} an import may use",
+                if n > limits.max_unpacked_bytes {
+                    ""
+                } else {
+                    "over "
+                },
+                mb(n),
+                mb(limits.max_unpacked_bytes)
+            ),
+        )
+    };
+    if declared > limits.max_unpacked_bytes {
+        return Err(too_big(declared));
+    }
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip
+            .by_index(i)
+            .map_err(|e| read_err(format!("not a valid workbook ({e})")))?;
+        let budget = limits.max_unpacked_bytes - total;
+        let n = std::io::copy(
+            &mut std::io::Read::take(entry, budget.saturating_add(1)),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| read_err(format!("not a valid workbook ({e})")))?;
+        total = total.saturating_add(n);
+        if total > limits.max_unpacked_bytes {
+            return Err(too_big(total));
+        }
+    }
+    Ok(())
+}
+
 fn read_csv(path: &Path) -> Result<Grid, ExcelError> {
     let bytes = std::fs::read(path).map_err(|e| ExcelError::Read {
         path: path.display().to_string(),
@@ -163,15 +272,31 @@ fn read_workbook(path: &Path) -> Result<Grid, ExcelError> {
     Ok(Grid { sheet, rows })
 }
 
-/// Read a file by its extension.
+/// Read a file by its extension, within the default [`ReadLimits`].
 pub fn read_grid(path: &Path) -> Result<Grid, ExcelError> {
+    read_grid_within(path, &ReadLimits::default())
+}
+
+/// Read a file by its extension; a file over `limits` is refused before it is loaded.
+pub fn read_grid_within(path: &Path, limits: &ReadLimits) -> Result<Grid, ExcelError> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "csv" | "txt" => read_csv(path),
-        "xlsx" | "xlsm" | "xls" | "ods" | "xlsb" => read_workbook(path),
+        "csv" | "txt" => {
+            check_file_size(path, limits)?;
+            read_csv(path)
+        }
+        "xlsx" | "xlsm" | "ods" | "xlsb" => {
+            check_file_size(path, limits)?;
+            check_unpacked_size(path, limits)?;
+            read_workbook(path)
+        }
+        "xls" => {
+            check_file_size(path, limits)?;
+            read_workbook(path)
+        }
         _ => Err(ExcelError::UnsupportedType {
             path: path.display().to_string(),
         }),

@@ -200,8 +200,12 @@ impl Backend {
             w.write_record(SESSIONS_CSV_HEADER)
                 .map_err(|e| file_err(e.to_string()))?;
             for x in &list {
-                w.write_record(session_row(x))
-                    .map_err(|e| file_err(e.to_string()))?;
+                w.write_record(
+                    session_row(x)
+                        .iter()
+                        .map(|c| kaoqin_domain::csv_safe::cell(c).into_owned()),
+                )
+                .map_err(|e| file_err(e.to_string()))?;
             }
             w.flush().map_err(|e| file_err(e.to_string()))?;
         }

@@ -227,6 +227,7 @@ impl Backend {
                     name: u.name,
                     role: u.role,
                     disabled: u.disabled,
+                    failed_logins: u.failed_logins,
                 })
                 .collect()
         } else {
@@ -318,13 +319,16 @@ fn demo_error(e: crate::app::demo::DemoError) -> UiError {
 /// Maps a service error to a locale key; the service's own message stays as detail.
 fn app_error(e: AppError) -> UiError {
     let key = match &e {
-        // One message for unknown user and wrong password: no hint which part was wrong.
+        // One message for unknown user, wrong password and disabled account: no hint which
+        // part was wrong (the audit log says).
         AppError::Auth(
-            AuthError::UnknownUser { .. } | AuthError::WrongPassword { .. } | AuthError::NoUser,
+            AuthError::UnknownUser { .. }
+            | AuthError::WrongPassword { .. }
+            | AuthError::Disabled { .. }
+            | AuthError::NoUser,
         ) => {
             return UiError::new("error.bad_credentials", "");
         }
-        AppError::Auth(AuthError::Disabled { .. }) => "error.user_disabled",
         AppError::PermissionDenied { .. } => "error.permission",
         AppError::AlreadyInitialised { .. } => "error.already_initialised",
         AppError::Invalid { .. } => "error.invalid",

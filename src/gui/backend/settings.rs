@@ -234,6 +234,12 @@ impl Backend {
         .map_err(app_error)
     }
 
+    /// Clears a user's failed log-ins (`Session::unlock_login`, audited).
+    pub fn unlock_login(&self, user: &UserSession, name: &str) -> Result<(), UiError> {
+        let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
+        s.unlock_login(name).map(drop).map_err(app_error)
+    }
+
     pub fn set_user_role(&self, user: &UserSession, name: &str, role: Role) -> Result<(), UiError> {
         let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
         s.set_user_role(name, role).map_err(app_error)

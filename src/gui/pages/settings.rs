@@ -513,12 +513,32 @@ fn users_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
                         Ok(Notice::UserChanged(name))
                     });
                 }
-                ui.label(if u.disabled {
-                    tr!(lang, "settings.disabled")
-                } else {
-                    tr!(lang, "settings.enabled")
+                ui.horizontal(|ui| {
+                    ui.label(if u.disabled {
+                        tr!(lang, "settings.disabled")
+                    } else {
+                        tr!(lang, "settings.enabled")
+                    });
+                    if u.failed_logins > 0 {
+                        let n = u.failed_logins.to_string();
+                        ui.weak(tr!(lang, "settings.login_failures", count = n.as_str()));
+                    }
                 });
                 ui.horizontal(|ui| {
+                    if u.failed_logins > 0
+                        && ui
+                            .add_enabled(
+                                !busy,
+                                egui::Button::new(tr!(lang, "settings.unlock_login")),
+                            )
+                            .clicked()
+                    {
+                        let name = u.name.clone();
+                        state.change(ui.ctx(), cx, move |b, s| {
+                            b.unlock_login(s, &name)?;
+                            Ok(Notice::UserChanged(name))
+                        });
+                    }
                     let key = if u.disabled {
                         "settings.enable"
                     } else {

@@ -107,6 +107,10 @@ pub struct Manifest {
     pub whole_sha256: String,
     /// Hex ed25519 public key of the signer.
     pub public_key: String,
+    /// The Kaoqin database's audit head when the snapshot was taken: an anchor kept outside the
+    /// database, signed with the rest (absent in snapshots taken before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_head: Option<kaoqin_store::evidence::Anchor>,
 }
 
 /// What `take` stored and `verify` checked.
@@ -162,6 +166,18 @@ pub fn write(
     taken_at: NaiveDateTime,
     key: &SigningKey,
 ) -> Result<Sealed, SyncError> {
+    write_anchored(out, data, taken_by, taken_at, key, None)
+}
+
+/// [`write`] with the database's audit head recorded in the (signed) manifest.
+pub fn write_anchored(
+    out: &Path,
+    data: &SnapshotData,
+    taken_by: &str,
+    taken_at: NaiveDateTime,
+    key: &SigningKey,
+    audit_head: Option<kaoqin_store::evidence::Anchor>,
+) -> Result<Sealed, SyncError> {
     let contents: Vec<(&str, Vec<u8>)> = vec![
         (PARTS[0], json_bytes(&data.device)?),
         (PARTS[1], json_bytes(&data.clock)?),
@@ -184,6 +200,7 @@ pub fn write(
         whole_sha256: whole(&parts),
         parts,
         public_key: hex::encode(key.verifying_key().to_bytes()),
+        audit_head,
     };
     let manifest_bytes = json_bytes(&manifest)?;
     let signature = hex::encode(key.sign(&manifest_bytes).to_bytes());
@@ -192,11 +209,12 @@ pub fn write(
         path: out.display().to_string(),
         source: e,
     };
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(out)
-        .map_err(io)?;
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create_new(true);
+    // Owner-only (0600 on Unix), like the database and backups.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+    let file = create.open(out).map_err(io)?;
     let mut z = zip::ZipWriter::new(file);
     let opts =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);

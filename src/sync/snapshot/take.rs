@@ -132,7 +132,8 @@ pub async fn take_snapshot(
     };
     let duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
 
-    let sealed = file::write(out, &data, &actor.name, started, key)?;
+    let head = kaoqin_store::evidence::Anchor::of(store.conn(), started, "snapshot.take")?;
+    let sealed = file::write_anchored(out, &data, &actor.name, started, key, Some(head))?;
     let stored = (|| -> Result<i64, SyncError> {
         let tx = store.transaction()?;
         snapshots::register_auditor_key(&tx, &actor.name, &sealed.manifest.public_key, started)?;

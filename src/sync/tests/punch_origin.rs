@@ -32,6 +32,7 @@ fn with_serial(serial: &str) -> ImportOptions {
     ImportOptions {
         serial: Some(serial.into()),
         allow_unregistered: false,
+        dry_run: false,
     }
 }
 
@@ -228,6 +229,7 @@ fn invented_serial_csv_is_refused_per_line_unless_allowed_then_stored_with_a_fin
         &ImportOptions {
             serial: None,
             allow_unregistered: true,
+            dry_run: false,
         },
         &CheckSettings::default(),
         now(),

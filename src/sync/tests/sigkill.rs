@@ -18,9 +18,8 @@ use std::time::{Duration, Instant};
 use common::*;
 use kaoqin_store::Store;
 use kaoqin_store::sessions::{self, SessionFilter, SessionResult};
-use kaoqin_sync::policy::PolicyError;
 use kaoqin_sync::session::{Clock, SessionIo};
-use kaoqin_sync::{SyncError, download_terminal, settings};
+use kaoqin_sync::{download_terminal, settings};
 
 const CHILD_DB: &str = "KAOQIN_SYNC_CHILD_DB";
 /// The time limit of every session here. Long enough that the held child is never cut by its own
@@ -168,10 +167,13 @@ fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_complete
             .unwrap_or(false)
     );
 
-    // The killed session never recorded its end, so it counts as connected until its time limit
-    // (the spacing rule must not trust a session it cannot see end; DOMAIN.md §2.3): a download one
-    // second before then is refused, one at that time completes. Rule time is the injected clock,
-    // so neither waits.
+    // The killed download left the terminal disabled (until its auto-enable timeout).
+    assert_eq!(sim.status("enabled"), "0", "disabled after the kill");
+
+    // The next download, one second before the killed session's time limit, finds it `running`
+    // with its lease released by the dead process: it closes it as interrupted (audited), enables
+    // the terminal with one short connection, and (no spacing here) completes. Rule time is the
+    // injected clock, so nothing waits.
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     let next = |store: &mut Store, clock: Arc<dyn Clock>| {
         rt.block_on(download_terminal(
@@ -184,25 +186,24 @@ fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_complete
             SessionIo::default(),
         ))
     };
-    let assumed_end = rows[0].started_at + chrono::Duration::seconds(i64::from(LIMIT_SECS));
-    match next(
-        &mut db.store,
-        at(assumed_end - chrono::Duration::seconds(1)),
-    ) {
-        Err(SyncError::Policy(PolicyError::Refused(refusal))) => {
-            assert_eq!(refusal.rule.name(), "spacing");
-            assert!(
-                refusal.to_string().contains("never recorded its end"),
-                "{refusal}"
-            );
-            assert_eq!(refusal.earliest_allowed_at, assumed_end);
-        }
-        other => panic!(
-            "expected a spacing refusal before the killed session's limit: {:?}",
-            other.map(|r| r.counts)
-        ),
-    }
-    let report = next(&mut db.store, at(assumed_end)).expect("the next download");
+    let limit_end = rows[0].started_at + chrono::Duration::seconds(i64::from(LIMIT_SECS));
+    let found_at = limit_end - chrono::Duration::seconds(1);
+    let report = next(&mut db.store, at(found_at)).expect("the next download");
+    assert!(
+        report.warnings.iter().any(|w| w
+            .contains(&format!("session #{} had been interrupted", rows[0].id))
+            && w.contains("enabled again")),
+        "{:?}",
+        report.warnings
+    );
+    let killed = sessions::get(db.store.conn(), rows[0].id).expect("killed session");
+    assert_eq!(killed.result, SessionResult::Interrupted);
+    assert_eq!(killed.ended_at, Some(found_at), "ended by the recovery");
+    assert_eq!(
+        (sim.status("enabled"), sim.status("enables")),
+        ("1".to_string(), "2".to_string()),
+        "the recovery's ENABLE and the download's own"
+    );
     assert_eq!(report.counts.new, 40_000);
     let mut expected = sim.dump();
     expected.sort();
