@@ -29,6 +29,7 @@ pub mod link;
 pub mod listing;
 pub mod policy;
 pub mod readonly;
+mod recovery;
 pub mod session;
 pub mod settings;
 pub mod snapshot;
