@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use kaoqin_domain::PunchOrigin;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, Transaction, types::Value};
 
 use crate::error::{Result, StoreError};
@@ -118,6 +119,7 @@ pub fn insert_batch(
         });
     }
     let stored_at = timefmt::event_ts(stored_at);
+    let _guard_off = ReplaceGuardOff::new(tx)?;
     let mut new = 0u64;
     // One reusable buffer for the timestamp text (bound by copy), so the loop does not allocate per row.
     let mut ts = String::with_capacity(19);
@@ -164,6 +166,34 @@ pub fn insert_batch(
         new,
         already: read - new,
     })
+}
+
+/// Triggers switched off on this connection while a batch is inserted, back on when dropped.
+///
+/// The only trigger an INSERT into `raw_punches` fires is the REPLACE guard of schema step 4, which
+/// looks the key up for every row and halved the insert rate (BENCHMARKS.md, issue 2). Kaoqin's own
+/// inserts cannot replace anything (`ON CONFLICT DO NOTHING`), and the UPDATE/DELETE triggers never
+/// fire on an insert, so nothing is lost here; every other connection — the sqlite3 shell, a script —
+/// keeps the guard, because the setting belongs to the connection.
+struct ReplaceGuardOff<'c> {
+    conn: &'c rusqlite::Connection,
+}
+
+impl<'c> ReplaceGuardOff<'c> {
+    fn new(conn: &'c rusqlite::Connection) -> Result<Self> {
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)?;
+        Ok(ReplaceGuardOff { conn })
+    }
+}
+
+impl Drop for ReplaceGuardOff<'_> {
+    fn drop(&mut self) {
+        // Cannot fail for a valid connection; if it did, only this connection would go on without
+        // triggers until it is closed, and Kaoqin's code never updates or deletes a punch.
+        let _ = self
+            .conn
+            .set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, true);
+    }
 }
 
 /// 'YYYY-MM-DD HH:MM:SS' by hand: `format!` per row was a visible share of the insert loop.

@@ -55,6 +55,15 @@ fn triggers_reject_update_and_delete_even_from_raw_sql() {
             StoreError::PunchesImmutable
         ));
     }
+    // The batch insert switched the REPLACE guard off only while it ran: it is back on here.
+    let err = c
+        .execute(
+            "REPLACE INTO raw_punches SELECT terminal_serial, ts, enrollment_no, 0, in_out_state, \
+             work_code, session_id, stored_at FROM raw_punches LIMIT 1",
+            [],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("immutable"), "{err}");
     // Through a raw batch as well (what a sqlite3 shell would do).
     let err = c
         .execute_batch("BEGIN; DELETE FROM raw_punches; COMMIT;")
