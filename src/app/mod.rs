@@ -43,6 +43,8 @@ pub use permissions::{Action, Role, allowed};
 pub use session::{Session, SessionUser};
 
 #[cfg(test)]
+mod test_install;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_device;

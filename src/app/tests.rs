@@ -34,15 +34,7 @@ impl Fixture {
     /// A database with one user per role (root, sup, clerk, aud), a department, an employee and a
     /// terminal.
     fn new() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = Paths::resolve_with(
-            Some(dir.path().join("k.db")),
-            Some(dir.path().join("data")),
-            Some(dir.path().join("config")),
-        )
-        .unwrap();
-        let clock = Arc::new(FixedClock::new(t0()));
-        session::init(&paths, "测试单位", "root", PW, clock.as_ref()).unwrap();
+        let (dir, paths, clock) = super::test_install::fresh_install(t0(), PW);
         let f = Fixture {
             _dir: dir,
             paths,

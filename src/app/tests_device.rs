@@ -34,15 +34,7 @@ impl Fx {
     /// A database with sup/aud/clerk, the simulator as terminal 侧门 (no comm key) and rules that
     /// never refuse.
     fn new() -> Fx {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let paths = Paths::resolve_with(
-            Some(dir.path().join("k.db")),
-            Some(dir.path().join("data")),
-            Some(dir.path().join("config")),
-        )
-        .expect("paths");
-        let clock = Arc::new(FixedClock::new(t0()));
-        session::init(&paths, "测试单位", "root", PW, clock.as_ref()).expect("init");
+        let (dir, paths, clock) = super::test_install::fresh_install(t0(), PW);
         let sim = DemoSimulator::start(&DemoSpec {
             seed: 3,
             employees: 4,

@@ -35,15 +35,7 @@ impl Fixture {
     /// Users root (admin), sup and sup2 (supervisors), clerk and clerk2 (HR clerks); 办公室 with
     /// 1001 张三 and 2001 王五 (the employee record of the supervisor `sup`, not linked yet).
     fn new() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = Paths::resolve_with(
-            Some(dir.path().join("k.db")),
-            Some(dir.path().join("data")),
-            Some(dir.path().join("config")),
-        )
-        .unwrap();
-        let clock = Arc::new(FixedClock::new(t0()));
-        session::init(&paths, "测试单位", "root", PW, clock.as_ref()).unwrap();
+        let (dir, paths, clock) = super::test_install::fresh_install(t0(), PW);
         let f = Fixture {
             _dir: dir,
             paths,

@@ -30,15 +30,7 @@ struct Fx {
 
 impl Fx {
     fn new() -> Fx {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = Paths::resolve_with(
-            Some(dir.path().join("k.db")),
-            Some(dir.path().join("data")),
-            Some(dir.path().join("config")),
-        )
-        .unwrap();
-        let clock = Arc::new(FixedClock::new(t0()));
-        session::init(&paths, "测试单位", "root", PW, clock.as_ref()).unwrap();
+        let (dir, paths, clock) = super::test_install::fresh_install(t0(), PW);
         let fx = Fx { dir, paths, clock };
         let mut s = fx.login("root");
         s.add_user("clerk", Role::HrClerk, PW).unwrap();

@@ -31,6 +31,7 @@ pub mod assignment;
 pub mod calendar;
 pub mod clock;
 pub mod csv_safe;
+mod daily_detail;
 mod day_result;
 pub mod exceptions;
 mod matching;
