@@ -4,6 +4,7 @@
 //! Must not read the database or the clock: everything comes in through `MonthReport`.
 
 pub mod csv_out;
+mod overtime;
 pub mod snapshot_diff;
 pub mod tables;
 pub mod xlsx;

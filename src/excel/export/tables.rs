@@ -9,9 +9,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use kaoqin_domain::month::Totals;
 use kaoqin_domain::report::SymbolSet;
 use kaoqin_domain::report::{self, DayCell, MonthSheet};
-use kaoqin_domain::{
-    DayKind, Employee, LeaveType, MonthResult, OvertimeKind, Punch, PunchOrigin, Request,
-};
+use kaoqin_domain::{DayKind, Employee, LeaveType, MonthResult, Punch, PunchOrigin, Request};
 
 use crate::locale::{Locale, localize_zh, t};
 
@@ -52,7 +50,7 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
-fn text(s: impl Into<String>) -> Value {
+pub(crate) fn text(s: impl Into<String>) -> Value {
     Value::Text(s.into())
 }
 
@@ -331,22 +329,8 @@ pub fn legend(sym: &SymbolSet, types: &[LeaveType], locale: Locale) -> Vec<(Stri
     v
 }
 
-fn day_kind_text(locale: Locale, k: DayKind) -> String {
+pub(crate) fn day_kind_text(locale: Locale, k: DayKind) -> String {
     t(locale, &format!("day.{}", k.code())).to_string()
-}
-
-/// The day type as the overtime detail prints it: a day of a holiday block that is not statutory is
-/// a shifted rest day (200 %), so the row never says 法定节假日 beside a "no" in the statutory column.
-fn overtime_day_text(locale: Locale, day: &kaoqin_domain::DayInfo) -> String {
-    match day.kind {
-        DayKind::PublicHoliday | DayKind::OtherHoliday if !day.statutory => {
-            t(locale, "day.shifted_rest").to_string()
-        }
-        DayKind::PublicHoliday | DayKind::OtherHoliday => {
-            t(locale, "day.public_holiday").to_string()
-        }
-        k => day_kind_text(locale, k),
-    }
 }
 
 /// The domain's sheet for the options' department (or everyone).
@@ -354,7 +338,12 @@ pub fn build_sheet(r: &MonthReport<'_>, department: Option<&str>) -> MonthSheet 
     report::month_sheet(r.result, r.employees, r.symbols, r.leave_types, department)
 }
 
-fn title_line(r: &MonthReport<'_>, locale: Locale, key: &str, department: Option<&str>) -> String {
+pub(crate) fn title_line(
+    r: &MonthReport<'_>,
+    locale: Locale,
+    key: &str,
+    department: Option<&str>,
+) -> String {
     let dept = department.map_or_else(|| t(locale, "all_departments").to_string(), str::to_string);
     let month = crate::locale::month_label(locale, r.result.year, r.result.month);
     let org = r.organisation.trim();
@@ -481,7 +470,7 @@ pub fn month_grid_table(r: &MonthReport<'_>, locale: Locale, department: Option<
     }
 }
 
-fn in_department(dept: &str, department: Option<&str>) -> bool {
+pub(crate) fn in_department(dept: &str, department: Option<&str>) -> bool {
     department.is_none_or(|d| d == dept)
 }
 
@@ -694,64 +683,4 @@ pub fn daily_table(r: &MonthReport<'_>, locale: Locale, department: Option<&str>
     }
 }
 
-/// 加班明细: every employee-day with overtime, with its pay category.
-pub fn overtime_table(r: &MonthReport<'_>, locale: Locale, department: Option<&str>) -> Table {
-    let headers = [
-        "col.seq",
-        "col.employee_no",
-        "col.name",
-        "col.department",
-        "col.date",
-        "col.day_type",
-        "col.ot_kind",
-        "col.minutes",
-        "col.ot_statutory",
-    ]
-    .iter()
-    .map(|k| t(locale, k).to_string())
-    .collect();
-    let by_no: BTreeMap<&str, &Employee> = r.employees.iter().map(|e| (e.no.as_str(), e)).collect();
-    let mut rows = Vec::new();
-    for d in r.result.days.iter().filter(|d| d.overtime_minutes > 0) {
-        let (name, dept) = by_no
-            .get(d.employee_no.as_str())
-            .map_or((String::new(), String::new()), |e| {
-                (e.name.clone(), e.department.clone())
-            });
-        if !in_department(&dept, department) {
-            continue;
-        }
-        let kind = match d.overtime_kind {
-            OvertimeKind::Workday => "ot.workday",
-            OvertimeKind::RestDay => "ot.rest_day",
-            OvertimeKind::Holiday => "ot.holiday",
-        };
-        rows.push(vec![
-            Value::Int(rows.len() as i64 + 1),
-            text(&d.employee_no),
-            text(name),
-            text(dept),
-            Value::Date(d.date),
-            text(overtime_day_text(locale, &d.day)),
-            text(t(locale, kind)),
-            Value::Int(i64::from(d.overtime_minutes)),
-            // By the pay class, so the two columns cannot disagree.
-            text(t(
-                locale,
-                if d.overtime_kind == OvertimeKind::Holiday {
-                    "yes"
-                } else {
-                    "no"
-                },
-            )),
-        ]);
-    }
-    Table {
-        key: "overtime",
-        sheet_name: t(locale, "sheet.overtime").to_string(),
-        title: title_line(r, locale, "title.overtime", department),
-        headers,
-        rows,
-        total_rows: Vec::new(),
-    }
-}
+pub use super::overtime::overtime_table;
