@@ -3,6 +3,9 @@
 //! names the deleted and altered records and the clock change; the auditor cannot run a device
 //! write command (exit 3, audited, the terminal untouched); the supervisor's policy apply and
 //! password change are visible on the simulator's own user table.
+//! Linux only: the simulator and the `kaoqin` runs share a clock through libfaketime (the
+//! one-minute spacing between connections, `cli_sim::setup`).
+#![cfg(target_os = "linux")]
 
 mod cli_common;
 use cli_common::*;

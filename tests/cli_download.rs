@@ -7,6 +7,9 @@
 //!
 //! The simulator binary: `$KAOQIN_SIM_BIN`, else `<workspace>/target/debug/kaoqin-sim`, built with
 //! `cargo build -p kaoqin-sim` when missing.
+//! Linux only: the simulator and the `kaoqin` runs share a clock through libfaketime (the
+//! one-minute spacing between connections, `cli_sim::setup`).
+#![cfg(target_os = "linux")]
 
 mod cli_common;
 use cli_common::*;

@@ -76,7 +76,7 @@ impl Fx {
             .set_connection_rules(&ConnectionRules {
                 margin_before_sign_in_min: 0,
                 margin_after_sign_out_min: 0,
-                spacing_min: 0,
+                spacing_min: 1,
                 ..ConnectionRules::default()
             })
             .expect("rules");

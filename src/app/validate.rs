@@ -19,10 +19,9 @@ pub const MAX_CODE_CHARS: usize = 32;
 
 /// The hard time limit of one terminal connection, in seconds (DOMAIN.md §2: 180 by default).
 pub const TIME_LIMIT_SECS: std::ops::RangeInclusive<u32> = 30..=600;
-/// Minutes between two connections to the same terminal (at most a day). 0 ("no spacing") is
-/// still accepted: the simulator-driven test fixtures (`tests/cli_sim`, `app::tests_device`)
-/// download back to back at one set time and rely on it.
-pub const SPACING_MIN: std::ops::RangeInclusive<u32> = 0..=24 * 60;
+/// Minutes between two connections to the same terminal: at least one, so that the rule can never
+/// be switched off (DOMAIN.md §2: 10 by default), and at most a day.
+pub const SPACING_MIN: std::ops::RangeInclusive<u32> = 1..=24 * 60;
 /// Minutes kept clear before a sign-in deadline or after a sign-out one (DOMAIN.md §2: 45).
 pub const PEAK_MARGIN_MIN: std::ops::RangeInclusive<u32> = 0..=180;
 
@@ -140,7 +139,7 @@ fn in_range(
     ))
 }
 
-/// The connection rules a supervisor sets: time limit 30–600 s, spacing at most a day, peak
+/// The connection rules a supervisor sets: time limit 30–600 s, spacing 1 minute to a day, peak
 /// margins 0–180 minutes, peak session names like other names.
 pub fn connection_rules(r: &ConnectionRules) -> AppResult<()> {
     in_range("time limit", r.time_limit_secs, &TIME_LIMIT_SECS, "s")?;
@@ -221,6 +220,13 @@ mod tests {
                     ..ok.clone()
                 },
                 "invalid spacing",
+            ),
+            (
+                ConnectionRules {
+                    spacing_min: 0,
+                    ..ok.clone()
+                },
+                "invalid spacing: 0 min is outside the allowed 1–1440 min",
             ),
             (
                 ConnectionRules {

@@ -146,7 +146,7 @@ pub struct RulesSetArgs {
     /// Hard limit of one connection, seconds.
     #[arg(long, value_name = "SECS")]
     pub time_limit: Option<u32>,
-    /// Minutes between two connections to the same terminal.
+    /// Minutes between two connections to the same terminal (1–1440).
     #[arg(long, value_name = "MIN")]
     pub spacing: Option<u32>,
     /// Peak sessions as LATEST_SIGN_IN-EARLIEST_SIGN_OUT, e.g. 09:00-12:00 (repeat; replaces all).

@@ -1,7 +1,8 @@
 //! The real simulator for CLI end-to-end tests: `$KAOQIN_SIM_BIN`, else
 //! `<workspace>/target/debug/kaoqin-sim`, built with `cargo build -p kaoqin-sim` when missing;
 //! its control port; and a populated database with it as terminal 大门 under rules that never
-//! refuse (set by the supervisor).
+//! refuse (set by the supervisor) as long as consecutive connections keep the one-minute spacing,
+//! which the clock shared by the simulator and the database's runs ([`SharedClock`]) does.
 
 #![allow(dead_code)]
 
@@ -11,7 +12,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub fn sim_bin() -> PathBuf {
@@ -45,6 +46,8 @@ pub struct Sim {
     child: Child,
     pub tcp: String,
     pub control: String,
+    /// The simulator's clock, shared with the database [`setup`] makes.
+    pub clock: Arc<SharedClock>,
 }
 
 impl Drop for Sim {
@@ -57,7 +60,9 @@ impl Drop for Sim {
 impl Sim {
     pub fn start(args: &[&str]) -> Sim {
         let bin = sim_bin();
+        let clock = SharedClock::new();
         let mut child = Command::new(&bin)
+            .envs(clock.env())
             .args(["--tcp", "127.0.0.1:0", "--control", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::piped())
@@ -83,6 +88,7 @@ impl Sim {
             child,
             tcp,
             control,
+            clock,
         }
     }
 
@@ -118,10 +124,11 @@ impl Sim {
     }
 }
 
-/// A populated database with the simulator as terminal 大门 and rules that never refuse
-/// (no peak margins, no spacing), set by the supervisor.
+/// A populated database with the simulator as terminal 大门 and rules that never refuse (no peak
+/// margins; the smallest spacing, one minute, which the shared clock keeps), set by the supervisor.
 pub fn setup(sim: &Sim) -> Env {
     let env = Env::populated();
+    env.share_clock(sim.clock.clone());
     ok(&env.run_as(
         "root",
         ADMIN_PW,
@@ -148,7 +155,7 @@ pub fn setup(sim: &Sim) -> Env {
             "--margin-after",
             "0",
             "--spacing",
-            "0",
+            "1",
         ],
         &[],
     ));
