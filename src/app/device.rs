@@ -9,6 +9,7 @@ use kaoqin_sync::SyncError;
 use kaoqin_sync::device_admin::{
     self, AdminCtx, ClockReport, DeviceUser, EnrollmentReport, PolicyReport,
 };
+use kaoqin_sync::grant::{AdministerDevice, OverrideRules, RulesOverride};
 use serde_json::json;
 
 use super::permissions::Action;
@@ -61,10 +62,14 @@ impl Session {
             Box<dyn std::future::Future<Output = Result<T, SyncError>> + 'a>,
         >,
     ) -> OpsResult<T> {
-        self.require(Action::DeviceAdmin, terminal)?;
-        if override_reason.is_some() {
-            self.require(Action::OverrideRules, terminal)?;
-        }
+        let grant = self.authorize::<AdministerDevice>(terminal)?;
+        let rules_override = match override_reason {
+            Some(reason) => Some(RulesOverride::new(
+                &self.authorize::<OverrideRules>(terminal)?,
+                reason,
+            )),
+            None => None,
+        };
         let t = terminals::get_by_name(self.conn(), terminal)?;
         let secret = self.terminal_secret(terminal)?;
         let comm_key = secret
@@ -76,17 +81,16 @@ impl Session {
             .and_then(|c| c.into_admin())
             .map_err(SyncError::from)?;
         let rules = kaoqin_sync::settings::load(self.conn())?.rules;
-        let actor = self.actor();
         let clock = self.sync_clock();
         let rt = Self::runtime()?;
         let store = self.store_mut();
         let ctx = AdminCtx {
             store,
-            actor: &actor,
+            grant: &grant,
             terminal: &t,
             connector: &connector,
             rules: &rules,
-            override_reason,
+            rules_override,
             clock,
         };
         let done = rt.block_on(f(ctx));

@@ -16,6 +16,7 @@ pub mod device;
 pub mod employees;
 pub mod error;
 pub mod evidence;
+pub mod grants;
 pub mod gui_launch;
 pub mod imports;
 pub mod logging;

@@ -10,6 +10,7 @@ use chrono::NaiveDateTime;
 use kaoqin_store::punches::{self, PunchFilter};
 use kaoqin_store::{snapshots, terminals};
 use kaoqin_sync::SyncError;
+use kaoqin_sync::grant::TakeSnapshot as TakeSnapshotAct;
 use kaoqin_sync::readonly::AuditorConnector;
 use kaoqin_sync::snapshot::{
     self, Manifest, SnapshotData, SnapshotDiff, TakeReport, VerifyReport, file::PunchRow,
@@ -45,7 +46,7 @@ impl Session {
 
     /// `kaoqin snapshot take --terminal T --out FILE`.
     pub fn take_snapshot(&mut self, terminal: &str, out: &Path) -> OpsResult<TakeReport> {
-        self.require(Action::TakeSnapshot, terminal)?;
+        let grant = self.authorize::<TakeSnapshotAct>(terminal)?;
         let t = terminals::get_by_name(self.conn(), terminal)?;
         let secret = self.terminal_secret(terminal)?;
         let comm_key = secret
@@ -56,14 +57,13 @@ impl Session {
         let connector = AuditorConnector::for_terminal(&t, comm_key).map_err(SyncError::from)?;
         let rules = kaoqin_sync::settings::load(self.conn())?.rules;
         let key = snapshot::key::load_or_create(&self.auditor_key_path())?;
-        let actor = self.actor();
         let clock = self.sync_clock();
         // The database records where the file is, wherever the command was run from.
         let out = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
         let rt = Self::runtime()?;
         let store = self.store_mut();
         let done = rt.block_on(snapshot::take_snapshot(
-            store, &actor, &t, &connector, &rules, clock, &key, &out,
+            store, &grant, &t, &connector, &rules, clock, &key, &out,
         ));
         self.anchor("snapshot.take");
         Ok(done?)

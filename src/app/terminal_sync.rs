@@ -11,6 +11,7 @@ use kaoqin_store::findings::{self, FindingFilter};
 use kaoqin_store::punches::PunchFilter;
 use kaoqin_store::sessions::{self, SessionFilter};
 use kaoqin_store::terminals;
+use kaoqin_sync::grant::{ChangeRules, ExplainFinding, OverrideRules, RulesOverride};
 use kaoqin_sync::{
     Actor, ConnectionRules, DownloadReport, ImportOptions, ImportReport, SessionIo, SyncError,
     SyncSettings,
@@ -159,9 +160,13 @@ impl Session {
         io: SessionIo,
     ) -> OpsResult<DownloadReport> {
         self.require(Action::Download, terminal)?;
-        if override_reason.is_some() {
-            self.require(Action::OverrideRules, terminal)?;
-        }
+        let rules_override = match override_reason {
+            Some(reason) => Some(RulesOverride::new(
+                &self.authorize::<OverrideRules>(terminal)?,
+                reason,
+            )),
+            None => None,
+        };
         let secret = self.terminal_secret(terminal)?;
         let actor = self.actor();
         let clock = self.sync_clock();
@@ -172,7 +177,7 @@ impl Session {
             &actor,
             terminal,
             secret.as_deref(),
-            override_reason,
+            rules_override,
             clock,
             io,
         ));
@@ -284,7 +289,7 @@ impl Session {
 
     /// A supervisor marks a finding as explained (audited with the note).
     pub fn explain_finding(&mut self, id: i64, note: &str) -> OpsResult<findings::Finding> {
-        self.require(Action::ChangeRules, &format!("finding #{id}"))?;
+        let grant = self.authorize::<ExplainFinding>(&format!("finding #{id}"))?;
         if note.trim().is_empty() {
             return Err(AppError::Invalid {
                 field: "note",
@@ -292,11 +297,10 @@ impl Session {
             }
             .into());
         }
-        let actor = self.actor();
         let now = self.now();
         Ok(kaoqin_sync::findings::explain_finding(
             self.store_mut(),
-            &actor,
+            &grant,
             id,
             note.trim(),
             now,
@@ -311,13 +315,12 @@ impl Session {
 
     /// Sets the connection rules (supervisor only, audited by the sync layer).
     pub fn set_connection_rules(&mut self, rules: &ConnectionRules) -> OpsResult<()> {
-        self.require(Action::ChangeRules, "connection rules")?;
+        let grant = self.authorize::<ChangeRules>("connection rules")?;
         super::validate::connection_rules(rules)?;
-        let actor = self.actor();
         let now = self.now();
         Ok(kaoqin_sync::settings::set_rules(
             self.store_mut(),
-            &actor,
+            &grant,
             rules,
             now,
         )?)

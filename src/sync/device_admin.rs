@@ -11,19 +11,20 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use kaoqin_store::Store;
 use kaoqin_store::employees::Employee;
 use kaoqin_store::sessions::SessionKind;
 use kaoqin_store::terminals::Terminal;
-use kaoqin_store::{Role, Store};
 use kaoqin_zk::codec::{Privilege, UserRecord};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::error::SyncError;
+use crate::grant::{AdministerDevice, Grant, RulesOverride};
 use crate::link::LinkError;
 use crate::policy::ConnectionRules;
 use crate::session::{
-    Actor, Clock, GuardedLink, RecordCounts, SessionIo, SessionSpec, SupervisedSession, Work,
+    Clock, GuardedLink, RecordCounts, SessionIo, SessionSpec, SupervisedSession, Work,
 };
 use crate::zk::{ZkAdminConnector, ZkAdminLink};
 
@@ -281,11 +282,12 @@ pub fn enrollment_report(users: &[DeviceUser], employees: &[Employee]) -> Enroll
 /// Everything a device-admin session needs besides its work.
 pub struct AdminCtx<'a> {
     pub store: &'a mut Store,
-    pub actor: &'a Actor,
+    /// The application's permission for this act; its actor runs the session.
+    pub grant: &'a dyn Grant<AdministerDevice>,
     pub terminal: &'a Terminal,
     pub connector: &'a ZkAdminConnector,
     pub rules: &'a ConnectionRules,
-    pub override_reason: Option<String>,
+    pub rules_override: Option<RulesOverride>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -317,24 +319,19 @@ where
     T: Send,
     F: for<'a> FnOnce(&'a mut GuardedLink<ZkAdminLink>) -> Work<'a, T> + Send,
 {
-    if ctx.actor.role != Role::Supervisor {
-        return Err(SyncError::NotPermitted(format!(
-            "only a supervisor may {what} (you are '{}', role {})",
-            ctx.actor.name, ctx.actor.role
-        )));
-    }
+    let actor = ctx.grant.actor();
     let spec = SessionSpec {
         kind: SessionKind::DeviceAdmin,
-        actor: ctx.actor.clone(),
+        actor: actor.clone(),
         terminal: ctx.terminal.clone(),
         rules: ctx.rules.clone(),
-        override_reason: ctx.override_reason,
+        rules_override: ctx.rules_override,
     };
     // A session left `running` by a killed process is closed and the terminal enabled first.
     crate::session::recover_interrupted(
         ctx.store,
         ctx.connector,
-        ctx.actor,
+        actor,
         ctx.terminal,
         ctx.rules,
         ctx.clock.as_ref(),
@@ -360,8 +357,8 @@ where
                 &tx,
                 kaoqin_store::audit::NewEntry {
                     at: done.ended_at,
-                    actor: ctx.actor.name.clone(),
-                    role: Some(ctx.actor.role),
+                    actor: actor.name.clone(),
+                    role: Some(actor.role),
                     action: action.to_string(),
                     target: ctx.terminal.name.clone(),
                     details,

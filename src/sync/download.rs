@@ -20,6 +20,7 @@ use serde_json::json;
 
 use crate::checks::{self, CheckSettings, Finding, LogRecord};
 use crate::error::SyncError;
+use crate::grant::RulesOverride;
 use crate::link::{Connector, DeviceIdentity, LinkError, TerminalPunch, TerminalUser};
 use crate::session::{
     Actor, Clock, ClockReading, Completed, RecordCounts, SessionIo, SessionSpec, SupervisedSession,
@@ -49,10 +50,10 @@ struct Transfer {
     log: Vec<TerminalPunch>,
 }
 
-/// Downloads one terminal under the connection rules. `override_reason` is `--override "…"`.
+/// Downloads one terminal under the connection rules. `rules_override` is `--override "…"`,
+/// which only the application's grant makes ([`crate::grant::RulesOverride`]).
 ///
-/// The caller checks the app permission (`download`); the override's supervisor role is enforced
-/// here (`policy::decide`).
+/// The caller checks the app permission (`download`).
 #[allow(clippy::too_many_arguments)]
 pub async fn download<C: Connector>(
     store: &mut Store,
@@ -60,7 +61,7 @@ pub async fn download<C: Connector>(
     actor: &Actor,
     terminal: &Terminal,
     settings: &SyncSettings,
-    override_reason: Option<String>,
+    rules_override: Option<RulesOverride>,
     clock: Arc<dyn Clock>,
     io: SessionIo,
 ) -> Result<DownloadReport, SyncError> {
@@ -69,7 +70,7 @@ pub async fn download<C: Connector>(
         actor: actor.clone(),
         terminal: terminal.clone(),
         rules: settings.rules.clone(),
-        override_reason,
+        rules_override,
     };
     // A session left `running` by a killed process is closed and the terminal enabled first.
     let recovery = crate::session::recover_interrupted(
@@ -143,7 +144,7 @@ pub async fn download_terminal(
     actor: &Actor,
     terminal_name: &str,
     comm_secret: Option<&str>,
-    override_reason: Option<String>,
+    rules_override: Option<RulesOverride>,
     clock: Arc<dyn Clock>,
     io: SessionIo,
 ) -> Result<DownloadReport, SyncError> {
@@ -157,7 +158,7 @@ pub async fn download_terminal(
         actor,
         &terminal,
         &settings,
-        override_reason,
+        rules_override,
         clock,
         io,
     )

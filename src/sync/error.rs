@@ -26,8 +26,6 @@ pub enum SyncError {
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("{0}")]
-    NotPermitted(String),
-    #[error("{0}")]
     Invalid(String),
     /// Lines of an imported file carry a terminal serial that no registered terminal has; nothing
     /// of the file was stored.

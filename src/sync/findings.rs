@@ -1,28 +1,23 @@
-//! Findings after they are stored: a supervisor marks one as explained, with a note, audited in the
+//! Findings after they are stored: a supervisor (the application's grant) marks one as explained, with a note, audited in the
 //! same transaction (`kaoqin findings explain`). Listing is the store's `findings::list`.
 //! Must not create findings (the checks do, inside a download or import).
 
 use chrono::NaiveDateTime;
-use kaoqin_store::{Role, Store, audit, findings};
+use kaoqin_store::{Store, audit, findings};
 use serde_json::json;
 
 use crate::error::SyncError;
-use crate::session::Actor;
+use crate::grant::{ExplainFinding, Grant};
 
-/// Marks finding `id` as explained (supervisor only); the note is audited with it.
+/// Marks finding `id` as explained (as granted by the application); the note is audited with it.
 pub fn explain_finding(
     store: &mut Store,
-    actor: &Actor,
+    grant: &dyn Grant<ExplainFinding>,
     id: i64,
     note: &str,
     at: NaiveDateTime,
 ) -> Result<findings::Finding, SyncError> {
-    if actor.role != Role::Supervisor {
-        return Err(SyncError::NotPermitted(format!(
-            "only a supervisor may explain a finding (you are '{}', role {})",
-            actor.name, actor.role
-        )));
-    }
+    let actor = grant.actor();
     let tx = store.transaction()?;
     let before = findings::get(&tx, id)?;
     if before.explained_at.is_some() {

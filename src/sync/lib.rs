@@ -16,6 +16,7 @@
 //! - [`import::import_punches_file`]: USB-stick import with the same dedup, checks and audit.
 //! - [`listing`]: the punches and sessions CSV; [`settings`]: stored rules and thresholds;
 //!   [`findings::explain_finding`]: a supervisor explains a finding (audited).
+//! - [`grant`]: the application's proofs for privileged acts; sync holds no role names.
 
 pub mod attlog;
 pub mod checks;
@@ -23,6 +24,7 @@ pub mod device_admin;
 pub mod download;
 mod error;
 pub mod findings;
+pub mod grant;
 pub mod import;
 pub mod lease;
 pub mod link;
@@ -37,6 +39,7 @@ pub mod zk;
 
 pub use download::{DownloadReport, download, download_terminal};
 pub use error::SyncError;
+pub use grant::{Grant, RulesOverride};
 pub use import::{ImportOptions, ImportReport, import_punches_file, import_punches_file_with};
 pub use link::{CancellationToken, Connector, TerminalLink};
 pub use policy::ConnectionRules;

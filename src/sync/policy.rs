@@ -338,14 +338,6 @@ pub fn check(
     })
 }
 
-/// A supervisor's override of a refusal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Override {
-    /// The actor's role name as stored (`supervisor`, `hr_clerk`, …).
-    pub role: String,
-    pub reason: String,
-}
-
 /// The decision after an optional override.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "decision", rename_all = "snake_case")]
@@ -363,37 +355,29 @@ pub enum Decision {
 pub enum PolicyError {
     #[error("{0}")]
     Refused(Refusal),
-    #[error("only a supervisor may override the connection rules (you are '{role}'); {refusal}")]
-    OverrideNotPermitted { role: String, refusal: Refusal },
     #[error("an override needs a reason (say why the rule must be broken); {0}")]
     OverrideWithoutReason(Refusal),
 }
 
-/// The role that may override (DOMAIN.md §1, DESIGN.md invariant 3).
-pub const OVERRIDE_ROLE: &str = "supervisor";
-
-/// [`check`] followed by the override rules: an override is used only when the rules refuse; it
-/// needs the supervisor role and a non-blank reason.
+/// [`check`] followed by the override: an override (its `reason`) is used only when the rules
+/// refuse, and needs a non-blank reason. Who may override is the application's permission table;
+/// the caller holds a [`crate::grant::RulesOverride`] only if it was granted.
 pub fn decide(
     rules: &ConnectionRules,
     last_connection_end: Option<NaiveDateTime>,
     now: NaiveDateTime,
-    override_: Option<&Override>,
+    override_reason: Option<&str>,
 ) -> Result<Decision, PolicyError> {
     match check(rules, last_connection_end, now) {
         Check::Allowed => Ok(Decision::Allowed),
-        Check::Refused(refusal) => match override_ {
+        Check::Refused(refusal) => match override_reason {
             None => Err(PolicyError::Refused(refusal)),
-            Some(o) if o.role != OVERRIDE_ROLE => Err(PolicyError::OverrideNotPermitted {
-                role: o.role.clone(),
-                refusal,
-            }),
-            Some(o) if o.reason.trim().is_empty() => {
+            Some(reason) if reason.trim().is_empty() => {
                 Err(PolicyError::OverrideWithoutReason(refusal))
             }
-            Some(o) => Ok(Decision::Overridden {
+            Some(reason) => Ok(Decision::Overridden {
                 refusal,
-                reason: o.reason.trim().to_string(),
+                reason: reason.trim().to_string(),
             }),
         },
     }
@@ -579,20 +563,13 @@ mod tests {
     }
 
     #[test]
-    fn override_needs_supervisor_and_reason() {
+    fn override_needs_a_reason_and_is_used_only_when_refused() {
         let rules = ConnectionRules::default();
         let inside = at(8, 30);
-        let sup = |reason: &str| Override {
-            role: "supervisor".into(),
-            reason: reason.into(),
-        };
-        let clerk = Override {
-            role: "hr_clerk".into(),
-            reason: "payroll due".into(),
-        };
+        let sup = |reason: &'static str| reason;
         // Allowed time: the override is not used.
         assert_eq!(
-            decide(&rules, None, at(10, 0), Some(&sup("x"))),
+            decide(&rules, None, at(10, 0), Some(sup("x"))),
             Ok(Decision::Allowed)
         );
         // Refused without override.
@@ -600,25 +577,20 @@ mod tests {
             Err(PolicyError::Refused(r)) => assert_eq!(r.earliest_allowed_at, at(9, 0)),
             other => panic!("expected refusal, got {other:?}"),
         }
-        // Clerk cannot override.
-        match decide(&rules, None, inside, Some(&clerk)) {
-            Err(PolicyError::OverrideNotPermitted { role, .. }) => assert_eq!(role, "hr_clerk"),
-            other => panic!("expected override refusal, got {other:?}"),
-        }
         // Supervisor without reason.
         assert!(matches!(
-            decide(&rules, None, inside, Some(&sup("  "))),
+            decide(&rules, None, inside, Some(sup("  "))),
             Err(PolicyError::OverrideWithoutReason(_))
         ));
         // Supervisor with reason, for a peak window and for spacing.
-        match decide(&rules, None, inside, Some(&sup(" terminal replaced "))) {
+        match decide(&rules, None, inside, Some(sup(" terminal replaced "))) {
             Ok(Decision::Overridden { refusal, reason }) => {
                 assert_eq!(refusal.rule.name(), "peak_window");
                 assert_eq!(reason, "terminal replaced");
             }
             other => panic!("expected override, got {other:?}"),
         }
-        match decide(&rules, Some(at(10, 0)), at(10, 5), Some(&sup("retry"))) {
+        match decide(&rules, Some(at(10, 0)), at(10, 5), Some(sup("retry"))) {
             Ok(Decision::Overridden { refusal, .. }) => {
                 assert_eq!(refusal.rule.name(), "spacing");
                 assert_eq!(refusal.earliest_allowed_at, at(10, 10));

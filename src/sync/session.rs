@@ -2,7 +2,7 @@
 //! device administration, auditor snapshots).
 //!
 //! 1. [`SupervisedSession::open`] checks the connection rules (refusals are recorded and audited;
-//!    an override needs the supervisor role and a reason, and is audited), then records the session
+//!    an override needs the application's grant and a reason, and is audited), then records the session
 //!    start (a `running` row + audit entry), so even a killed process leaves a trace of the connection.
 //! 2. [`SupervisedSession::run`] connects and runs the caller's work on a [`GuardedLink`] under the
 //!    hard time limit (`tokio::time::timeout` around connect + work). On every exit path it re-enables
@@ -32,11 +32,12 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::error::SyncError;
+use crate::grant::RulesOverride;
 use crate::link::{
     CancellationToken, Connector, DeviceIdentity, LinkError, LinkErrorKind, TerminalLink,
     TerminalPunch, TerminalUser, TransferProgress,
 };
-use crate::policy::{self, ConnectionRules, Decision, Override, PolicyError};
+use crate::policy::{self, ConnectionRules, Decision, PolicyError};
 pub use crate::recovery::{Recovery, recover_interrupted};
 
 /// The PC's local wall clock, injected so rules and tests agree on "now".
@@ -68,8 +69,9 @@ pub struct SessionSpec {
     pub actor: Actor,
     pub terminal: Terminal,
     pub rules: ConnectionRules,
-    /// `--override "reason"`: used only if the rules refuse; needs the supervisor role.
-    pub override_reason: Option<String>,
+    /// `--override "reason"`: used only if the rules refuse; made only from the application's
+    /// grant ([`crate::grant`]).
+    pub rules_override: Option<RulesOverride>,
 }
 
 /// Where a session is.
@@ -408,10 +410,6 @@ fn mark_unfinished(e: PolicyError) -> PolicyError {
     };
     match e {
         PolicyError::Refused(r) => PolicyError::Refused(mark(r)),
-        PolicyError::OverrideNotPermitted { role, refusal } => PolicyError::OverrideNotPermitted {
-            role,
-            refusal: mark(refusal),
-        },
         PolicyError::OverrideWithoutReason(r) => PolicyError::OverrideWithoutReason(mark(r)),
     }
 }
@@ -432,11 +430,17 @@ impl SupervisedSession {
         let last = last_connection_end(store.conn(), spec.terminal.id, &spec.rules)?;
         let last_end = last.map(|(end, _)| end);
         let unfinished = last.is_some_and(|(_, u)| u);
-        let ov = spec.override_reason.as_ref().map(|reason| Override {
-            role: spec.actor.role.as_str().to_string(),
-            reason: reason.clone(),
-        });
-        let decision = match policy::decide(&spec.rules, last_end, now, ov.as_ref()) {
+        if let Some(o) = &spec.rules_override
+            && o.granted_to() != spec.actor.name
+        {
+            return Err(SyncError::Invalid(format!(
+                "the override was granted to '{}', not to '{}' who runs the session",
+                o.granted_to(),
+                spec.actor.name
+            )));
+        }
+        let reason = spec.rules_override.as_ref().map(RulesOverride::reason);
+        let decision = match policy::decide(&spec.rules, last_end, now, reason) {
             Ok(d) => d,
             Err(e) => {
                 let e = if unfinished { mark_unfinished(e) } else { e };
@@ -858,9 +862,9 @@ fn record_refusal(
     e: &PolicyError,
 ) -> Result<(), SyncError> {
     let (rule, earliest) = match e {
-        PolicyError::Refused(r)
-        | PolicyError::OverrideNotPermitted { refusal: r, .. }
-        | PolicyError::OverrideWithoutReason(r) => (r.rule.name(), r.earliest_allowed_at),
+        PolicyError::Refused(r) | PolicyError::OverrideWithoutReason(r) => {
+            (r.rule.name(), r.earliest_allowed_at)
+        }
     };
     let tx = store.transaction()?;
     let id = sessions::start(
@@ -873,7 +877,7 @@ fn record_refusal(
             role: spec.actor.role,
             peer_addr: Some(peer.to_string()),
             started_at: now,
-            override_reason: spec.override_reason.clone(),
+            override_reason: spec.rules_override.as_ref().map(|o| o.reason().to_string()),
         },
     )?;
     sessions::finish(
@@ -904,7 +908,7 @@ fn record_refusal(
                 "rule": rule,
                 "earliest_allowed_at": earliest.format("%Y-%m-%d %H:%M:%S").to_string(),
                 "message": e.to_string(),
-                "override_requested": spec.override_reason.is_some(),
+                "override_requested": spec.rules_override.is_some(),
             }),
         },
     )?;

@@ -6,11 +6,12 @@
 
 use chrono::NaiveDateTime;
 use kaoqin_store::rusqlite::Connection;
-use kaoqin_store::{Role, Store, audit, settings};
+use kaoqin_store::{Store, audit, settings};
 use serde_json::json;
 
 use crate::checks::CheckSettings;
 use crate::error::SyncError;
+use crate::grant::{ChangeRules, Grant};
 use crate::policy::ConnectionRules;
 use crate::session::Actor;
 
@@ -53,17 +54,6 @@ pub fn load(conn: &Connection) -> Result<SyncSettings, SyncError> {
     })
 }
 
-fn require_supervisor(actor: &Actor, what: &str) -> Result<(), SyncError> {
-    if actor.role == Role::Supervisor {
-        Ok(())
-    } else {
-        Err(SyncError::NotPermitted(format!(
-            "only a supervisor may change the {what} (you are '{}', role {})",
-            actor.name, actor.role
-        )))
-    }
-}
-
 fn validate_rules(r: &ConnectionRules) -> Result<(), SyncError> {
     if r.time_limit_secs == 0 {
         return Err(SyncError::Invalid(
@@ -78,27 +68,26 @@ fn validate_rules(r: &ConnectionRules) -> Result<(), SyncError> {
     Ok(())
 }
 
-/// Sets the connection rules (supervisor only), with the audit entry in the same transaction.
+/// Sets the connection rules (as granted by the application), with the audit entry in the same
+/// transaction.
 pub fn set_rules(
     store: &mut Store,
-    actor: &Actor,
+    grant: &dyn Grant<ChangeRules>,
     rules: &ConnectionRules,
     at: NaiveDateTime,
 ) -> Result<(), SyncError> {
-    require_supervisor(actor, "connection rules")?;
     validate_rules(rules)?;
-    set_json(store, actor, RULES_KEY, json!(rules), at)
+    set_json(store, grant.actor(), RULES_KEY, json!(rules), at)
 }
 
-/// Sets the check thresholds and credential policy (supervisor only), audited.
+/// Sets the check thresholds and credential policy (as granted by the application), audited.
 pub fn set_checks(
     store: &mut Store,
-    actor: &Actor,
+    grant: &dyn Grant<ChangeRules>,
     checks: &CheckSettings,
     at: NaiveDateTime,
 ) -> Result<(), SyncError> {
-    require_supervisor(actor, "download checks")?;
-    set_json(store, actor, CHECKS_KEY, json!(checks), at)
+    set_json(store, grant.actor(), CHECKS_KEY, json!(checks), at)
 }
 
 fn set_json(

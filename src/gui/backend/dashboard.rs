@@ -25,7 +25,6 @@ pub(super) fn ops_error(e: OpsError) -> UiError {
                 SyncError::Terminal { .. } | SyncError::Link(_) | SyncError::Cut { .. } => {
                     "audit.error_terminal"
                 }
-                SyncError::NotPermitted(_) => "error.permission",
                 SyncError::Invalid(_) => "error.invalid",
                 SyncError::Io { .. } => "audit.error_file",
                 _ => "error.generic",

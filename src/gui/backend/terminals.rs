@@ -119,9 +119,7 @@ pub fn ops_failure(e: OpsError) -> OpsFailure {
     use kaoqin_sync::policy::{PolicyError, Rule};
     match e {
         OpsError::Sync(SyncError::Policy(
-            PolicyError::Refused(refusal)
-            | PolicyError::OverrideNotPermitted { refusal, .. }
-            | PolicyError::OverrideWithoutReason(refusal),
+            PolicyError::Refused(refusal) | PolicyError::OverrideWithoutReason(refusal),
         )) => OpsFailure::Refused {
             rule_key: match refusal.rule {
                 Rule::PeakWindow { .. } => "download.rule_peak_window",
@@ -139,7 +137,6 @@ pub fn ops_failure(e: OpsError) -> OpsFailure {
                 SyncError::Cut { .. } => "download.error_cut",
                 SyncError::Cancelled { .. } => "download.error_cancelled",
                 SyncError::Terminal { .. } | SyncError::Link(_) => "download.error_terminal",
-                SyncError::NotPermitted(_) => "error.permission",
                 SyncError::Invalid(_) => "error.invalid",
                 _ => "error.generic",
             };

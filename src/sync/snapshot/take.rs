@@ -12,12 +12,13 @@ use std::sync::Arc;
 use chrono::NaiveDateTime;
 use ed25519_dalek::SigningKey;
 use kaoqin_store::terminals::Terminal;
-use kaoqin_store::{Role, Store, audit, snapshots};
+use kaoqin_store::{Store, audit, snapshots};
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::file::{self, ClockInfo, DeviceInfo, PunchRow, SnapshotData, UserRow};
 use crate::error::SyncError;
+use crate::grant::{Grant, TakeSnapshot};
 use crate::link::{CancellationToken, Connector, LinkError, TerminalLink};
 use crate::policy::{self, ConnectionRules};
 use crate::readonly::AuditorConnector;
@@ -57,7 +58,7 @@ fn audit_entry(
 #[allow(clippy::too_many_arguments)]
 pub async fn take_snapshot(
     store: &mut Store,
-    actor: &Actor,
+    grant: &dyn Grant<TakeSnapshot>,
     terminal: &Terminal,
     connector: &AuditorConnector,
     rules: &ConnectionRules,
@@ -65,12 +66,7 @@ pub async fn take_snapshot(
     key: &SigningKey,
     out: &Path,
 ) -> Result<TakeReport, SyncError> {
-    if actor.role != Role::Auditor {
-        return Err(SyncError::NotPermitted(format!(
-            "only an auditor takes snapshots (you are '{}', role {})",
-            actor.name, actor.role
-        )));
-    }
+    let actor = grant.actor();
     if out.exists() {
         return Err(SyncError::Invalid(format!(
             "{} already exists; choose a new file name (snapshots are never overwritten)",

@@ -18,7 +18,7 @@ fn spec(db: &Db, kind: SessionKind, actor: Actor) -> SessionSpec {
         actor,
         terminal: db.terminal.clone(),
         rules: open_settings(60).rules,
-        override_reason: None,
+        rules_override: None,
     }
 }
 

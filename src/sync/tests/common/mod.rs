@@ -236,6 +236,24 @@ pub fn supervisor() -> Actor {
     }
 }
 
+/// The application's grant as these tests make it: sync asks for one and records its actor; who
+/// may receive one is the application's permission table, tested there.
+pub struct TestGrant(pub Actor);
+
+impl<A: kaoqin_sync::grant::Act> kaoqin_sync::Grant<A> for TestGrant {
+    fn actor(&self) -> &Actor {
+        &self.0
+    }
+}
+
+/// An override with `reason`, granted to `actor`.
+pub fn overridden_by(actor: &Actor, reason: &str) -> Option<kaoqin_sync::RulesOverride> {
+    Some(kaoqin_sync::RulesOverride::new(
+        &TestGrant(actor.clone()),
+        reason,
+    ))
+}
+
 /// Rules that allow any time (no windows, no spacing) with the given time limit.
 pub fn open_settings(time_limit_secs: u32) -> SyncSettings {
     SyncSettings {
