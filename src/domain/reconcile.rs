@@ -10,10 +10,14 @@ use crate::clock::ClockTime;
 pub use crate::day_result::{
     CSV_HEADER, DayResult, Excuse, LeaveUse, OvertimeKind, SessionOutcome,
 };
-use crate::matching::{P, match_punches};
+use crate::matching::P;
 use crate::people::{Employee, Punch, PunchKind};
 use crate::request::{Request, RequestKind, Span};
-use crate::schedule::{FlexRule, MissingPolicy, OvertimeRule, Session, Shift};
+use crate::schedule::{FlexRule, OvertimeRule, Shift};
+
+mod sessions;
+
+use sessions::{ShiftDay, reconcile_sessions};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum CoverKind {
@@ -42,9 +46,7 @@ fn collect_requests<'r>(
     shift: Option<&Shift>,
     requests: &[&'r Request],
 ) -> DayRequests<'r> {
-    let (day_from, day_to) = shift.map_or((ClockTime(0), ClockTime(1440)), |s| {
-        (s.day_start(), s.day_end())
-    });
+    let (day_from, day_to) = day_bounds(shift);
     let mut out = DayRequests {
         covers: Vec::new(),
         supplements: Vec::new(),
@@ -113,6 +115,13 @@ fn collect_requests<'r>(
         (rank(a), a.from, a.to, a.leave_type).cmp(&(rank(b), b.from, b.to, b.leave_type))
     });
     out
+}
+
+/// The stretch of clock time that belongs to the work date: the shift's day, else midnight to midnight.
+fn day_bounds(shift: Option<&Shift>) -> (ClockTime, ClockTime) {
+    shift.map_or((ClockTime(0), ClockTime(1440)), |s| {
+        (s.day_start(), s.day_end())
+    })
 }
 
 /// Punches of the work date, sorted, with duplicates (within a minute of the previous kept one) counted.
@@ -211,7 +220,41 @@ pub fn reconcile_day_refs(
     requests: &[&Request],
     now: NaiveDateTime,
 ) -> DayResult {
-    let mut result = DayResult {
+    let mut result = empty_result(employee, date, shift, day);
+    if !result.employed {
+        return result;
+    }
+    let (day_from, day_to) = day_bounds(shift);
+    let (ps, dups) = day_punches(employee, date, day_from, day_to, punches);
+    result.duplicates = dups;
+    let reqs = collect_requests(employee, date, shift, requests);
+
+    let Some(shift) = shift.filter(|_| day.kind.is_working()) else {
+        reconcile_day_off(&mut result, shift, &ps, &reqs);
+        return result;
+    };
+    if let Some(flex) = &shift.flexible {
+        reconcile_flex(&mut result, shift, flex, date, &ps, &reqs, now);
+        return result;
+    }
+    let day = ShiftDay {
+        shift,
+        date,
+        reqs: &reqs,
+        now,
+    };
+    reconcile_sessions(&mut result, &day, &ps);
+    result
+}
+
+/// The result before any punch is looked at; a day outside employment stays like this.
+fn empty_result(
+    employee: &Employee,
+    date: NaiveDate,
+    shift: Option<&Shift>,
+    day: &DayInfo,
+) -> DayResult {
+    DayResult {
         employee_no: employee.no.clone(),
         date,
         day: *day,
@@ -231,124 +274,27 @@ pub fn reconcile_day_refs(
         outing_minutes: 0,
         trip_days: 0.0,
         supplements: 0,
-    };
-    if !result.employed {
-        return result;
     }
-    let (day_from, day_to) = shift.map_or((ClockTime(0), ClockTime(1440)), |s| {
-        (s.day_start(), s.day_end())
-    });
-    let (ps, dups) = day_punches(employee, date, day_from, day_to, punches);
-    result.duplicates = dups;
-    let reqs = collect_requests(employee, date, shift, requests);
+}
+
+/// Rest day, holiday or nothing assigned: punches are overtime evidence; leave is not consumed.
+fn reconcile_day_off(
+    result: &mut DayResult,
+    shift: Option<&Shift>,
+    ps: &[P],
+    reqs: &DayRequests<'_>,
+) {
     let ot_rule = shift.and_then(|s| s.overtime.as_ref());
-
-    let Some(shift) = shift.filter(|_| day.kind.is_working()) else {
-        // Rest day, holiday or nothing assigned: punches are overtime evidence; leave is not consumed.
-        let span = match (ps.first(), ps.last()) {
-            (Some(a), Some(b)) if ps.len() >= 2 => u32::try_from(b.t.0 - a.t.0)
-                .unwrap_or(0)
-                .saturating_sub(break_minutes(shift, a.t, b.t)),
-            _ => 0,
-        };
-        if ps.len() == 1 || ot_rule.is_none() {
-            result.unmatched = ps.iter().map(|p| p.ts).collect();
-        }
-        result.overtime_minutes = overtime_from(ot_rule, span, reqs.overtime_minutes);
-        return result;
+    let span = match (ps.first(), ps.last()) {
+        (Some(a), Some(b)) if ps.len() >= 2 => u32::try_from(b.t.0 - a.t.0)
+            .unwrap_or(0)
+            .saturating_sub(break_minutes(shift, a.t, b.t)),
+        _ => 0,
     };
-
-    if let Some(flex) = &shift.flexible {
-        reconcile_flex(&mut result, shift, flex, date, &ps, &reqs, now);
-        return result;
+    if ps.len() == 1 || ot_rule.is_none() {
+        result.unmatched = ps.iter().map(|p| p.ts).collect();
     }
-
-    // Match punches to sessions (the one rule, in `matching`), then add approved supplements.
-    let n = shift.sessions.len();
-    let last_end = shift.last_end().unwrap_or(day_to);
-    let matched = match_punches(shift, &ps);
-    result.unmatched = matched.unmatched;
-    result.extra = matched.extra;
-    let mut ins: Vec<Option<(ClockTime, bool)>> =
-        matched.ins.iter().map(|t| t.map(|t| (t, false))).collect();
-    let mut outs: Vec<Option<(ClockTime, bool)>> =
-        matched.outs.iter().map(|t| t.map(|t| (t, false))).collect();
-    for &(t, kind) in &reqs.supplements {
-        let Some(i) = shift.session_at(t) else {
-            continue;
-        };
-        match kind {
-            PunchKind::In => {
-                if let Some(slot) = ins.get_mut(i)
-                    && slot.is_none_or(|(c, _)| t < c)
-                {
-                    *slot = Some((t, true));
-                }
-            }
-            PunchKind::Out => {
-                if let Some(slot) = outs.get_mut(i)
-                    && slot.is_none_or(|(c, _)| t > c)
-                {
-                    *slot = Some((t, true));
-                }
-            }
-        }
-    }
-
-    let mut leave_acc: Vec<LeaveUse> = Vec::new();
-    for (i, s) in shift.sessions.iter().enumerate() {
-        let inn = ins.get(i).copied().flatten();
-        let out = outs.get(i).copied().flatten();
-        let o = evaluate_session(
-            i,
-            s,
-            shift,
-            date,
-            inn,
-            out,
-            &reqs,
-            now,
-            n,
-            &mut leave_acc,
-            &mut result,
-        );
-        result.sessions.push(o);
-    }
-    result.leave = leave_acc;
-    // No punch at all on a working day: every session that needed one is absent, not just "missing".
-    if result
-        .sessions
-        .iter()
-        .all(|s| s.sign_in.is_none() && s.sign_out.is_none())
-    {
-        for (o, s) in result.sessions.iter_mut().zip(&shift.sessions) {
-            let needs = s.sign_in.is_some() || s.sign_out.is_some();
-            if o.excused.is_none() && !o.pending && needs {
-                o.absent = true;
-                o.missing_in = false;
-                o.missing_out = false;
-                o.late_minutes = 0;
-                o.early_minutes = 0;
-            }
-        }
-    }
-    result.supplements = result
-        .sessions
-        .iter()
-        .map(|s| u32::from(s.in_supplemented) + u32::from(s.out_supplemented))
-        .sum();
-
-    // Overtime after the end, measured from the last sign-out.
-    let last_out = result.sessions.last().and_then(|s| s.sign_out);
-    let punched = match last_out {
-        Some(t) => {
-            let base = last_end.plus(ot_rule.map_or(0, |r| r.starts_after_end as i32));
-            u32::try_from(t.0 - base.0).unwrap_or(0)
-        }
-        None => 0,
-    };
-    result.overtime_minutes = overtime_from(ot_rule, punched, reqs.overtime_minutes);
-    result
+    result.overtime_minutes = overtime_from(ot_rule, span, reqs.overtime_minutes);
 }
 
 fn add_leave(acc: &mut Vec<LeaveUse>, leave_type: &str, minutes: u32, full: bool, n: usize) {
@@ -369,135 +315,6 @@ fn add_leave(acc: &mut Vec<LeaveUse>, leave_type: &str, minutes: u32, full: bool
         l.sessions += u32::from(full);
         l.days = f64::from(l.sessions) / n.max(1) as f64;
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn evaluate_session(
-    index: usize,
-    s: &Session,
-    shift: &Shift,
-    date: NaiveDate,
-    inn: Option<(ClockTime, bool)>,
-    out: Option<(ClockTime, bool)>,
-    reqs: &DayRequests<'_>,
-    now: NaiveDateTime,
-    n: usize,
-    leave_acc: &mut Vec<LeaveUse>,
-    result: &mut DayResult,
-) -> SessionOutcome {
-    let mut o = SessionOutcome {
-        index,
-        sign_in: inn.map(|x| x.0),
-        sign_out: out.map(|x| x.0),
-        in_supplemented: inn.is_some_and(|x| x.1),
-        out_supplemented: out.is_some_and(|x| x.1),
-        ..SessionOutcome::default()
-    };
-    // Full cover excuses the session; partial cover moves the due times.
-    if let Some(c) = reqs
-        .covers
-        .iter()
-        .find(|c| c.from <= s.start && c.to >= s.end)
-    {
-        match c.kind {
-            CoverKind::Leave => {
-                add_leave(leave_acc, c.leave_type, s.minutes(), true, n);
-                o.excused = Some(Excuse::Leave(c.leave_type.to_string()));
-            }
-            CoverKind::Outing => {
-                result.outing = true;
-                result.outing_days += 1.0 / n.max(1) as f64;
-                result.outing_minutes += s.minutes();
-                o.excused = Some(Excuse::Outing);
-            }
-            CoverKind::Trip => {
-                result.trip = true;
-                result.trip_days += 1.0 / n.max(1) as f64;
-                o.excused = Some(Excuse::Trip);
-            }
-        }
-        return o;
-    }
-    let mut due_in = s.due_in();
-    let mut due_out = s.due_out();
-    for c in &reqs.covers {
-        let overlap = c.to.0.min(s.end.0) - c.from.0.max(s.start.0);
-        if overlap <= 0 {
-            continue;
-        }
-        match c.kind {
-            CoverKind::Leave => add_leave(leave_acc, c.leave_type, overlap as u32, false, n),
-            CoverKind::Outing => {
-                result.outing = true;
-                result.outing_minutes += overlap as u32;
-                o.partial_outing = true;
-            }
-            CoverKind::Trip => result.trip = true,
-        }
-        if c.from <= due_in && due_in < c.to {
-            due_in = c.to;
-        }
-        if c.from < due_out && due_out <= c.to {
-            due_out = c.from;
-        }
-    }
-    let in_required = s.sign_in.is_some();
-    // Someone on leave or an outing until the end cannot sign out; arriving after a morning leave still needs a sign-in.
-    let out_required = s.sign_out.is_some()
-        && !reqs
-            .covers
-            .iter()
-            .any(|c| c.from < s.due_out() && c.to >= s.end);
-    let pending_in =
-        in_required && inn.is_none() && s.sign_in.is_some_and(|w| now < w.closes.plus(1).on(date));
-    let pending_out = out_required
-        && out.is_none()
-        && s.sign_out.is_some_and(|w| now < w.closes.plus(1).on(date));
-    o.pending = pending_in || pending_out;
-    if inn.is_none() && out.is_none() && in_required && out_required {
-        // Both required punches missing: the session did not happen.
-        o.absent = !o.pending;
-        return o;
-    }
-    let rounding = shift.rounding;
-    if let Some((t, _)) = inn {
-        let late = t.0 - due_in.0;
-        if late > s.late_grace_minutes as i32 {
-            o.late_minutes = rounding.apply(late as u32);
-            if s.late_absent_after.is_some_and(|m| late > m as i32) {
-                o.absent = true;
-            }
-        }
-    } else if in_required && !pending_in {
-        match s.missing_in {
-            MissingPolicy::Flag => o.missing_in = true,
-            MissingPolicy::Absent => o.absent = true,
-            MissingPolicy::Minutes(m) => o.late_minutes = m,
-        }
-    }
-    if let Some((t, _)) = out {
-        let early = due_out.0 - t.0;
-        if early > s.early_grace_minutes as i32 {
-            o.early_minutes = rounding.apply(early as u32);
-            if s.early_absent_after.is_some_and(|m| early > m as i32) {
-                o.absent = true;
-            }
-        }
-    } else if out_required && !pending_out {
-        match s.missing_out {
-            MissingPolicy::Flag => o.missing_out = true,
-            MissingPolicy::Absent => o.absent = true,
-            MissingPolicy::Minutes(m) => o.early_minutes = m,
-        }
-    }
-    if o.absent {
-        // Absence supersedes lateness, early leaving and missing punches of the same session.
-        o.late_minutes = 0;
-        o.early_minutes = 0;
-        o.missing_in = false;
-        o.missing_out = false;
-    }
-    o
 }
 
 fn reconcile_flex(

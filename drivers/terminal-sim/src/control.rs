@@ -249,6 +249,22 @@ fn err(s: impl std::fmt::Display) -> Outcome {
     }
 }
 
+fn reply<T: std::fmt::Display, E: std::fmt::Display>(r: Result<T, E>) -> Outcome {
+    match r {
+        Ok(v) => ok(v),
+        Err(e) => err(e),
+    }
+}
+
+/// Rows, one per line, then `ok <count>`: `ok` ends the reply, so it cannot go first.
+fn listing(mut rows: String, count: usize) -> Outcome {
+    rows.push_str(&format!("ok {count}"));
+    Outcome {
+        reply: rows,
+        ..Outcome::default()
+    }
+}
+
 /// Apply `cmd` at host time `host_now` / monotonic `now`.
 pub fn execute(
     term: &mut Terminal,
@@ -264,9 +280,6 @@ pub fn execute(
             state,
             workcode,
         } => {
-            if user_id.len() > 24 {
-                return err("USER_ID longer than 24 characters");
-            }
             let time = match when {
                 When::Now => term.device_time(host_now),
                 When::At(t) => t,
@@ -278,140 +291,28 @@ pub fn execute(
                 state,
                 workcode,
             };
-            match term.add_punch(punch.clone(), now) {
-                Ok(()) => Outcome {
-                    event: Some(punch.clone()),
-                    ..ok(format_punch(&punch))
-                },
-                Err(e) => err(e),
-            }
+            add_punch(term, punch, now)
         }
-        Command::DeletePunch { user_id, time } => match term.delete_punch(&user_id, time) {
-            Ok(n) => ok(n),
-            Err(e) => err(e),
-        },
+        Command::DeletePunch { user_id, time } => reply(term.delete_punch(&user_id, time)),
         Command::AlterPunchTime { user_id, old, new } => {
-            match term.alter_punch_time(&user_id, old, new) {
-                Ok(()) => ok(""),
-                Err(e) => err(e),
-            }
+            reply(term.alter_punch_time(&user_id, old, new).map(|()| ""))
         }
         Command::ClearLog => ok(term.clear_log()),
-        Command::SetClockOffset(s) => {
-            term.clock.offset_secs = s;
-            ok(term.device_time(host_now).format(csvio::TIME_FORMAT))
-        }
-        Command::Clock => ok(format!(
-            "{} offset {}",
-            term.device_time(host_now).format(csvio::TIME_FORMAT),
-            term.clock.offset_secs
-        )),
-        Command::Busy { on, for_ms } => {
-            term.set_busy(on, for_ms.map(|ms| now + Duration::from_millis(ms)));
-            ok(if on { "busy" } else { "idle" })
-        }
-        Command::Fault(f) => {
-            let faults = &mut term.faults;
-            match f {
-                Fault::DropAfterChunks(n) => faults.drop_after_chunks = Some(n),
-                Fault::DelayMs(ms) => faults.delay_ms = ms,
-                Fault::CorruptNextChecksum => faults.corrupt_next_checksum = true,
-                Fault::Stall => faults.stall = true,
-                Fault::StallAfterChunks(n) => faults.stall_after_chunks = Some(n),
-                Fault::Clear => *faults = Default::default(),
-            }
-            ok("")
-        }
-        Command::AddUser(row) => match csvio::parse_users(&row) {
-            Ok(mut users) if users.len() == 1 => {
-                let Some(u) = users.pop() else {
-                    return err("no user");
-                };
-                let line = format_user(&u);
-                match term.upsert_user(u) {
-                    Ok(()) => ok(line),
-                    Err(e) => err(e),
-                }
-            }
-            Ok(_) => err("add-user takes exactly one users-CSV row"),
-            Err(e) => err(e),
-        },
-        Command::DeleteUser(uid) => match term.delete_user(uid) {
-            Ok(u) => ok(format_user(&u)),
-            Err(e) => err(e),
-        },
-        Command::SetPrivilege(uid, p) => match term.user_mut(uid) {
-            Ok(u) => {
-                u.privilege = p;
-                ok(format_user(u))
-            }
-            Err(e) => err(e),
-        },
-        Command::SetPassword(uid, pw) => match term.user_mut(uid) {
-            Ok(u) if pw.len() <= 8 => {
-                u.password = pw;
-                ok(format_user(u))
-            }
-            Ok(_) => err("password longer than 8 characters"),
-            Err(e) => err(e),
-        },
-        Command::ListUsers => {
-            let mut s: String = term.users().map(|u| format_user(u) + "\n").collect();
-            s.push_str(&format!("ok {}", term.user_count()));
-            Outcome {
-                reply: s,
-                ..Outcome::default()
-            }
-        }
-        Command::AddFingerprint(uid, finger) => match term.add_template(uid, finger) {
-            Ok(()) => ok(term.fingerprint_count()),
-            Err(e) => err(e),
-        },
-        Command::ListTemplates => {
-            let mut s: String = term
-                .templates()
-                .map(|(uid, f, t)| format!("{uid},{f},{}\n", t.len()))
-                .collect();
-            s.push_str(&format!("ok {}", term.fingerprint_count()));
-            Outcome {
-                reply: s,
-                ..Outcome::default()
-            }
-        }
+        Command::SetClockOffset(s) => set_clock_offset(term, s, host_now),
+        Command::Clock => clock(term, host_now),
+        Command::Busy { on, for_ms } => busy(term, on, for_ms, now),
+        Command::Fault(f) => fault(term, f),
+        Command::AddUser(row) => add_user(term, &row),
+        Command::DeleteUser(uid) => reply(term.delete_user(uid).map(|u| format_user(&u))),
+        Command::SetPrivilege(uid, p) => set_privilege(term, uid, p),
+        Command::SetPassword(uid, pw) => set_password(term, uid, pw),
+        Command::ListUsers => list_users(term),
+        Command::AddFingerprint(uid, finger) => add_fingerprint(term, uid, finger),
+        Command::ListTemplates => list_templates(term),
         Command::CountUsers => ok(term.user_count()),
         Command::CountPunches => ok(term.log().len()),
-        Command::Dump => {
-            let mut s = String::with_capacity(term.log().len() * 36 + 16);
-            for p in term.log() {
-                s.push_str(&format_punch(p));
-                s.push('\n');
-            }
-            s.push_str(&format!("ok {}", term.log().len()));
-            Outcome {
-                reply: s,
-                ..Outcome::default()
-            }
-        }
-        Command::Status => {
-            let enabled = term.is_enabled(now);
-            let busy = term.is_busy(now);
-            ok(format!(
-                "enabled={} busy={} offset={} users={} punches={} capacity={} att_format={} user_format={} comm_key={} chunks_sent={} stalled={} disables={} enables={}",
-                u8::from(enabled),
-                u8::from(busy),
-                term.clock.offset_secs,
-                term.user_count(),
-                term.log().len(),
-                term.info.att_capacity,
-                term.info.att_record_size,
-                term.info.user_record_size,
-                u8::from(term.info.comm_key != 0),
-                term.counters.chunks_sent,
-                term.counters.requests_stalled,
-                term.counters.disables,
-                term.counters.enables,
-            ))
-        }
+        Command::Dump => dump(term),
+        Command::Status => status(term, now),
         Command::Help => Outcome {
             reply: format!("{HELP}\nok"),
             ..Outcome::default()
@@ -421,6 +322,138 @@ pub fn execute(
             ..ok("bye")
         },
     }
+}
+
+fn add_punch(term: &mut Terminal, punch: Punch, now: Instant) -> Outcome {
+    if punch.user_id.len() > 24 {
+        return err("USER_ID longer than 24 characters");
+    }
+    match term.add_punch(punch.clone(), now) {
+        Ok(()) => Outcome {
+            event: Some(punch.clone()),
+            ..ok(format_punch(&punch))
+        },
+        Err(e) => err(e),
+    }
+}
+
+fn set_clock_offset(term: &mut Terminal, seconds: i64, host_now: NaiveDateTime) -> Outcome {
+    term.clock.offset_secs = seconds;
+    ok(term.device_time(host_now).format(csvio::TIME_FORMAT))
+}
+
+fn clock(term: &Terminal, host_now: NaiveDateTime) -> Outcome {
+    ok(format!(
+        "{} offset {}",
+        term.device_time(host_now).format(csvio::TIME_FORMAT),
+        term.clock.offset_secs
+    ))
+}
+
+fn busy(term: &mut Terminal, on: bool, for_ms: Option<u64>, now: Instant) -> Outcome {
+    term.set_busy(on, for_ms.map(|ms| now + Duration::from_millis(ms)));
+    ok(if on { "busy" } else { "idle" })
+}
+
+fn fault(term: &mut Terminal, f: Fault) -> Outcome {
+    let faults = &mut term.faults;
+    match f {
+        Fault::DropAfterChunks(n) => faults.drop_after_chunks = Some(n),
+        Fault::DelayMs(ms) => faults.delay_ms = ms,
+        Fault::CorruptNextChecksum => faults.corrupt_next_checksum = true,
+        Fault::Stall => faults.stall = true,
+        Fault::StallAfterChunks(n) => faults.stall_after_chunks = Some(n),
+        Fault::Clear => *faults = Default::default(),
+    }
+    ok("")
+}
+
+fn add_user(term: &mut Terminal, row: &str) -> Outcome {
+    match csvio::parse_users(row) {
+        Ok(mut users) if users.len() == 1 => {
+            let Some(u) = users.pop() else {
+                return err("no user");
+            };
+            let line = format_user(&u);
+            match term.upsert_user(u) {
+                Ok(()) => ok(line),
+                Err(e) => err(e),
+            }
+        }
+        Ok(_) => err("add-user takes exactly one users-CSV row"),
+        Err(e) => err(e),
+    }
+}
+
+fn set_privilege(term: &mut Terminal, uid: u16, privilege: u8) -> Outcome {
+    match term.user_mut(uid) {
+        Ok(u) => {
+            u.privilege = privilege;
+            ok(format_user(u))
+        }
+        Err(e) => err(e),
+    }
+}
+
+fn set_password(term: &mut Terminal, uid: u16, password: String) -> Outcome {
+    match term.user_mut(uid) {
+        Ok(u) if password.len() <= 8 => {
+            u.password = password;
+            ok(format_user(u))
+        }
+        Ok(_) => err("password longer than 8 characters"),
+        Err(e) => err(e),
+    }
+}
+
+fn list_users(term: &Terminal) -> Outcome {
+    let rows: String = term.users().map(|u| format_user(u) + "\n").collect();
+    listing(rows, term.user_count())
+}
+
+fn add_fingerprint(term: &mut Terminal, uid: u16, finger: u8) -> Outcome {
+    match term.add_template(uid, finger) {
+        Ok(()) => ok(term.fingerprint_count()),
+        Err(e) => err(e),
+    }
+}
+
+fn list_templates(term: &Terminal) -> Outcome {
+    let rows: String = term
+        .templates()
+        .map(|(uid, f, t)| format!("{uid},{f},{}\n", t.len()))
+        .collect();
+    listing(rows, term.fingerprint_count())
+}
+
+fn dump(term: &Terminal) -> Outcome {
+    let mut rows = String::with_capacity(term.log().len() * 36 + 16);
+    for p in term.log() {
+        rows.push_str(&format_punch(p));
+        rows.push('\n');
+    }
+    listing(rows, term.log().len())
+}
+
+fn status(term: &mut Terminal, now: Instant) -> Outcome {
+    let enabled = term.is_enabled(now);
+    let busy = term.is_busy(now);
+    ok(format!(
+        "enabled={} busy={} offset={} users={} punches={} capacity={} att_format={} user_format={} comm_key={} chunks_sent={} stalled={} disables={} enables={}",
+        u8::from(enabled),
+        u8::from(busy),
+        term.clock.offset_secs,
+        term.user_count(),
+        term.log().len(),
+        term.info.att_capacity,
+        term.info.att_record_size,
+        term.info.user_record_size,
+        u8::from(term.info.comm_key != 0),
+        term.counters.chunks_sent,
+        term.counters.requests_stalled,
+        term.counters.disables,
+        term.counters.enables,
+    ))
 }
 
 #[cfg(test)]

@@ -102,44 +102,76 @@ impl Session {
         match req.command {
             // Never answer an acknowledgement (pyzk acks every event; answering would ping-pong).
             cmd::ACK_OK => return Reply::default(),
-            cmd::CONNECT => {
-                self.connected = true;
-                self.authed = key == 0;
-                self.buffer = None;
-                let code = if self.authed {
-                    cmd::ACK_OK
-                } else {
-                    cmd::ACK_UNAUTH
-                };
-                return self.one(code, req.reply_id, Vec::new());
-            }
-            cmd::AUTH if self.connected => {
-                let good = key == 0
-                    || match req.payload.as_slice() {
-                        [_, _, ticks, _] => {
-                            make_commkey(key, self.id, *ticks) == req.payload.as_slice()
-                        }
-                        _ => false,
-                    };
-                self.authed = good;
-                let code = if good { cmd::ACK_OK } else { cmd::ACK_UNAUTH };
-                if !good {
-                    tracing::warn!(session = self.id, "AUTH with a wrong comm key");
-                }
-                return self.one(code, req.reply_id, Vec::new());
-            }
-            cmd::EXIT => {
-                let mut r = self.ok(req);
-                r.close = true;
-                self.connected = false;
-                return r;
-            }
+            cmd::CONNECT => return self.connect(key, req),
+            // AUTH before CONNECT falls through to the ACK_UNAUTH below.
+            cmd::AUTH if self.connected => return self.auth(key, req),
+            cmd::EXIT => return self.exit(req),
             _ => {}
         }
         if !self.connected || !self.authed {
             return self.one(cmd::ACK_UNAUTH, req.reply_id, Vec::new());
         }
         let busy = term.is_busy(now);
+        match req.command {
+            cmd::GET_VERSION | cmd::OPTIONS_RRQ | cmd::OPTIONS_WRQ | cmd::GET_FREE_SIZES => {
+                self.device_info(term, req)
+            }
+            cmd::GET_TIME | cmd::SET_TIME => self.clock(term, req, host_now),
+            cmd::STATE_RRQ
+            | cmd::DISABLE_DEVICE
+            | cmd::ENABLE_DEVICE
+            | cmd::REFRESH_DATA
+            | cmd::REFRESH_OPTION
+            | cmd::START_VERIFY
+            | cmd::CANCEL_CAPTURE
+            | cmd::REG_EVENT => self.device_control(term, req, busy, now),
+            cmd::PREPARE_BUFFER
+            | cmd::READ_CHUNK
+            | cmd::USERTEMP_RRQ
+            | cmd::ATTLOG_RRQ
+            | cmd::FREE_DATA => self.data_read(term, req, busy),
+            cmd::USER_WRQ | cmd::DELETE_USER | cmd::DELETE_USERTEMP => {
+                self.user_write(term, req, busy)
+            }
+            cmd::CLEAR_ATTLOG | cmd::CLEAR_DATA => self.clear(term, req, busy),
+            _ => self.unknown(req),
+        }
+    }
+
+    fn connect(&mut self, key: u32, req: &Packet) -> Reply {
+        self.connected = true;
+        self.authed = key == 0;
+        self.buffer = None;
+        let code = if self.authed {
+            cmd::ACK_OK
+        } else {
+            cmd::ACK_UNAUTH
+        };
+        self.one(code, req.reply_id, Vec::new())
+    }
+
+    fn auth(&mut self, key: u32, req: &Packet) -> Reply {
+        let good = key == 0
+            || match req.payload.as_slice() {
+                [_, _, ticks, _] => make_commkey(key, self.id, *ticks) == req.payload.as_slice(),
+                _ => false,
+            };
+        self.authed = good;
+        let code = if good { cmd::ACK_OK } else { cmd::ACK_UNAUTH };
+        if !good {
+            tracing::warn!(session = self.id, "AUTH with a wrong comm key");
+        }
+        self.one(code, req.reply_id, Vec::new())
+    }
+
+    fn exit(&mut self, req: &Packet) -> Reply {
+        let mut r = self.ok(req);
+        r.close = true;
+        self.connected = false;
+        r
+    }
+
+    fn device_info(&self, term: &mut Terminal, req: &Packet) -> Reply {
         match req.command {
             cmd::GET_VERSION => self.one(cmd::ACK_OK, req.reply_id, cstr(&term.info.firmware)),
             cmd::OPTIONS_RRQ => match decode_option_request(&req.payload)
@@ -153,6 +185,12 @@ impl Session {
                 _ => self.error(req),
             },
             cmd::GET_FREE_SIZES => self.one(cmd::ACK_OK, req.reply_id, free_sizes(term)),
+            _ => self.unknown(req),
+        }
+    }
+
+    fn clock(&self, term: &mut Terminal, req: &Packet, host_now: NaiveDateTime) -> Reply {
+        match req.command {
             cmd::GET_TIME => match encode_time(term.device_time(host_now)) {
                 Ok(t) => self.one(cmd::ACK_OK, req.reply_id, t.to_le_bytes().to_vec()),
                 Err(_) => self.error(req),
@@ -164,6 +202,18 @@ impl Session {
                 }
                 _ => self.error(req),
             },
+            _ => self.unknown(req),
+        }
+    }
+
+    fn device_control(
+        &mut self,
+        term: &mut Terminal,
+        req: &Packet,
+        busy: bool,
+        now: Instant,
+    ) -> Reply {
+        match req.command {
             cmd::STATE_RRQ => {
                 // The state travels in the session field (TERMINAL-PROTOCOLS.md §1).
                 let state = if busy { STATE_BUSY } else { STATE_IDLE };
@@ -193,38 +243,16 @@ impl Session {
                 self.event_flags = u32_at(&req.payload, 0).unwrap_or(0);
                 self.ok(req)
             }
+            _ => self.unknown(req),
+        }
+    }
+
+    fn data_read(&mut self, term: &Terminal, req: &Packet, busy: bool) -> Reply {
+        match req.command {
+            // READ_CHUNK and FREE_DATA are answered while busy: a transfer under way can finish.
             cmd::PREPARE_BUFFER | cmd::USERTEMP_RRQ | cmd::ATTLOG_RRQ if busy => self.error(req),
-            cmd::PREPARE_BUFFER => {
-                let Ok(prep) = PrepareBuffer::decode(&req.payload) else {
-                    return self.error(req);
-                };
-                let Some(data) = dataset(term, prep.table) else {
-                    return self.error(req);
-                };
-                if data.len() <= self.inline_max {
-                    return self.one(cmd::DATA, req.reply_id, data);
-                }
-                let payload = encode_buffer_ready(data.len() as u32);
-                self.buffer = Some(data);
-                self.one(cmd::ACK_OK, req.reply_id, payload)
-            }
-            cmd::READ_CHUNK => {
-                let (Ok(rc), Some(buf)) = (ReadChunk::decode(&req.payload), self.buffer.as_ref())
-                else {
-                    return self.error(req);
-                };
-                let start = rc.offset as usize;
-                let end = start.saturating_add(rc.len as usize).min(buf.len());
-                match buf.get(start..end) {
-                    Some(chunk) if !chunk.is_empty() => {
-                        let chunk = chunk.to_vec();
-                        let mut r = self.chunk_reply(req.reply_id, chunk);
-                        r.is_chunk = true;
-                        r
-                    }
-                    _ => self.error(req),
-                }
-            }
+            cmd::PREPARE_BUFFER => self.prepare_buffer(term, req),
+            cmd::READ_CHUNK => self.read_chunk(req),
             // Old non-buffered table reads: the whole table as one chunk.
             cmd::USERTEMP_RRQ | cmd::ATTLOG_RRQ => match dataset(term, req.command) {
                 Some(data) => self.chunk_reply(req.reply_id, data),
@@ -234,15 +262,47 @@ impl Session {
                 self.buffer = None;
                 self.ok(req)
             }
-            cmd::USER_WRQ
-            | cmd::DELETE_USER
-            | cmd::DELETE_USERTEMP
-            | cmd::CLEAR_ATTLOG
-            | cmd::CLEAR_DATA
-                if busy =>
-            {
-                self.error(req)
+            _ => self.unknown(req),
+        }
+    }
+
+    fn prepare_buffer(&mut self, term: &Terminal, req: &Packet) -> Reply {
+        let Ok(prep) = PrepareBuffer::decode(&req.payload) else {
+            return self.error(req);
+        };
+        let Some(data) = dataset(term, prep.table) else {
+            return self.error(req);
+        };
+        if data.len() <= self.inline_max {
+            return self.one(cmd::DATA, req.reply_id, data);
+        }
+        let payload = encode_buffer_ready(data.len() as u32);
+        self.buffer = Some(data);
+        self.one(cmd::ACK_OK, req.reply_id, payload)
+    }
+
+    fn read_chunk(&self, req: &Packet) -> Reply {
+        let (Ok(rc), Some(buf)) = (ReadChunk::decode(&req.payload), self.buffer.as_ref()) else {
+            return self.error(req);
+        };
+        let start = rc.offset as usize;
+        let end = start.saturating_add(rc.len as usize).min(buf.len());
+        match buf.get(start..end) {
+            Some(chunk) if !chunk.is_empty() => {
+                let chunk = chunk.to_vec();
+                let mut r = self.chunk_reply(req.reply_id, chunk);
+                r.is_chunk = true;
+                r
             }
+            _ => self.error(req),
+        }
+    }
+
+    fn user_write(&self, term: &mut Terminal, req: &Packet, busy: bool) -> Reply {
+        if busy {
+            return self.error(req);
+        }
+        match req.command {
             cmd::DELETE_USERTEMP => match decode_delete_template(&req.payload)
                 .map(|(uid, finger)| (uid, finger, term.delete_template(uid, finger)))
             {
@@ -252,25 +312,7 @@ impl Session {
                 }
                 _ => self.error(req),
             },
-            cmd::USER_WRQ => {
-                let decoded = UserFormat::from_size(req.payload.len())
-                    .and_then(|f| decode_user(&req.payload, f, term.info.encoding));
-                match decoded {
-                    Ok(r) => {
-                        let user =
-                            wire::from_record(r, term.user(u16_at(&req.payload).unwrap_or(0)));
-                        tracing::info!(uid = user.uid, user_id = %user.user_id, "user written by client");
-                        match term.upsert_user(user) {
-                            Ok(()) => self.ok(req),
-                            Err(_) => self.error(req),
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!("USER_WRQ rejected: {e}");
-                        self.error(req)
-                    }
-                }
-            }
+            cmd::USER_WRQ => self.write_user(term, req),
             cmd::DELETE_USER => match u16_at(&req.payload).map(|uid| term.delete_user(uid)) {
                 Some(Ok(u)) => {
                     tracing::info!(uid = u.uid, user_id = %u.user_id, "user deleted by client");
@@ -278,6 +320,34 @@ impl Session {
                 }
                 _ => self.error(req),
             },
+            _ => self.unknown(req),
+        }
+    }
+
+    fn write_user(&self, term: &mut Terminal, req: &Packet) -> Reply {
+        let decoded = UserFormat::from_size(req.payload.len())
+            .and_then(|f| decode_user(&req.payload, f, term.info.encoding));
+        match decoded {
+            Ok(r) => {
+                let user = wire::from_record(r, term.user(u16_at(&req.payload).unwrap_or(0)));
+                tracing::info!(uid = user.uid, user_id = %user.user_id, "user written by client");
+                match term.upsert_user(user) {
+                    Ok(()) => self.ok(req),
+                    Err(_) => self.error(req),
+                }
+            }
+            Err(e) => {
+                tracing::warn!("USER_WRQ rejected: {e}");
+                self.error(req)
+            }
+        }
+    }
+
+    fn clear(&self, term: &mut Terminal, req: &Packet, busy: bool) -> Reply {
+        if busy {
+            return self.error(req);
+        }
+        match req.command {
             cmd::CLEAR_ATTLOG => {
                 let n = term.clear_log();
                 tracing::info!(removed = n, "attendance log cleared by client");
@@ -299,6 +369,12 @@ impl Session {
                 }
                 self.ok(req)
             }
+            _ => self.unknown(req),
+        }
+    }
+
+    fn unknown(&self, req: &Packet) -> Reply {
+        match req.command {
             // pyzk "clears" an ACK_ERROR by sending 2001 and 0xFFFF and waits for some answer.
             cmd::ACK_ERROR | cmd::ACK_UNKNOWN => {
                 self.one(cmd::ACK_UNKNOWN, req.reply_id, Vec::new())
