@@ -176,7 +176,16 @@ fn sigkill_of_kaoqin_download_mid_transfer() {
             name: "sup".into(),
             role: kaoqin_store::Role::Supervisor,
         };
-        kaoqin_sync::settings::set_rules(&mut store, &sup, &rules, kill_time()).expect("set rules");
+        // The rules are stored directly, as the supervisor's `rules set` would store them; the
+        // grant stands for the application's permission check, which the CLI tests cover.
+        struct SupervisorGrant(kaoqin_sync::Actor);
+        impl kaoqin_sync::Grant<kaoqin_sync::grant::ChangeRules> for SupervisorGrant {
+            fn actor(&self) -> &kaoqin_sync::Actor {
+                &self.0
+            }
+        }
+        kaoqin_sync::settings::set_rules(&mut store, &SupervisorGrant(sup), &rules, kill_time())
+            .expect("set rules");
     }
     sim.control(&format!("fault stall-after-chunks {CHUNKS_BEFORE_HOLD}"));
     let mut child = env
