@@ -6,11 +6,12 @@
 //! so the connection rules do not apply (and an import does not count for the spacing rule).
 //! Must not parse lines itself (`attlog.rs` does).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use chrono::NaiveDateTime;
 use kaoqin_store::punches;
+use kaoqin_store::rusqlite::Transaction;
 use kaoqin_store::sessions::{self, NewSession, SessionEnd, SessionKind, SessionResult};
 use kaoqin_store::terminals::{self, Terminal};
 use kaoqin_store::{Store, audit};
@@ -112,6 +113,72 @@ pub fn import_punches_file_with(
     check_settings: &CheckSettings,
     now: NaiveDateTime,
 ) -> Result<ImportReport, SyncError> {
+    let parsed = read_punch_file(path, terminal)?;
+    let format = format_name(parsed.format);
+    let learned = serial_to_learn(store, path, terminal, opts, parsed.format, &parsed.punches)?;
+    let known_serial = terminal
+        .and_then(|t| t.serial_no.clone())
+        .or_else(|| learned.clone());
+    let mut bad_lines = parsed.errors;
+    let (groups, lines_ok) = group_by_serial(parsed.punches, known_serial.as_ref(), &mut bad_lines);
+    bad_lines.sort_by_key(|e| e.line);
+    let file = path.display().to_string();
+    if groups.is_empty() {
+        return Err(no_valid_line(&file, &bad_lines));
+    }
+    check_registered(store, &file, &groups, learned.as_ref(), opts)?;
+
+    let tx = store.transaction()?;
+    if let (Some(t), Some(serial)) = (terminal, &learned) {
+        store_learned_serial(&tx, actor, t, serial, opts, &file, now)?;
+    }
+    let employees = employee_numbers(&tx)?;
+    let batch = FileBatch {
+        actor,
+        file: &file,
+        format,
+        bad_lines: &bad_lines,
+        check_settings,
+        employees: &employees,
+        now,
+    };
+    let mut imported = Vec::new();
+    for (serial, rows) in groups {
+        imported.push(import_terminal(&tx, &batch, serial, rows)?);
+    }
+    if opts.dry_run {
+        // Dropping the transaction rolls back the punches, sessions, findings and audit entries.
+        drop(tx);
+    } else {
+        tx.commit()?;
+    }
+    Ok(ImportReport {
+        file,
+        format,
+        lines_ok,
+        bad_lines,
+        terminals: imported,
+    })
+}
+
+/// The file's good lines by terminal serial, each with its line number, in file order.
+type SerialGroups = BTreeMap<String, Vec<(usize, TerminalPunch)>>;
+
+/// What every terminal's part of one file shares.
+struct FileBatch<'a> {
+    actor: &'a Actor,
+    file: &'a str,
+    format: &'static str,
+    /// All of the file's bad lines (sorted): counted on every terminal's session and audit entry.
+    bad_lines: &'a [LineError],
+    check_settings: &'a CheckSettings,
+    employees: &'a HashSet<String>,
+    now: NaiveDateTime,
+}
+
+/// Reads and parses the file, refusing one over [`MAX_FILE_BYTES`] before reading it, and an
+/// `attlog.dat` when no terminal is named (the file does not say where it came from).
+fn read_punch_file(path: &Path, terminal: Option<&Terminal>) -> Result<attlog::Parsed, SyncError> {
     let io_err = |source| SyncError::Io {
         path: path.display().to_string(),
         source,
@@ -129,11 +196,6 @@ pub fn import_punches_file_with(
     }
     let bytes = std::fs::read(path).map_err(io_err)?;
     let parsed = attlog::parse(&bytes);
-    let mut bad_lines = parsed.errors;
-    let format = match parsed.format {
-        FileFormat::AttLog => "attlog",
-        FileFormat::Csv => "csv",
-    };
     if parsed.format == FileFormat::AttLog && terminal.is_none() {
         return Err(SyncError::Invalid(format!(
             "{} is a ZK attlog.dat, which does not say which terminal it came from: \
@@ -141,16 +203,30 @@ pub fn import_punches_file_with(
             path.display()
         )));
     }
-    let learned = serial_to_learn(store, path, terminal, opts, parsed.format, &parsed.punches)?;
-    let known_serial = terminal
-        .and_then(|t| t.serial_no.clone())
-        .or_else(|| learned.clone());
+    Ok(parsed)
+}
 
-    // Group by serial, keeping file order within each group (the checks read it as log order).
-    let mut groups: BTreeMap<String, Vec<(usize, TerminalPunch)>> = BTreeMap::new();
+/// The format's name in the report, the session row and the audit entry.
+fn format_name(format: FileFormat) -> &'static str {
+    match format {
+        FileFormat::AttLog => "attlog",
+        FileFormat::Csv => "csv",
+    }
+}
+
+/// Groups the punches by serial (a line without one takes `known_serial`), keeping file order
+/// within each group. A line whose serial contradicts the named terminal's, or that has none and
+/// no terminal was named, goes to `bad_lines`. Returns the groups and the number of good lines.
+fn group_by_serial(
+    punches: Vec<attlog::FilePunch>,
+    known_serial: Option<&String>,
+    bad_lines: &mut Vec<LineError>,
+) -> (SerialGroups, usize) {
+    // File order within each group matters: the checks read it as log order.
+    let mut groups = SerialGroups::new();
     let mut lines_ok = 0usize;
-    for p in parsed.punches {
-        let serial = match (&p.terminal_serial, &known_serial) {
+    for p in punches {
+        let serial = match (&p.terminal_serial, known_serial) {
             (Some(s), Some(k)) if s != k => {
                 bad_lines.push(LineError {
                     line: p.line,
@@ -182,197 +258,251 @@ pub fn import_punches_file_with(
             },
         ));
     }
-    bad_lines.sort_by_key(|e| e.line);
-    let file = path.display().to_string();
-    if groups.is_empty() {
-        return Err(SyncError::Invalid(format!(
-            "{file}: no valid punch line ({} bad line(s); first: {})",
-            bad_lines.len(),
-            bad_lines
-                .first()
-                .map(|e| e.to_string())
-                .unwrap_or_else(|| "the file is empty".into())
-        )));
-    }
+    (groups, lines_ok)
+}
 
-    // Every serial must be a registered terminal (or the one being learned), else nothing is stored.
+/// The refusal of a file without one good line, naming the first bad one.
+fn no_valid_line(file: &str, bad_lines: &[LineError]) -> SyncError {
+    SyncError::Invalid(format!(
+        "{file}: no valid punch line ({} bad line(s); first: {})",
+        bad_lines.len(),
+        bad_lines
+            .first()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| "the file is empty".into())
+    ))
+}
+
+/// Every serial must be a registered terminal (or the one being learned), else nothing is stored:
+/// the refusal lists each unregistered serial's lines, unless `opts.allow_unregistered`.
+fn check_registered(
+    store: &Store,
+    file: &str,
+    groups: &SerialGroups,
+    learned: Option<&String>,
+    opts: &ImportOptions,
+) -> Result<(), SyncError> {
     let mut unregistered: Vec<String> = Vec::new();
     for serial in groups.keys() {
-        if learned.as_ref() != Some(serial)
-            && terminals::find_by_serial(store.conn(), serial)?.is_none()
-        {
+        if learned != Some(serial) && terminals::find_by_serial(store.conn(), serial)?.is_none() {
             unregistered.push(serial.clone());
         }
     }
-    if !unregistered.is_empty() && !opts.allow_unregistered {
-        let mut lines: Vec<LineError> = unregistered
-            .iter()
-            .flat_map(|serial| {
-                groups
-                    .get(serial)
-                    .into_iter()
-                    .flatten()
-                    .map(move |(line, _)| LineError {
-                        line: *line,
-                        reason: format!("terminal serial {serial} is not a registered terminal"),
-                    })
-            })
-            .collect();
-        lines.sort_by_key(|e| e.line);
-        return Err(SyncError::Unregistered {
-            file,
-            serials: unregistered,
-            lines,
-        });
+    if unregistered.is_empty() || opts.allow_unregistered {
+        return Ok(());
     }
-
-    let tx = store.transaction()?;
-    if let (Some(t), Some(serial)) = (terminal, &learned) {
-        terminals::set_serial_no(&tx, t.id, serial)?;
-        audit::append(
-            &tx,
-            audit::NewEntry {
-                at: now,
-                actor: actor.name.clone(),
-                role: Some(actor.role),
-                action: "terminal.serial".into(),
-                target: t.name.clone(),
-                details: json!({
-                    "serial_no": serial,
-                    "from": if opts.serial.is_some() { "import --serial" } else { "import file" },
-                    "file": file,
-                }),
-            },
-        )?;
-    }
-    let employees = employee_numbers(&tx)?;
-    let mut imported = Vec::new();
-    for (serial, rows) in groups {
-        let term = terminals::find_by_serial(&tx, &serial)?;
-        let log: Vec<TerminalPunch> = rows.into_iter().map(|(_, p)| p).collect();
-        let session_id = sessions::start(
-            &tx,
-            &NewSession {
-                kind: SessionKind::Import,
-                terminal_id: term.as_ref().map(|t| t.id),
-                terminal_name: term
-                    .as_ref()
-                    .map(|t| t.name.clone())
-                    .unwrap_or_else(|| format!("serial {serial}")),
-                actor: actor.name.clone(),
-                role: actor.role,
-                peer_addr: Some(format!("file:{file}")),
-                started_at: now,
-                override_reason: None,
-            },
-        )?;
-        sessions::set_file_format(&tx, session_id, format)?;
-        let classified = classify(&tx, &serial, &log)?;
-        let stats = punches::insert_batch(&tx, session_id, &serial, now, &classified.new_punches)?;
-        let batch = kaoqin_store::evidence::batch_hash(
-            &tx,
-            session_id,
-            &serial,
-            crate::download::batch_range(&classified.new_punches),
-        )?;
-        let read = log.len() as u64;
-        let counts = RecordCounts {
-            read,
-            new: stats.new,
-            already_stored: read.saturating_sub(stats.new),
-        };
-        let records: Vec<LogRecord> = log
-            .iter()
-            .zip(&classified.is_new)
-            .map(|(p, n)| LogRecord {
-                enrollment_no: p.enrollment_no.clone(),
-                timestamp: p.timestamp,
-                verify: p.verify,
-                is_new: *n,
-            })
-            .collect();
-        let mut found = Vec::new();
-        if term.is_none() {
-            found.push(checks::unregistered_terminal(&serial, &file, &records));
-        }
-        found.extend(checks::run_all(
-            check_settings,
-            now,
-            None,
-            &records,
-            &employees,
-        ));
-        store_findings(&tx, session_id, term.as_ref().map(|t| t.id), now, &found)?;
-        sessions::finish(
-            &tx,
-            session_id,
-            &SessionEnd {
-                ended_at: now,
-                commands: json!({}),
-                records_read: counts.read,
-                records_new: counts.new,
-                records_dup: counts.already_stored,
-                result: SessionResult::Ok,
-                error: (!bad_lines.is_empty())
-                    .then(|| format!("{} bad line(s) skipped", bad_lines.len())),
-                cut: false,
-                clock_skew_secs: None,
-            },
-        )?;
-        let audited_bad: Vec<String> = bad_lines
-            .iter()
-            .take(AUDITED_BAD_LINES)
-            .map(|e| e.to_string())
-            .collect();
-        audit::append(
-            &tx,
-            audit::NewEntry {
-                at: now,
-                actor: actor.name.clone(),
-                role: Some(actor.role),
-                action: "import".into(),
-                target: term
-                    .as_ref()
-                    .map(|t| t.name.clone())
-                    .unwrap_or_else(|| serial.clone()),
-                details: json!({
-                    "session": session_id,
-                    "file": file,
-                    "format": format,
-                    "terminal_serial": serial,
-                    "registered_terminal": term.is_some(),
-                    "records_read": counts.read,
-                    "records_new": counts.new,
-                    "records_already_stored": counts.already_stored,
-                    "bad_lines": bad_lines.len(),
-                    "first_bad_lines": audited_bad,
-                    "findings": found.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(),
-                    kaoqin_store::evidence::BATCH_COUNT_KEY: batch.punches,
-                    kaoqin_store::evidence::BATCH_HASH_KEY: batch.sha256,
-                }),
-            },
-        )?;
-        imported.push(ImportedTerminal {
-            session_id,
-            terminal_serial: serial,
-            terminal_name: term.map(|t| t.name),
-            counts,
-            findings: found,
-        });
-    }
-    if opts.dry_run {
-        // Dropping the transaction rolls back the punches, sessions, findings and audit entries.
-        drop(tx);
-    } else {
-        tx.commit()?;
-    }
-    Ok(ImportReport {
-        file,
-        format,
-        lines_ok,
-        bad_lines,
-        terminals: imported,
+    let mut lines: Vec<LineError> = unregistered
+        .iter()
+        .flat_map(|serial| {
+            groups
+                .get(serial)
+                .into_iter()
+                .flatten()
+                .map(move |(line, _)| LineError {
+                    line: *line,
+                    reason: format!("terminal serial {serial} is not a registered terminal"),
+                })
+        })
+        .collect();
+    lines.sort_by_key(|e| e.line);
+    Err(SyncError::Unregistered {
+        file: file.to_string(),
+        serials: unregistered,
+        lines,
     })
+}
+
+/// Stores the learned serial on the named terminal with its own audit entry, in the import's
+/// transaction.
+fn store_learned_serial(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    terminal: &Terminal,
+    serial: &str,
+    opts: &ImportOptions,
+    file: &str,
+    now: NaiveDateTime,
+) -> Result<(), SyncError> {
+    terminals::set_serial_no(tx, terminal.id, serial)?;
+    audit::append(
+        tx,
+        audit::NewEntry {
+            at: now,
+            actor: actor.name.clone(),
+            role: Some(actor.role),
+            action: "terminal.serial".into(),
+            target: terminal.name.clone(),
+            details: json!({
+                "serial_no": serial,
+                "from": if opts.serial.is_some() { "import --serial" } else { "import file" },
+                "file": file,
+            }),
+        },
+    )?;
+    Ok(())
+}
+
+/// One terminal's part of the file: its `import` session, the new punches stored (dedup against
+/// the ledger), its findings, the session's end and its audit entry with the batch hash.
+fn import_terminal(
+    tx: &Transaction<'_>,
+    batch: &FileBatch<'_>,
+    serial: String,
+    rows: Vec<(usize, TerminalPunch)>,
+) -> Result<ImportedTerminal, SyncError> {
+    let term = terminals::find_by_serial(tx, &serial)?;
+    let log: Vec<TerminalPunch> = rows.into_iter().map(|(_, p)| p).collect();
+    let session_id = start_import_session(tx, batch, &serial, term.as_ref())?;
+    let classified = classify(tx, &serial, &log)?;
+    let stats = punches::insert_batch(tx, session_id, &serial, batch.now, &classified.new_punches)?;
+    let hash = kaoqin_store::evidence::batch_hash(
+        tx,
+        session_id,
+        &serial,
+        crate::download::batch_range(&classified.new_punches),
+    )?;
+    let read = log.len() as u64;
+    let counts = RecordCounts {
+        read,
+        new: stats.new,
+        already_stored: read.saturating_sub(stats.new),
+    };
+    let found = terminal_findings(batch, &serial, term.is_none(), &log, &classified.is_new);
+    store_findings(
+        tx,
+        session_id,
+        term.as_ref().map(|t| t.id),
+        batch.now,
+        &found,
+    )?;
+    let part = ImportedTerminal {
+        session_id,
+        terminal_serial: serial,
+        terminal_name: term.map(|t| t.name),
+        counts,
+        findings: found,
+    };
+    finish_import_session(tx, batch, &part, &hash)?;
+    Ok(part)
+}
+
+/// The terminal's `import` session row (no connection: the peer is the file), with the file's
+/// format.
+fn start_import_session(
+    tx: &Transaction<'_>,
+    batch: &FileBatch<'_>,
+    serial: &str,
+    term: Option<&Terminal>,
+) -> Result<i64, SyncError> {
+    let session_id = sessions::start(
+        tx,
+        &NewSession {
+            kind: SessionKind::Import,
+            terminal_id: term.map(|t| t.id),
+            terminal_name: term
+                .map(|t| t.name.clone())
+                .unwrap_or_else(|| format!("serial {serial}")),
+            actor: batch.actor.name.clone(),
+            role: batch.actor.role,
+            peer_addr: Some(format!("file:{}", batch.file)),
+            started_at: batch.now,
+            override_reason: None,
+        },
+    )?;
+    sessions::set_file_format(tx, session_id, batch.format)?;
+    Ok(session_id)
+}
+
+/// The checks a download runs (no terminal clock: a file has none), plus an
+/// `unregistered-terminal` finding first when no registered terminal has this serial.
+fn terminal_findings(
+    batch: &FileBatch<'_>,
+    serial: &str,
+    unregistered: bool,
+    log: &[TerminalPunch],
+    is_new: &[bool],
+) -> Vec<Finding> {
+    let records: Vec<LogRecord> = log
+        .iter()
+        .zip(is_new)
+        .map(|(p, n)| LogRecord {
+            enrollment_no: p.enrollment_no.clone(),
+            timestamp: p.timestamp,
+            verify: p.verify,
+            is_new: *n,
+        })
+        .collect();
+    let mut found = Vec::new();
+    if unregistered {
+        found.push(checks::unregistered_terminal(serial, batch.file, &records));
+    }
+    found.extend(checks::run_all(
+        batch.check_settings,
+        batch.now,
+        None,
+        &records,
+        batch.employees,
+    ));
+    found
+}
+
+/// The session's end (the file's bad lines counted on it) and its `import` audit entry with the
+/// batch's count and hash.
+fn finish_import_session(
+    tx: &Transaction<'_>,
+    batch: &FileBatch<'_>,
+    part: &ImportedTerminal,
+    hash: &kaoqin_store::evidence::BatchHash,
+) -> Result<(), SyncError> {
+    let bad_lines = batch.bad_lines;
+    let (session_id, serial, counts) = (part.session_id, &part.terminal_serial, part.counts);
+    sessions::finish(
+        tx,
+        session_id,
+        &SessionEnd {
+            ended_at: batch.now,
+            commands: json!({}),
+            records_read: counts.read,
+            records_new: counts.new,
+            records_dup: counts.already_stored,
+            result: SessionResult::Ok,
+            error: (!bad_lines.is_empty())
+                .then(|| format!("{} bad line(s) skipped", bad_lines.len())),
+            cut: false,
+            clock_skew_secs: None,
+        },
+    )?;
+    let audited_bad: Vec<String> = bad_lines
+        .iter()
+        .take(AUDITED_BAD_LINES)
+        .map(|e| e.to_string())
+        .collect();
+    audit::append(
+        tx,
+        audit::NewEntry {
+            at: batch.now,
+            actor: batch.actor.name.clone(),
+            role: Some(batch.actor.role),
+            action: "import".into(),
+            target: part.terminal_name.clone().unwrap_or_else(|| serial.clone()),
+            details: json!({
+                "session": session_id,
+                "file": batch.file,
+                "format": batch.format,
+                "terminal_serial": serial,
+                "registered_terminal": part.terminal_name.is_some(),
+                "records_read": counts.read,
+                "records_new": counts.new,
+                "records_already_stored": counts.already_stored,
+                "bad_lines": bad_lines.len(),
+                "first_bad_lines": audited_bad,
+                "findings": part.findings.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(),
+                kaoqin_store::evidence::BATCH_COUNT_KEY: hash.punches,
+                kaoqin_store::evidence::BATCH_HASH_KEY: hash.sha256,
+            }),
+        },
+    )?;
+    Ok(())
 }
 
 /// The serial to store on `terminal` with this import: `--serial`, or the one serial our CSV

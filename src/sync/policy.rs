@@ -2,7 +2,7 @@
 //!
 //! Pure: every function takes "now" and the terminal's last connection end as arguments, so the rules
 //! are table-tested with an injected clock. It must not read the clock, the database or the network;
-//! the supervised session (`session.rs`) feeds it and enforces its answer.
+//! the supervised session (`session/`) feeds it and enforces its answer.
 //!
 //! Times are the organisation's local wall-clock times without a zone (terminals have none either).
 

@@ -1,7 +1,7 @@
 //! Recovery of a supervised session whose process died (SIGKILL, power cut): the abandoned
 //! `running` row is closed as interrupted and the terminal enabled again at once.
 //!
-//! Must not open ordinary sessions (that is `session.rs`) nor store punches.
+//! Must not open ordinary sessions (that is `session/`) nor store punches.
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -73,102 +73,19 @@ pub async fn take_snapshot(
             out.display()
         )));
     }
-    let started = clock.now();
-    // The spacing rule counts downloads, device sessions and earlier snapshots alike.
-    let last_session = last_connection_end(store.conn(), terminal.id, rules)?.map(|(end, _)| end);
-    let last_snapshot = snapshots::list(store.conn(), Some(&terminal.name))?
-        .last()
-        .map(|s| s.taken_at);
-    let last_end = last_session.max(last_snapshot);
-    if let Err(e) = policy::decide(rules, last_end, started, None) {
-        audit::append(
-            store.conn(),
-            audit_entry(
-                actor,
-                started,
-                "snapshot.refused",
-                &terminal.name,
-                json!({ "reason": e.to_string() }),
-            ),
-        )?;
-        return Err(e.into());
-    }
-
-    let t0 = std::time::Instant::now();
-    let read = tokio::time::timeout(
-        std::time::Duration::from_secs(u64::from(rules.time_limit_secs)),
-        read_terminal(connector, clock.as_ref(), terminal),
-    )
-    .await;
-    let data = match read {
-        Ok(Ok(d)) => d,
-        failed => {
-            let message = match failed {
-                Ok(Err(e)) => format!("the terminal failed: {e}; no snapshot was written"),
-                _ => format!(
-                    "cut at the time limit of {} s; no snapshot was written",
-                    rules.time_limit_secs
-                ),
-            };
-            audit::append(
-                store.conn(),
-                audit_entry(
-                    actor,
-                    clock.now(),
-                    "snapshot.failed",
-                    &terminal.name,
-                    json!({ "peer": connector.peer(), "error": message }),
-                ),
-            )?;
-            return Err(SyncError::Invalid(format!(
-                "snapshot of '{}': {message}",
-                terminal.name
-            )));
-        }
+    let taking = Taking {
+        actor,
+        terminal,
+        started: clock.now(),
     };
-    let duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
+    check_rules(store, &taking, rules)?;
+    let (data, duration_ms) =
+        read_within_limit(store, &taking, connector, rules, clock.as_ref()).await?;
 
+    let started = taking.started;
     let head = kaoqin_store::evidence::Anchor::of(store.conn(), started, "snapshot.take")?;
     let sealed = file::write_anchored(out, &data, &actor.name, started, key, Some(head))?;
-    let stored = (|| -> Result<i64, SyncError> {
-        let tx = store.transaction()?;
-        snapshots::register_auditor_key(&tx, &actor.name, &sealed.manifest.public_key, started)?;
-        let row = snapshots::add(
-            &tx,
-            &snapshots::NewSnapshot {
-                terminal_id: Some(terminal.id),
-                terminal_name: terminal.name.clone(),
-                taken_by: actor.name.clone(),
-                taken_at: started,
-                file_path: out.display().to_string(),
-                sha256: sealed.manifest.whole_sha256.clone(),
-                signature: sealed.signature.clone(),
-                public_key: sealed.manifest.public_key.clone(),
-            },
-        )?;
-        audit::append(
-            &tx,
-            audit_entry(
-                actor,
-                started,
-                "snapshot.take",
-                &terminal.name,
-                json!({
-                    "snapshot": row.id,
-                    "file": out.display().to_string(),
-                    "sha256": sealed.manifest.whole_sha256,
-                    "peer": data.device.peer,
-                    "records": data.log.len(),
-                    "users": data.users.len(),
-                    "clock_skew_secs": data.clock.skew_secs(),
-                    "duration_ms": duration_ms,
-                }),
-            ),
-        )?;
-        tx.commit()?;
-        Ok(row.id)
-    })();
-    let snapshot_id = match stored {
+    let snapshot_id = match record_snapshot(store, &taking, out, &sealed, &data, duration_ms) {
         Ok(id) => id,
         Err(e) => {
             // Keep no unrecorded file behind: a snapshot exists only with its audit entry.
@@ -186,6 +103,139 @@ pub async fn take_snapshot(
         clock_skew_secs: data.clock.skew_secs(),
         duration_ms,
     })
+}
+
+/// Who takes the snapshot of which terminal, and when it started (the time of the rules' check,
+/// the file, the row and the audit entries).
+struct Taking<'a> {
+    actor: &'a Actor,
+    terminal: &'a Terminal,
+    started: NaiveDateTime,
+}
+
+/// The connection rules at the start, with no override (an auditor cannot give one); a refusal is
+/// audited before it is returned.
+fn check_rules(
+    store: &Store,
+    taking: &Taking<'_>,
+    rules: &ConnectionRules,
+) -> Result<(), SyncError> {
+    let (terminal, started) = (taking.terminal, taking.started);
+    // The spacing rule counts downloads, device sessions and earlier snapshots alike.
+    let last_session = last_connection_end(store.conn(), terminal.id, rules)?.map(|(end, _)| end);
+    let last_snapshot = snapshots::list(store.conn(), Some(&terminal.name))?
+        .last()
+        .map(|s| s.taken_at);
+    let last_end = last_session.max(last_snapshot);
+    if let Err(e) = policy::decide(rules, last_end, started, None) {
+        audit::append(
+            store.conn(),
+            audit_entry(
+                taking.actor,
+                started,
+                "snapshot.refused",
+                &terminal.name,
+                json!({ "reason": e.to_string() }),
+            ),
+        )?;
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+/// Reads the terminal within the hard time limit; returns what was read and how long it took. A
+/// failure or a cut is audited and nothing is written.
+async fn read_within_limit(
+    store: &mut Store,
+    taking: &Taking<'_>,
+    connector: &AuditorConnector,
+    rules: &ConnectionRules,
+    clock: &dyn Clock,
+) -> Result<(SnapshotData, u64), SyncError> {
+    let terminal = taking.terminal;
+    let t0 = std::time::Instant::now();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(u64::from(rules.time_limit_secs)),
+        read_terminal(connector, clock, terminal),
+    )
+    .await;
+    let data = match read {
+        Ok(Ok(d)) => d,
+        failed => {
+            let message = match failed {
+                Ok(Err(e)) => format!("the terminal failed: {e}; no snapshot was written"),
+                _ => format!(
+                    "cut at the time limit of {} s; no snapshot was written",
+                    rules.time_limit_secs
+                ),
+            };
+            audit::append(
+                store.conn(),
+                audit_entry(
+                    taking.actor,
+                    clock.now(),
+                    "snapshot.failed",
+                    &terminal.name,
+                    json!({ "peer": connector.peer(), "error": message }),
+                ),
+            )?;
+            return Err(SyncError::Invalid(format!(
+                "snapshot of '{}': {message}",
+                terminal.name
+            )));
+        }
+    };
+    let duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok((data, duration_ms))
+}
+
+/// ONE transaction: the auditor's public key (on first use), the snapshot row and its audit entry.
+/// Returns the snapshot's id.
+fn record_snapshot(
+    store: &mut Store,
+    taking: &Taking<'_>,
+    out: &Path,
+    sealed: &file::Sealed,
+    data: &SnapshotData,
+    duration_ms: u64,
+) -> Result<i64, SyncError> {
+    let (actor, terminal, started) = (taking.actor, taking.terminal, taking.started);
+    let tx = store.transaction()?;
+    snapshots::register_auditor_key(&tx, &actor.name, &sealed.manifest.public_key, started)?;
+    let row = snapshots::add(
+        &tx,
+        &snapshots::NewSnapshot {
+            terminal_id: Some(terminal.id),
+            terminal_name: terminal.name.clone(),
+            taken_by: actor.name.clone(),
+            taken_at: started,
+            file_path: out.display().to_string(),
+            sha256: sealed.manifest.whole_sha256.clone(),
+            signature: sealed.signature.clone(),
+            public_key: sealed.manifest.public_key.clone(),
+        },
+    )?;
+    audit::append(
+        &tx,
+        audit_entry(
+            actor,
+            started,
+            "snapshot.take",
+            &terminal.name,
+            json!({
+                "snapshot": row.id,
+                "file": out.display().to_string(),
+                "sha256": sealed.manifest.whole_sha256,
+                "peer": data.device.peer,
+                "records": data.log.len(),
+                "users": data.users.len(),
+                "clock_skew_secs": data.clock.skew_secs(),
+                "duration_ms": duration_ms,
+            }),
+        ),
+    )?;
+    tx.commit()?;
+    Ok(row.id)
 }
 
 async fn read_terminal(
