@@ -1,12 +1,13 @@
 //! Settings through the GUI: the supervisor changes a connection rule (the service then reports
 //! the new value and the audit log has the change); the administrator adds an app user with a
-//! role, who can then sign in.
+//! role, who can then sign in; restores: a backup that verifies, and a doctored one that is
+//! refused with its reasons until the administrator restores it anyway with a reason.
 
 mod gui_common;
 use gui_common::*;
 
 use egui::accesskit::Role as A11yRole;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use kaoqin::app::audit_log::AuditQuery;
 use kaoqin::app::clock::RecordingSleeper;
 use kaoqin::app::permissions::Role;
@@ -239,4 +240,142 @@ fn admin_restores_a_backup_and_signs_in_again_on_the_restored_database() {
         })
         .expect("audit");
     assert_eq!(restores.len(), 1);
+}
+
+/// Types into the password field of the modal: the last one drawn (the add-user form has two
+/// more).
+fn type_modal_password(h: &mut H, password: &str) {
+    h.query_all_by_role(A11yRole::PasswordInput)
+        .last()
+        .expect("the password field")
+        .focus();
+    h.step();
+    h.query_all_by_role(A11yRole::PasswordInput)
+        .last()
+        .expect("the password field")
+        .type_text(password);
+    h.step();
+}
+
+#[test]
+fn a_doctored_backup_is_refused_and_the_admin_restores_it_anyway_with_a_reason() {
+    let env = env_with_users();
+    let lang = Lang::English;
+    // A backup whose guards were dropped by someone with the file, made before "later" existed.
+    let backup = env.paths.db.with_file_name("doctored.db");
+    login(&env, "admin", "admin-pass-1")
+        .backup(&backup)
+        .expect("backup");
+    rusqlite::Connection::open(&backup)
+        .and_then(|c| {
+            c.execute_batch("DROP TRIGGER raw_punches_no_delete; DROP TRIGGER audit_log_no_delete;")
+        })
+        .expect("doctor the backup");
+    let mut admin = login(&env, "admin", "admin-pass-1");
+    admin
+        .add_user("later", Role::HrClerk, "later-pass-1")
+        .expect("user");
+    drop(admin);
+
+    let mut h = harness_sized(&env, lang, [1280.0, 2400.0]);
+    open_page(&mut h, lang, "admin", "admin-pass-1", "nav.settings");
+    let path = tr(lang, "settings.restore_path");
+    wait_for(&mut h, "the restore field", |h| has(h, &path));
+    type_into(&mut h, &path, backup.to_str().expect("utf-8 path"));
+    click_button(&mut h, &tr(lang, "settings.restore_button"));
+    let password = tr(lang, "settings.restore_password");
+    wait_for(&mut h, "the confirmation", |h| has(h, &password));
+    type_modal_password(&mut h, "admin-pass-1");
+    click_button(&mut h, &tr(lang, "settings.restore_confirm"));
+
+    // Refused, with the reasons; nothing changed and the refusal is audited.
+    let refused = tr(lang, "settings.restore_refused_title");
+    wait_for(&mut h, "the refusal", |h| has(h, &refused));
+    assert!(
+        has_text(&h, "trigger audit_log_no_delete is missing"),
+        "the reason is shown"
+    );
+    assert!(!has(&h, &tr(lang, "settings.override_admin_only")));
+    let s = login(&env, "admin", "admin-pass-1");
+    assert!(
+        s.list_users()
+            .expect("users")
+            .iter()
+            .any(|u| u.name == "later")
+    );
+    let refusals = s
+        .audit_log(&AuditQuery {
+            action: Some("restore.refused".into()),
+            ..AuditQuery::default()
+        })
+        .expect("audit");
+    assert_eq!(refusals.len(), 1);
+    drop(s);
+
+    // The override needs a reason before it can be asked for.
+    let anyway = tr(lang, "settings.override_button");
+    let enabled = |h: &H| {
+        h.query_all_by_role_and_label(A11yRole::Button, &anyway)
+            .any(|n| !n.accesskit_node().is_disabled())
+    };
+    assert!(
+        has_button(&h, &anyway) && !enabled(&h),
+        "no reason, no override"
+    );
+    let reason = "the only copy after the disk failure";
+    type_into(&mut h, &tr(lang, "settings.override_reason"), reason);
+    click_button(&mut h, &anyway);
+    let title = tr(lang, "settings.override_confirm_title");
+    wait_for(&mut h, "the override's confirmation", |h| has(h, &title));
+    type_modal_password(&mut h, "admin-pass-1");
+    click_button(&mut h, &tr(lang, "settings.override_confirm"));
+    let again = tr(lang, "settings.sign_in_again");
+    wait_for(&mut h, "the restore done", |h| has_button(h, &again));
+    assert!(has(&h, &tr(lang, "settings.restore_done_overridden")));
+    click_button(&mut h, &again);
+    wait_for(&mut h, "the log-in screen", |h| {
+        has_button(h, &tr(lang, "login.sign_in"))
+    });
+
+    // The backup's database, its restore entry holding the reason and the problems, the guards
+    // put back.
+    let s = login(&env, "admin", "admin-pass-1");
+    assert!(
+        s.list_users()
+            .expect("users")
+            .iter()
+            .all(|u| u.name != "later")
+    );
+    let restores = s
+        .audit_log(&AuditQuery {
+            action: Some("restore".into()),
+            ..AuditQuery::default()
+        })
+        .expect("audit");
+    assert_eq!(restores.len(), 1);
+    let details = &restores[0].details;
+    assert_eq!(details["override_reason"], reason, "{details}");
+    assert_eq!(details["verified"], false, "{details}");
+    assert!(
+        details["problems"]
+            .to_string()
+            .contains("audit_log_no_delete"),
+        "{details}"
+    );
+    drop(s);
+    let c = rusqlite::Connection::open(&env.paths.db).expect("open");
+    assert!(
+        c.execute("DELETE FROM audit_log", []).is_err(),
+        "the guard is back"
+    );
+}
+
+#[test]
+fn only_the_administrator_sees_restore_and_its_override() {
+    let lang = Lang::English;
+    let (_env, h) = supervisor_on_settings(lang);
+    assert!(!has(&h, &tr(lang, "settings.restore_path")));
+    assert!(!has_button(&h, &tr(lang, "settings.restore_button")));
+    assert!(!has_button(&h, &tr(lang, "settings.override_button")));
+    assert!(!has(&h, &tr(lang, "settings.override_reason")));
 }

@@ -99,9 +99,21 @@ impl Session {
     /// moves out of `self` (which is left on an empty in-memory stand-in until the user signs in
     /// again), so no connection of this process holds the file while it is replaced.
     pub fn restore_in_place(&mut self, from: &Path) -> AppResult<RestoreOutcome> {
+        self.restore_in_place_checked(from, None)
+    }
+
+    /// [`Session::restore_in_place`] with the administrator's override of a backup that does not
+    /// verify (`force_reason`, see [`Session::restore_checked`]).
+    pub fn restore_in_place_checked(
+        &mut self,
+        from: &Path,
+        force_reason: Option<&str>,
+    ) -> AppResult<RestoreOutcome> {
         self.require(Action::Restore, &from.display().to_string())?;
         store_backup::check_is_kaoqin_db(from)?;
-        let result = self.take_out()?.restore(from);
+        let result = self
+            .take_out()
+            .and_then(|taken| taken.restore_checked(from, force_reason));
         // Whatever happened, the session works on the file at its path again (the restored one,
         // or the untouched one when the restore failed).
         self.reopen()?;

@@ -1,18 +1,22 @@
-//! The Audit page: the log with filters (`Session::audit_log`), chain verification
-//! (`verify_audit`), download sessions and their CSV (`download_sessions`, the columns of
+//! The Audit page: the log with filters (`Session::audit_log`), the evidence check
+//! (`verify_evidence`, as `kaoqin audit verify`: chain, anchors outside the database, batch hashes
+//! of the punches), download sessions and their CSV (`download_sessions`, the columns of
 //! `kaoqin audit sessions`), and the auditor's snapshots (`list_snapshots`, `take_snapshot`,
 //! `verify_snapshot`, `diff_snapshots`, `diff_snapshot_against_db`). Plain rows, no egui.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
+use kaoqin_store::audit::BreakReason;
+use kaoqin_store::evidence::{AnchorStatus, BatchProblem, SourcedAnchor};
 use kaoqin_store::sessions::SessionFilter;
 use kaoqin_sync::listing::{SESSIONS_CSV_HEADER, session_row};
 use kaoqin_sync::snapshot::file::PunchRow;
 
 use crate::app::audit_log::AuditQuery;
+use crate::app::evidence::EvidenceReport;
 
-use super::super::model::{AuditRow, ChainCheck, UiError};
+use super::super::model::{AuditRow, UiError};
 use super::dashboard::ops_error;
 use super::{Backend, UserSession, app_error, fmt_time};
 
@@ -99,7 +103,222 @@ impl DiffView {
     }
 }
 
-fn ts(t: chrono::NaiveDateTime) -> String {
+/// Where an anchor was found, for the page to name in the user's language (the service names
+/// its sources in English: "the anchor file PATH", "backup manifest PATH", …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnchorPlace {
+    /// The anchor file beside the database.
+    AnchorFile(String),
+    /// The anchor file's copy kept with the backups.
+    AnchorCopy(String),
+    BackupManifest(String),
+    Snapshot(String),
+    /// A source this version does not know by name, as the service wrote it.
+    Other(String),
+}
+
+impl AnchorPlace {
+    fn of(source: &str) -> Self {
+        let path = |prefix: &str| source.strip_prefix(prefix).map(str::to_string);
+        // The longer prefix first: "the anchor file copy" also starts with "the anchor file".
+        if let Some(p) = path("the anchor file copy ") {
+            AnchorPlace::AnchorCopy(p)
+        } else if let Some(p) = path("the anchor file ") {
+            AnchorPlace::AnchorFile(p)
+        } else if let Some(p) = path("backup manifest ") {
+            AnchorPlace::BackupManifest(p)
+        } else if let Some(p) = path("snapshot ") {
+            AnchorPlace::Snapshot(p)
+        } else {
+            AnchorPlace::Other(source.to_string())
+        }
+    }
+}
+
+/// One anchor: the chain's head as noted outside the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorLine {
+    pub place: AnchorPlace,
+    /// The number of audit entries it vouches for.
+    pub entries: u64,
+    pub at: String,
+}
+
+impl AnchorLine {
+    fn of(sa: &SourcedAnchor) -> Self {
+        AnchorLine {
+            place: AnchorPlace::of(&sa.source),
+            entries: sa.anchor.entries,
+            at: ts(sa.anchor.at),
+        }
+    }
+}
+
+/// An anchor the audit log no longer agrees with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnchorFailure {
+    /// The log is shorter than the anchor: entries `from..=to` were cut off.
+    Missing {
+        anchor: AnchorLine,
+        from: u64,
+        to: u64,
+    },
+    /// The anchored entry is another one now: the log was rewritten up to there.
+    Rewritten {
+        anchor: AnchorLine,
+        anchored: String,
+        found: String,
+    },
+}
+
+/// A batch of punches that no longer matches what its audit entry recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BatchFailure {
+    /// Punches were altered, added or removed: the count or the hash differs.
+    Changed {
+        session: i64,
+        audit_seq: i64,
+        recorded: u64,
+        now: u64,
+        recorded_hash: String,
+        now_hash: String,
+    },
+    /// Punches under a session no audit entry covers, newer than the first hashed batch: added
+    /// outside Kaoqin.
+    Uncovered { session: i64, punches: u64 },
+}
+
+impl BatchFailure {
+    fn of(p: &BatchProblem) -> Self {
+        match (p.audit_seq, &p.expected) {
+            (Some(audit_seq), Some(exp)) => BatchFailure::Changed {
+                session: p.session_id,
+                audit_seq,
+                recorded: exp.punches,
+                now: p.found.punches,
+                recorded_hash: exp.sha256.clone(),
+                now_hash: p.found.sha256.clone(),
+            },
+            _ => BatchFailure::Uncovered {
+                session: p.session_id,
+                punches: p.found.punches,
+            },
+        }
+    }
+}
+
+/// The first broken link of the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreakLine {
+    pub seq: i64,
+    /// What the break means, as a locale key (`audit.break_*`).
+    pub reason_key: &'static str,
+    pub expected: String,
+    pub found: String,
+}
+
+/// The evidence check as the page shows it (see `kaoqin audit verify`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceView {
+    /// Chain intact, no anchor shows missing or rewritten entries, every hashed batch matches.
+    pub sound: bool,
+    /// Entries walked (all of them when intact).
+    pub entries: u64,
+    pub head_hash: String,
+    pub chain_break: Option<ChainBreakLine>,
+    /// The last entry that verified, and its time.
+    pub intact_through: u64,
+    pub intact_through_at: Option<String>,
+    /// The newest anchor that matches: how far back something outside the database vouches.
+    pub newest_anchor: Option<AnchorLine>,
+    pub anchors_checked: usize,
+    /// Entries newer than every matching anchor (first, last), when the chain is intact.
+    pub unvouched: Option<(u64, u64)>,
+    pub anchor_failures: Vec<AnchorFailure>,
+    /// Anchors of the database a restore replaced: (how many, the restore's entry, its time).
+    pub before_restore: Option<(usize, i64, String)>,
+    /// Where anchors were looked for.
+    pub looked_in: Vec<String>,
+    /// Sources that could not be read, in the service's words (only less help, not a verdict).
+    pub unreadable: Vec<String>,
+    pub batches_checked: u64,
+    pub punches_checked: u64,
+    /// Batches stored before batch hashes were recorded: counted, not judged.
+    pub not_covered_batches: u64,
+    pub not_covered_punches: u64,
+    pub batch_failures: Vec<BatchFailure>,
+}
+
+impl EvidenceView {
+    fn from_report(r: &EvidenceReport) -> Self {
+        let chain_break = r.chain.first_break.as_ref().map(|b| ChainBreakLine {
+            seq: b.seq,
+            reason_key: match b.reason {
+                BreakReason::SeqGap => "audit.break_seq_gap",
+                BreakReason::PrevHashMismatch => "audit.break_prev_hash",
+                BreakReason::ContentChanged => "audit.break_content",
+            },
+            expected: b.expected.clone(),
+            found: b.found.clone(),
+        });
+        let intact_through = match &r.chain.first_break {
+            None => r.chain.entries_checked,
+            Some(b) => u64::try_from(b.seq - 1).unwrap_or(0),
+        };
+        let newest_anchor = r.anchors.newest_match().map(AnchorLine::of);
+        let unvouched = newest_anchor
+            .as_ref()
+            .filter(|a| r.chain.is_intact() && a.entries < r.chain.entries_checked)
+            .map(|a| (a.entries + 1, r.chain.entries_checked));
+        let anchor_failures = r
+            .anchors
+            .failures()
+            .filter_map(|(sa, st)| match st {
+                AnchorStatus::Missing { chain_entries } => Some(AnchorFailure::Missing {
+                    anchor: AnchorLine::of(sa),
+                    from: chain_entries + 1,
+                    to: sa.anchor.entries,
+                }),
+                AnchorStatus::Differs { found } => Some(AnchorFailure::Rewritten {
+                    anchor: AnchorLine::of(sa),
+                    anchored: sa.anchor.head.clone(),
+                    found: found.clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        let before_restore = r.anchors.checked.iter().find_map(|(_, st)| match st {
+            AnchorStatus::BeforeRestore {
+                restore_seq,
+                restore_at,
+            } => Some((r.anchors.before_restore(), *restore_seq, ts(*restore_at))),
+            _ => None,
+        });
+        let b = &r.batches;
+        EvidenceView {
+            sound: r.is_sound(),
+            entries: r.chain.entries_checked,
+            head_hash: r.chain.head_hash.clone(),
+            chain_break,
+            intact_through,
+            intact_through_at: r.intact_through_at.map(ts),
+            newest_anchor,
+            anchors_checked: r.anchors.checked.len(),
+            unvouched,
+            anchor_failures,
+            before_restore,
+            looked_in: r.looked_in.clone(),
+            unreadable: r.unreadable.clone(),
+            batches_checked: b.covered_batches,
+            punches_checked: b.covered_punches,
+            not_covered_batches: b.not_covered_batches,
+            not_covered_punches: b.not_covered_punches,
+            batch_failures: b.problems.iter().map(BatchFailure::of).collect(),
+        }
+    }
+}
+
+fn ts(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
@@ -148,19 +367,17 @@ impl Backend {
         Ok(rows)
     }
 
-    /// Walks the audit chain again.
-    pub fn verify_chain(&self, user: &UserSession) -> Result<ChainCheck, UiError> {
+    /// The whole evidence check (`Session::verify_evidence`, what `kaoqin audit verify` prints):
+    /// the chain, the anchors found beside the database, in the backup directories the log records
+    /// and in `backup_dirs`, and in the snapshots; every hashed batch of punches.
+    pub fn verify_evidence(
+        &self,
+        user: &UserSession,
+        backup_dirs: &[PathBuf],
+    ) -> Result<EvidenceView, UiError> {
         let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
-        let report = s.verify_audit().map_err(app_error)?;
-        Ok(match report.first_break {
-            None => ChainCheck::Intact {
-                entries: report.entries_checked,
-            },
-            Some(b) => ChainCheck::Broken {
-                seq: b.seq,
-                reason: b.to_string(),
-            },
-        })
+        let report = s.verify_evidence(backup_dirs).map_err(app_error)?;
+        Ok(EvidenceView::from_report(&report))
     }
 
     /// Download sessions, newest first.
@@ -337,5 +554,39 @@ impl Backend {
             new_after: d.new_after,
             ..DiffView::default()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AnchorPlace;
+
+    #[test]
+    fn anchor_sources_are_named_by_kind_and_unknown_ones_kept_whole() {
+        let cases = [
+            (
+                "the anchor file /d/kaoqin.db.anchors",
+                AnchorPlace::AnchorFile("/d/kaoqin.db.anchors".into()),
+            ),
+            (
+                "the anchor file copy /b/kaoqin.db.anchors",
+                AnchorPlace::AnchorCopy("/b/kaoqin.db.anchors".into()),
+            ),
+            (
+                "backup manifest /b/x.db.manifest.json",
+                AnchorPlace::BackupManifest("/b/x.db.manifest.json".into()),
+            ),
+            (
+                "snapshot /s/a.kqsnap",
+                AnchorPlace::Snapshot("/s/a.kqsnap".into()),
+            ),
+            (
+                "workbook /r/month.xlsx",
+                AnchorPlace::Other("workbook /r/month.xlsx".into()),
+            ),
+        ];
+        for (source, want) in cases {
+            assert_eq!(AnchorPlace::of(source), want, "{source}");
+        }
     }
 }

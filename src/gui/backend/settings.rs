@@ -1,7 +1,9 @@
 //! Settings: connection rules (`sync_settings` / `set_connection_rules`, as `kaoqin rules`),
 //! report symbols (`report_symbols` / `set_report_symbols` / `reset_report_symbols`), backup and
-//! restore (`Session::backup` / `restore`), app users (`add_user`, `disable_user`, `enable_user`,
-//! `set_user_role`, `set_password`). Plain rows, no egui.
+//! restore (`Session::backup` / `restore_in_place`; a backup that does not verify is refused, and
+//! the administrator may restore it anyway with a reason, as `kaoqin restore --force-unverified
+//! --reason`), app users (`add_user`, `disable_user`, `enable_user`, `set_user_role`,
+//! `set_password`). Plain rows, no egui.
 
 use std::path::Path;
 
@@ -11,7 +13,9 @@ use kaoqin_domain::request::LeaveType;
 use kaoqin_sync::ConnectionRules;
 use kaoqin_sync::policy::{PeakSession, PeakWindow};
 
+use crate::app::backup::RestoreOutcome;
 use crate::app::clock::ThreadSleeper;
+use crate::app::error::AppError;
 use crate::app::permissions::Role;
 use crate::app::report_symbols::{SymbolChanges, named};
 use crate::app::session;
@@ -126,6 +130,44 @@ pub struct SymbolRow {
     pub leave_name: Option<(String, String)>,
 }
 
+/// What a restore did, for the window to say before the user signs in again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreDone {
+    /// Where the previous database was kept.
+    pub kept_aside: Option<String>,
+    /// Why the backup did not verify (empty unless the administrator overrode the refusal).
+    pub unverified: Vec<String>,
+    /// Protections (triggers) put back because the backup lacked them.
+    pub reinstated: Vec<String>,
+}
+
+impl RestoreDone {
+    fn of(out: RestoreOutcome) -> Self {
+        RestoreDone {
+            kept_aside: out.kept_aside.map(|p| p.display().to_string()),
+            unverified: out.unverified,
+            reinstated: out.reinstated,
+        }
+    }
+}
+
+/// Why a restore did not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreFailure {
+    /// The backup does not verify (schema, triggers, chain, manifest, batches, administrator):
+    /// nothing was changed, the refusal is in the audit log. Only an administrator may restore it
+    /// anyway, with a reason.
+    Refused { problems: Vec<String> },
+    /// Any other error (wrong password, not a Kaoqin database, no permission, …).
+    Failed(UiError),
+}
+
+impl From<UiError> for RestoreFailure {
+    fn from(e: UiError) -> Self {
+        RestoreFailure::Failed(e)
+    }
+}
+
 impl Backend {
     /// The stored connection rules (defaults where unset), as `kaoqin rules show` prints them.
     pub fn connection_rules(&self, user: &UserSession) -> Result<ConnectionRules, UiError> {
@@ -180,15 +222,19 @@ impl Backend {
         Ok((info.audit_entries, info.punches))
     }
 
-    /// Replaces the database with the backup `from` (admin; audited). The user confirms with their
-    /// password: the service takes the session, so a fresh one is opened to stay in its place
-    /// until the window signs out. Returns where the previous database was kept.
+    /// Replaces the database with the backup `from` (admin; audited), after the service verified
+    /// it. The user confirms with their password. A backup that does not verify is refused
+    /// ([`RestoreFailure::Refused`]) unless `override_reason` gives the administrator's reason to
+    /// restore it anyway (the service checks the permission and records the reason and the
+    /// problems in the restore entry). The session stays in place on the restored database until
+    /// the window signs out.
     pub fn restore(
         &self,
         user: &UserSession,
         password: &str,
         from: &Path,
-    ) -> Result<Option<String>, UiError> {
+        override_reason: Option<&str>,
+    ) -> Result<RestoreDone, RestoreFailure> {
         // The password again, as for any irreversible act; the check opens and closes its own
         // connection before the restore starts.
         drop(
@@ -202,8 +248,14 @@ impl Backend {
             .map_err(app_error)?,
         );
         let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
-        let out = s.restore_in_place(from).map_err(app_error)?;
-        Ok(out.kept_aside.map(|p| p.display().to_string()))
+        let result = s.restore_in_place_checked(from, override_reason);
+        match result {
+            Ok(out) => Ok(RestoreDone::of(out)),
+            Err(AppError::RestoreRefused { problems, .. }) => {
+                Err(RestoreFailure::Refused { problems })
+            }
+            Err(e) => Err(RestoreFailure::Failed(app_error(e))),
+        }
     }
 
     pub fn add_user(

@@ -1,58 +1,41 @@
-//! Audit: three tabs. The log (filters: date from/to, actor, action, plus a text search) with the
-//! chain verification and a re-run button; download sessions (for comparing with router logs)
-//! with CSV export; snapshots (list, verify a file, diff two files or a file against the
-//! database, and for the auditor: take one). Data and checks come from `Backend` jobs.
+//! Audit: four tabs. The log (filters: date from/to, actor, action, plus a text search) with the
+//! evidence check's verdict and a re-run button; the evidence check in full (`audit_evidence`:
+//! chain, anchors outside the database, batch hashes of the punches); download sessions (for
+//! comparing with router logs) with CSV export; snapshots (list, verify a file, diff two files or a
+//! file against the database, and for the auditor: take one). Data and checks come from `Backend`
+//! jobs.
 
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::i18n::Lang;
-
 use super::super::backend::audit::{
-    AuditFilterForm, DiffView, PunchLine, SessionRow, SnapshotCheck, SnapshotRow,
+    AuditFilterForm, DiffView, EvidenceView, PunchLine, SessionRow, SnapshotCheck, SnapshotRow,
 };
-use super::super::model::{AuditRow, ChainCheck, UiError};
+use super::super::model::{AuditRow, UiError};
 use super::super::nav::Item;
 use super::super::tasks::Tasks;
 use super::super::widgets;
 use super::PageCtx;
+use super::audit_evidence::{self, Evidence};
 use super::audit_files::{self, Dialog, Picked};
 
-/// The verification result as one coloured line.
-pub(crate) fn chain_label(ui: &mut egui::Ui, lang: Lang, chain: &ChainCheck) {
-    match chain {
-        ChainCheck::Intact { entries } => {
-            ui.colored_label(
-                egui::Color32::from_rgb(0x2e, 0x9d, 0x4f),
-                tr!(lang, "audit.chain_ok", entries = entries),
-            );
-        }
-        ChainCheck::Broken { seq, reason } => {
-            ui.colored_label(
-                ui.visuals().error_fg_color,
-                tr!(
-                    lang,
-                    "audit.chain_broken",
-                    seq = seq,
-                    reason = reason.as_str()
-                ),
-            );
-        }
-    }
-}
+// The dashboard shows the chain in one line; that line lives with the evidence check it sums up.
+pub(crate) use super::audit_evidence::chain_label;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Tab {
     #[default]
     Log,
+    Evidence,
     Sessions,
     Snapshots,
 }
 
 pub(crate) enum Msg {
     Log(Result<Vec<AuditRow>, UiError>),
-    Chain(Result<ChainCheck, UiError>),
+    /// Boxed: the report is much larger than the other messages.
+    Evidence(Box<Result<EvidenceView, UiError>>),
     Sessions(Result<Vec<SessionRow>, UiError>),
     Exported(Result<(String, usize), UiError>),
     Snapshots(Result<Vec<SnapshotRow>, UiError>),
@@ -74,7 +57,7 @@ pub(crate) struct State {
     actor: String,
     action: String,
     rows: Option<Vec<AuditRow>>,
-    chain: Option<ChainCheck>,
+    evidence: Evidence,
     sessions: Vec<SessionRow>,
     csv_path: String,
     snapshots: Vec<SnapshotRow>,
@@ -131,6 +114,15 @@ impl State {
         self.spawn(ctx, cx, move |b, s| Msg::Log(b.audit_entries(s, &f)));
     }
 
+    /// Runs the evidence check (chain, anchors, batches) with the extra backup directory.
+    fn check_evidence(&mut self, ctx: &egui::Context, cx: &PageCtx<'_>) {
+        self.evidence.report = None;
+        let dirs = self.evidence.backup_dirs();
+        self.spawn(ctx, cx, move |b, s| {
+            Msg::Evidence(Box::new(b.verify_evidence(s, &dirs)))
+        });
+    }
+
     fn load(&mut self, ctx: &egui::Context, cx: &PageCtx<'_>) {
         self.loaded = true;
         let data_dir = cx.backend.paths().data_dir.clone();
@@ -151,7 +143,7 @@ impl State {
         }
         self.load_log(ctx, cx);
         if Item::VerifyAudit.visible_to(cx.who.role) {
-            self.spawn(ctx, cx, |b, s| Msg::Chain(b.verify_chain(s)));
+            self.check_evidence(ctx, cx);
         }
         self.spawn(ctx, cx, |b, s| Msg::Sessions(b.download_sessions(s)));
         self.spawn(ctx, cx, |b, s| Msg::Snapshots(b.snapshots(s)));
@@ -166,8 +158,8 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
                 Ok(rows) => state.rows = Some(rows),
                 Err(e) => state.error = Some(e),
             },
-            Msg::Chain(r) => match r {
-                Ok(c) => state.chain = Some(c),
+            Msg::Evidence(r) => match *r {
+                Ok(v) => state.evidence.report = Some(v),
                 Err(e) => state.error = Some(e),
             },
             Msg::Sessions(r) => match r {
@@ -219,6 +211,7 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
                 "verify" => state.verify_path = path,
                 "diff_a" => state.diff_a = path,
                 "diff_b" => state.diff_b = path,
+                "backup_dir" => state.evidence.backup_dir = path,
                 _ => state.take_path = path,
             }
         }
@@ -226,12 +219,17 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     if !state.loaded {
         state.load(ui.ctx(), cx);
     }
+    let may_verify = Item::VerifyAudit.visible_to(cx.who.role);
     ui.horizontal(|ui| {
         for (tab, key) in [
             (Tab::Log, "audit.tab_log"),
+            (Tab::Evidence, "audit.tab_evidence"),
             (Tab::Sessions, "audit.tab_sessions"),
             (Tab::Snapshots, "audit.tab_snapshots"),
         ] {
+            if tab == Tab::Evidence && !may_verify {
+                continue;
+            }
             if ui
                 .selectable_label(state.tab == tab, tr!(lang, key))
                 .clicked()
@@ -252,6 +250,12 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     }
     match state.tab {
         Tab::Log => log_tab(ui, cx, state),
+        Tab::Evidence => {
+            let busy = state.tasks.busy();
+            if audit_evidence::tab(ui, lang, &mut state.evidence, &mut state.files, busy) {
+                state.check_evidence(ui.ctx(), cx);
+            }
+        }
         Tab::Sessions => sessions_tab(ui, cx, state),
         Tab::Snapshots => snapshots_tab(ui, cx, state),
     }
@@ -267,13 +271,15 @@ fn log_tab(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     let lang = cx.lang;
     if Item::VerifyAudit.visible_to(cx.who.role) {
         ui.horizontal(|ui| {
-            ui.label(tr!(lang, "audit.chain"));
-            if let Some(chain) = &state.chain {
-                chain_label(ui, lang, chain);
+            ui.label(tr!(lang, "audit.evidence_summary"));
+            if let Some(v) = &state.evidence.report {
+                audit_evidence::summary(ui, lang, v);
             }
             if ui.button(tr!(lang, "audit.verify_again")).clicked() {
-                state.chain = None;
-                state.spawn(ui.ctx(), cx, |b, s| Msg::Chain(b.verify_chain(s)));
+                state.check_evidence(ui.ctx(), cx);
+            }
+            if ui.button(tr!(lang, "audit.evidence_details")).clicked() {
+                state.tab = Tab::Evidence;
             }
         });
     }

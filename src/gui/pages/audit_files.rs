@@ -1,6 +1,6 @@
-//! A path text field with a "Save as…" / "Open…" button (rfd on a worker thread: the native
-//! dialog may be unavailable, e.g. without an xdg portal, and the field always works). Used by the
-//! Audit and Settings pages.
+//! A path text field with a "Save as…" / "Open…" / "Choose folder…" button (rfd on a worker
+//! thread: the native dialog may be unavailable, e.g. without an xdg portal, and the field always
+//! works). Used by the Audit and Settings pages.
 
 use std::path::PathBuf;
 
@@ -13,6 +13,8 @@ use super::super::tasks::Tasks;
 pub(crate) enum Dialog {
     Save,
     Open,
+    /// A directory (the evidence check's backup directory).
+    Folder,
 }
 
 /// A file picked for the field named `field`.
@@ -41,6 +43,7 @@ pub(crate) fn pick(
         let path = match dialog {
             Dialog::Save => d.save_file(),
             Dialog::Open => d.pick_file(),
+            Dialog::Folder => d.pick_folder(),
         };
         Picked { field, path }
     });
@@ -63,6 +66,7 @@ pub(crate) fn path_field(
         let key = match dialog {
             Dialog::Save => "audit.save_as",
             Dialog::Open => "audit.open_file",
+            Dialog::Folder => "audit.choose_folder",
         };
         if ui
             .add_enabled(!tasks.busy(), egui::Button::new(tr!(lang, key)))

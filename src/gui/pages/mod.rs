@@ -4,6 +4,7 @@
 //! (`nav::Item`). A page's strings live in `locales/<page>/`.
 
 mod audit;
+mod audit_evidence;
 mod audit_files;
 mod dashboard;
 mod employees;
@@ -19,6 +20,7 @@ mod schedules_calendar;
 mod schedules_edit;
 mod schedules_import;
 mod settings;
+mod settings_backup;
 mod terminals;
 mod terminals_data;
 mod terminals_device;

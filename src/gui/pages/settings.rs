@@ -1,18 +1,20 @@
 //! Settings: the interface language (live) for everyone; connection rules (supervisor: peak
 //! sessions, margins, time limit, spacing; same service as `kaoqin rules set`); the report
-//! symbols (everyone sees them, the administrator edits them as `kaoqin report symbols`); backup and restore (admin); app users (admin: add, role, disable/enable,
-//! reset password). Changes run as background jobs through `Backend` (services check and audit).
+//! symbols (everyone sees them, the administrator edits them as `kaoqin report symbols`); backup
+//! and restore (admin, `settings_backup`); app users (admin: add, role, disable/enable, reset
+//! password). Changes run as background jobs through `Backend` (services check and audit).
 
 use kaoqin_sync::ConnectionRules;
 
-use super::super::backend::settings::{RulesForm, SymbolRow};
+use super::super::backend::settings::{RestoreDone, RestoreFailure, RulesForm, SymbolRow};
 use super::super::model::UiError;
 use super::super::nav::Item;
 use super::super::shell::role_key;
 use super::super::tasks::Tasks;
 use super::super::widgets;
 use super::PageCtx;
-use super::audit_files::{self, Dialog, Picked};
+use super::audit_files::Picked;
+use super::settings_backup::{self, BackupState};
 use crate::app::permissions::Role;
 use crate::i18n::Lang;
 
@@ -36,13 +38,13 @@ pub(crate) enum Msg {
     /// The symbols after a change or a reset, or why not.
     SymbolsSaved(Result<Vec<SymbolRow>, UiError>),
     Done(Result<Notice, UiError>),
-    Restored(Result<Option<String>, UiError>),
+    Restored(Result<RestoreDone, RestoreFailure>),
 }
 
 /// The page's state across frames.
 pub(crate) struct State {
-    tasks: Tasks<Msg>,
-    files: Tasks<Picked>,
+    pub(super) tasks: Tasks<Msg>,
+    pub(super) files: Tasks<Picked>,
     loaded: bool,
     rules: Option<RulesForm>,
     symbols: Vec<SymbolRow>,
@@ -51,12 +53,8 @@ pub(crate) struct State {
     symbols_error: Option<UiError>,
     error: Option<UiError>,
     notice: Option<Notice>,
-    backup_path: String,
-    restore_path: String,
-    restore_dialog: bool,
-    restore_password: String,
-    /// After a restore: where the previous database was kept; the user must sign in again.
-    restored: Option<Option<String>>,
+    /// Backup and restore (the administrator's section).
+    pub(super) backup: BackupState,
     new_user: String,
     new_role: Role,
     new_password: String,
@@ -78,11 +76,7 @@ impl Default for State {
             symbols_error: None,
             error: None,
             notice: None,
-            backup_path: String::new(),
-            restore_path: String::new(),
-            restore_dialog: false,
-            restore_password: String::new(),
-            restored: None,
+            backup: BackupState::default(),
             new_user: String::new(),
             new_role: Role::HrClerk,
             new_password: String::new(),
@@ -110,18 +104,11 @@ impl State {
         let (b, s) = (cx.backend.clone(), cx.session.clone());
         self.tasks
             .spawn(ctx, "symbols", move || Msg::Symbols(b.report_symbols(&s)));
-        if self.backup_path.is_empty() {
-            self.backup_path = audit_files::default_path(
-                &cx.backend.paths().data_dir,
-                "kaoqin-backup",
-                "db",
-                cx.backend.now(),
-            );
-        }
+        settings_backup::load(&mut self.backup, cx);
     }
 
     /// Runs a change; its notice or error shows at the top of the page.
-    fn change(
+    pub(super) fn change(
         &mut self,
         ctx: &egui::Context,
         cx: &PageCtx<'_>,
@@ -183,28 +170,22 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
                 state.notice = Some(n);
             }
             Msg::Done(Err(e)) => state.error = Some(e),
-            Msg::Restored(Ok(kept)) => state.restored = Some(kept),
-            Msg::Restored(Err(e)) => state.error = Some(e),
+            Msg::Restored(r) => settings_backup::on_restored(&mut state.backup, r),
         }
     }
     for p in state.files.poll() {
         if let Some(path) = p.path {
             let path = path.display().to_string();
             match p.field {
-                "backup" => state.backup_path = path,
-                _ => state.restore_path = path,
+                "backup" => state.backup.backup_path = path,
+                _ => state.backup.restore_path = path,
             }
         }
     }
     if !state.loaded {
         state.load(ui.ctx(), cx);
     }
-    if let Some(kept) = state.restored.clone() {
-        restored_dialog(ui, cx, state, kept);
-    }
-    if state.restore_dialog {
-        restore_dialog(ui, cx, state);
-    }
+    settings_backup::dialogs(ui, cx, state);
     let mut chosen = lang;
     widgets::language_switch(ui, &mut chosen);
     if chosen != lang {
@@ -231,7 +212,7 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
                 ui.separator();
             }
             if Item::Backup.visible_to(cx.who.role) {
-                backup_section(ui, cx, state);
+                settings_backup::section(ui, cx, state);
                 ui.separator();
             }
             if Item::AppUsers.visible_to(cx.who.role) {
@@ -363,124 +344,6 @@ fn rules_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     }
 }
 
-fn backup_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
-    let lang = cx.lang;
-    ui.heading(tr!(lang, "settings.backup"));
-    audit_files::path_field(
-        ui,
-        lang,
-        &tr!(lang, "settings.backup_path"),
-        &mut state.backup_path,
-        &mut state.files,
-        "backup",
-        Dialog::Save,
-    );
-    if ui
-        .add_enabled(
-            !state.tasks.busy() && !state.backup_path.trim().is_empty(),
-            egui::Button::new(tr!(lang, "settings.backup_now")),
-        )
-        .clicked()
-    {
-        let path = std::path::PathBuf::from(state.backup_path.trim());
-        state.change(ui.ctx(), cx, move |b, s| {
-            let (entries, punches) = b.backup(s, &path)?;
-            Ok(Notice::BackedUp {
-                path: path.display().to_string(),
-                entries,
-                punches,
-            })
-        });
-    }
-    ui.add_space(6.0);
-    ui.strong(tr!(lang, "settings.restore"));
-    ui.label(tr!(lang, "settings.restore_hint"));
-    audit_files::path_field(
-        ui,
-        lang,
-        &tr!(lang, "settings.restore_path"),
-        &mut state.restore_path,
-        &mut state.files,
-        "restore",
-        Dialog::Open,
-    );
-    if ui
-        .add_enabled(
-            !state.tasks.busy() && !state.restore_path.trim().is_empty(),
-            egui::Button::new(tr!(lang, "settings.restore_button")),
-        )
-        .clicked()
-    {
-        state.restore_password.clear();
-        state.restore_dialog = true;
-    }
-}
-
-fn restore_dialog(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
-    let lang = cx.lang;
-    let mut confirm = false;
-    let mut cancel = false;
-    egui::Modal::new(egui::Id::unique("restore-confirm")).show(ui.ctx(), |ui| {
-        ui.set_max_width(460.0);
-        ui.heading(tr!(lang, "settings.restore_confirm_title"));
-        ui.label(tr!(
-            lang,
-            "settings.restore_confirm_text",
-            path = state.restore_path.trim()
-        ));
-        let l = ui.label(tr!(lang, "settings.restore_password"));
-        let r = ui
-            .add(egui::TextEdit::singleline(&mut state.restore_password).password(true))
-            .labelled_by(l.id);
-        confirm |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        ui.horizontal(|ui| {
-            confirm |= ui
-                .add_enabled(
-                    !state.restore_password.is_empty() && !state.tasks.busy(),
-                    egui::Button::new(tr!(lang, "settings.restore_confirm")),
-                )
-                .clicked();
-            cancel = ui.button(tr!(lang, "settings.cancel")).clicked();
-        });
-    });
-    if cancel {
-        state.restore_dialog = false;
-    }
-    if confirm && !state.restore_password.is_empty() {
-        state.restore_dialog = false;
-        let (b, s) = (cx.backend.clone(), cx.session.clone());
-        let password = std::mem::take(&mut state.restore_password);
-        let from = std::path::PathBuf::from(state.restore_path.trim());
-        state.error = None;
-        state.tasks.spawn(ui.ctx(), "restore", move || {
-            Msg::Restored(b.restore(&s, &password, &from))
-        });
-    }
-}
-
-fn restored_dialog(
-    ui: &mut egui::Ui,
-    cx: &mut PageCtx<'_>,
-    state: &mut State,
-    kept: Option<String>,
-) {
-    let lang = cx.lang;
-    let mut ok = false;
-    egui::Modal::new(egui::Id::unique("restore-done")).show(ui.ctx(), |ui| {
-        ui.set_max_width(460.0);
-        ui.heading(tr!(lang, "settings.restore_done_title"));
-        if let Some(k) = &kept {
-            ui.label(tr!(lang, "settings.restore_kept", path = k.as_str()));
-        }
-        ui.label(tr!(lang, "settings.restore_sign_in_again"));
-        ok = ui.button(tr!(lang, "settings.sign_in_again")).clicked();
-    });
-    if ok {
-        state.restored = None;
-        cx.sign_out = true;
-    }
-}
-
 fn users_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     let lang = cx.lang;
     ui.heading(tr!(lang, "settings.app_users"));
@@ -564,46 +427,60 @@ fn users_section(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
             }
         });
     if let Some(name) = state.reset_for.clone() {
-        ui.add_space(6.0);
-        ui.strong(tr!(lang, "settings.reset_for", user = name.as_str()));
-        let mut submit = false;
-        egui::Grid::new("reset-password")
-            .num_columns(2)
-            .show(ui, |ui| {
-                text_password(
-                    ui,
-                    &tr!(lang, "settings.new_password"),
-                    &mut state.reset_password,
-                );
-                ui.end_row();
-                let r = text_password(
-                    ui,
-                    &tr!(lang, "settings.new_password_again"),
-                    &mut state.reset_password_again,
-                );
-                submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                ui.end_row();
-            });
-        ui.horizontal(|ui| {
-            submit |= ui
-                .add_enabled(!busy, egui::Button::new(tr!(lang, "settings.set_password")))
-                .clicked();
-            if ui.button(tr!(lang, "settings.cancel")).clicked() {
-                state.reset_for = None;
-            }
+        reset_password_form(ui, cx, state, name);
+    }
+    add_user_form(ui, cx, state);
+}
+
+/// The administrator sets another user's password (typed twice).
+fn reset_password_form(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, name: String) {
+    let lang = cx.lang;
+    let busy = state.tasks.busy();
+    ui.add_space(6.0);
+    ui.strong(tr!(lang, "settings.reset_for", user = name.as_str()));
+    let mut submit = false;
+    egui::Grid::new("reset-password")
+        .num_columns(2)
+        .show(ui, |ui| {
+            text_password(
+                ui,
+                &tr!(lang, "settings.new_password"),
+                &mut state.reset_password,
+            );
+            ui.end_row();
+            let r = text_password(
+                ui,
+                &tr!(lang, "settings.new_password_again"),
+                &mut state.reset_password_again,
+            );
+            submit |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.end_row();
         });
-        if submit {
-            if state.reset_password != state.reset_password_again {
-                state.error = Some(UiError::new("settings.error_passwords_differ", ""));
-            } else {
-                let password = state.reset_password.clone();
-                state.change(ui.ctx(), cx, move |b, s| {
-                    b.reset_password(s, &name, &password)?;
-                    Ok(Notice::PasswordReset(name))
-                });
-            }
+    ui.horizontal(|ui| {
+        submit |= ui
+            .add_enabled(!busy, egui::Button::new(tr!(lang, "settings.set_password")))
+            .clicked();
+        if ui.button(tr!(lang, "settings.cancel")).clicked() {
+            state.reset_for = None;
+        }
+    });
+    if submit {
+        if state.reset_password != state.reset_password_again {
+            state.error = Some(UiError::new("settings.error_passwords_differ", ""));
+        } else {
+            let password = state.reset_password.clone();
+            state.change(ui.ctx(), cx, move |b, s| {
+                b.reset_password(s, &name, &password)?;
+                Ok(Notice::PasswordReset(name))
+            });
         }
     }
+}
+
+/// A new app user: name, role, password typed twice.
+fn add_user_form(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
+    let lang = cx.lang;
+    let busy = state.tasks.busy();
     ui.add_space(8.0);
     ui.strong(tr!(lang, "settings.add_user"));
     let mut submit = false;
