@@ -1,6 +1,7 @@
 //! End-to-end: the evidence chain through the binary against someone with the database file —
-//! `audit verify` after each attack (exit code and message), and `restore` refusing a backup that
-//! does not verify unless the administrator forces it with a reason.
+//! `audit verify` after each attack (exit code and message), exported workbooks vouching for the
+//! entries they anchor (`--reports-dir`, damaged and foreign workbooks noted, not fatal), and
+//! `restore` refusing a backup that does not verify unless the administrator forces it with a reason.
 
 mod cli_common;
 use cli_common::*;
@@ -202,4 +203,102 @@ fn restore_refuses_a_backup_with_a_cut_chain_or_no_administrator() {
         assert!(r.stderr.contains(expected), "{r:?}");
     }
     ok(&env.admin(&["audit", "verify"]));
+}
+
+/// The audit head an exported workbook carries ("entry N of …" in its properties).
+fn workbook_anchor(path: &std::path::Path) -> kaoqin_store::evidence::Anchor {
+    let text = kaoqin_excel::read_audit_head(path)
+        .unwrap()
+        .expect("the export carries its audit head");
+    kaoqin_store::evidence::Anchor::parse_workbook_text(&text).expect("a head Kaoqin writes")
+}
+
+#[test]
+fn a_workbook_sent_out_vouches_for_its_entry_when_every_other_anchor_is_gone() {
+    let env = Env::populated();
+    let reports = env.path("reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let wb = reports.join("2026-03.xlsx");
+    let dir = reports.to_str().unwrap();
+    ok(&env.run_as(
+        "clerk",
+        USER_PW,
+        &["report", "month", "2026-03", "--xlsx", wb.to_str().unwrap()],
+        &[],
+    ));
+    let vouches = format!("The workbook {} vouches for entry", wb.display());
+    // Untouched: it passes and names the workbook as an anchor, found through the export's audit
+    // entry as well as through --reports-dir (read once).
+    for args in [
+        &["audit", "verify"][..],
+        &["audit", "verify", "--reports-dir", dir],
+    ] {
+        let r = env.admin(args);
+        ok(&r);
+        assert_eq!(r.stdout.matches(&vouches).count(), 1, "{r:?}");
+    }
+
+    // A damaged workbook and a foreign one beside it: noted, and the exit code is still 0.
+    std::fs::write(reports.join("damaged.xlsx"), b"PK\x03\x04 cut short").unwrap();
+    let mut foreign = rust_xlsxwriter::Workbook::new();
+    foreign.add_worksheet().write_string(0, 0, "名单").unwrap();
+    foreign.save(reports.join("foreign.xlsx")).unwrap();
+    let r = env.admin(&["audit", "verify", "--reports-dir", dir]);
+    ok(&r);
+    assert!(r.stdout.contains("damaged.xlsx is unreadable"), "{r:?}");
+    assert!(
+        r.stdout
+            .contains(&format!("1 workbook(s) in {dir} carry no audit head"))
+            && r.stdout.contains("no anchors: foreign.xlsx"),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains(&vouches), "{r:?}");
+
+    // The attack: triggers dropped, the log cut below the entry the workbook vouches for (the
+    // export's own entry went too, so the log no longer says where reports went), the anchor file
+    // deleted; there are no backups or snapshots.
+    let anchored = workbook_anchor(&wb);
+    let c = shell(&env.db());
+    c.execute_batch("DROP TRIGGER audit_log_no_delete;")
+        .unwrap();
+    c.execute(
+        "DELETE FROM audit_log WHERE seq > ?1",
+        [i64::try_from(anchored.entries).unwrap() - 3],
+    )
+    .unwrap();
+    drop(c);
+    std::fs::remove_file(env.path("kaoqin.db.anchors")).unwrap();
+    let r = env.admin(&["audit", "verify", "--reports-dir", dir]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stdout.contains("SHORTER than the anchor"), "{r:?}");
+    assert!(
+        r.stderr
+            .contains(&format!("in workbook {}: entries", wb.display())),
+        "{r:?}"
+    );
+    // Without the directory named nothing points to the workbook any more.
+    ok(&env.admin(&["audit", "verify"]));
+}
+
+#[test]
+fn an_export_to_a_relative_path_is_found_from_any_directory() {
+    let env = Env::populated();
+    let reports = env.path("reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let mut c = env.cmd();
+    c.current_dir(&reports)
+        .env("KAOQIN_USER", "clerk")
+        .env("KAOQIN_PASSWORD", USER_PW)
+        .args(["report", "month", "2026-03", "--xlsx", "2026-03.xlsx"]);
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    // The audit entry records where the workbook went, absolute.
+    let r = env.admin(&["audit", "verify"]);
+    ok(&r);
+    let wb = reports.join("2026-03.xlsx");
+    assert!(
+        r.stdout
+            .contains(&format!("The workbook {} vouches for entry", wb.display())),
+        "{r:?}"
+    );
 }

@@ -1,15 +1,18 @@
 //! The evidence chain as a whole (`kaoqin audit verify`): the hash chain, the anchors kept outside
 //! the database (the anchor file beside it, backup manifests and the anchor-file copies in the backup
-//! directories, snapshot manifests), and every batch's punches against the hash its audit entry
-//! recorded. Also [`Session::anchor`], which every privileged act calls to note the new head in the
-//! anchor file. See SECURITY.md, "The evidence chain", for what this can and cannot show.
+//! directories, snapshot manifests, the audit head in exported workbooks' properties), and every
+//! batch's punches against the hash its audit entry recorded. Also [`Session::anchor`], which every
+//! privileged act calls to note the new head in the anchor file. See SECURITY.md, "The evidence
+//! chain", for what this can and cannot show.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
 use kaoqin_store::audit::{self, VerifyReport};
-use kaoqin_store::evidence::{self, Anchor, AnchorReport, BatchReport, SourcedAnchor};
+use kaoqin_store::evidence::{
+    self, Anchor, AnchorReport, AnchorStatus, BatchReport, SourcedAnchor,
+};
 use kaoqin_store::{StoreError, backup as store_backup};
 
 use super::error::AppResult;
@@ -27,6 +30,8 @@ pub struct EvidenceReport {
     pub looked_in: Vec<String>,
     /// Anchor sources that could not be read, in words (not a verdict: they are only missing help).
     pub unreadable: Vec<String>,
+    /// The exported workbooks whose audit head was read as an anchor.
+    pub workbooks: Vec<PathBuf>,
     pub batches: BatchReport,
 }
 
@@ -38,6 +43,20 @@ impl EvidenceReport {
             && self.anchors.failures().next().is_none()
             && self.batches.is_clean()
     }
+
+    /// The anchors read from exported workbooks, with their status.
+    pub fn workbook_anchors(&self) -> impl Iterator<Item = &(SourcedAnchor, AnchorStatus)> {
+        let sources: BTreeSet<String> = self.workbooks.iter().map(|p| workbook_source(p)).collect();
+        self.anchors
+            .checked
+            .iter()
+            .filter(move |(sa, _)| sources.contains(&sa.source))
+    }
+}
+
+/// How a workbook is named as an anchor source.
+fn workbook_source(path: &Path) -> String {
+    format!("workbook {}", path.display())
 }
 
 impl Session {
@@ -62,8 +81,19 @@ impl Session {
 
     /// Verifies the chain, the anchors and the batches. `backup_dirs` are searched for backup
     /// manifests and anchor-file copies, together with the directories of the backups the audit log
-    /// records.
+    /// records; exported workbooks are read in the directories the log records exports to.
     pub fn verify_evidence(&self, backup_dirs: &[PathBuf]) -> AppResult<EvidenceReport> {
+        self.verify_evidence_in(backup_dirs, &[])
+    }
+
+    /// [`Session::verify_evidence`], also reading the `.xlsx` workbooks in `reports_dirs` (besides
+    /// those in the directories the audit log records exports to): each exported workbook carries
+    /// the audit head of its export in its properties.
+    pub fn verify_evidence_in(
+        &self,
+        backup_dirs: &[PathBuf],
+        reports_dirs: &[PathBuf],
+    ) -> AppResult<EvidenceReport> {
         self.require(Action::VerifyAudit, "audit log")?;
         let conn = self.conn();
         let chain = audit::verify(conn)?;
@@ -148,6 +178,11 @@ impl Session {
                 Err(e) => unreadable.push(format!("snapshot {}: {e}", path.display())),
             }
         }
+        let mut workbooks = Vec::new();
+        for dir in exported_to(conn, reports_dirs)? {
+            looked_in.push(dir.display().to_string());
+            workbook_anchors(&dir, &mut anchors, &mut workbooks, &mut unreadable);
+        }
         let anchors = evidence::check_anchors(conn, anchors)?;
         let batches = evidence::verify_batches(conn)?;
         Ok(EvidenceReport {
@@ -156,8 +191,124 @@ impl Session {
             anchors,
             looked_in,
             unreadable,
+            workbooks,
             batches,
         })
+    }
+}
+
+/// The directories to read workbooks in: `given`, and those of the .xlsx files the audit log's
+/// `report.export` entries record (relative paths of older entries against the current
+/// directory), each once.
+fn exported_to(
+    conn: &rusqlite::Connection,
+    given: &[PathBuf],
+) -> Result<Vec<PathBuf>, kaoqin_store::StoreError> {
+    let mut dirs: Vec<PathBuf> = given.to_vec();
+    for e in audit::list(
+        conn,
+        &audit::AuditFilter {
+            since: None,
+            actor: None,
+            action: Some("report.export".into()),
+        },
+    )? {
+        let files = e.details.get("files").and_then(|f| f.as_array());
+        for f in files.into_iter().flatten().filter_map(|f| f.as_str()) {
+            let f = Path::new(f);
+            if is_workbook(f) {
+                dirs.push(f.parent().map(Path::to_path_buf).unwrap_or_default());
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    Ok(dirs
+        .into_iter()
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                d
+            }
+        })
+        .filter(|d| seen.insert(d.canonicalize().unwrap_or_else(|_| d.clone())))
+        .collect())
+}
+
+/// An .xlsx file by its name (Excel's `~$` owner files beside an open workbook are not).
+fn is_workbook(p: &Path) -> bool {
+    p.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        && !p
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("~$"))
+}
+
+/// The audit heads in the exported workbooks in `dir`. A workbook that cannot be read, or carries
+/// no head Kaoqin wrote, is noted, never fatal: it only gives no help. Workbooks without the
+/// property (other spreadsheets kept beside the reports) make one note per directory.
+fn workbook_anchors(
+    dir: &Path,
+    out: &mut Vec<SourcedAnchor>,
+    workbooks: &mut Vec<PathBuf>,
+    unreadable: &mut Vec<String>,
+) {
+    /// How many names of workbooks without a head a note lists.
+    const NAMED: usize = 5;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            unreadable.push(format!("reports directory {}: {e}", dir.display()));
+            return;
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| is_workbook(p) && p.is_file())
+        .collect();
+    files.sort();
+    let mut headless = Vec::new();
+    for path in files {
+        let source = workbook_source(&path);
+        match kaoqin_excel::read_audit_head(&path) {
+            Ok(Some(text)) => match Anchor::parse_workbook_text(&text) {
+                Some(anchor) => {
+                    out.push(SourcedAnchor { anchor, source });
+                    workbooks.push(path);
+                }
+                None => unreadable.push(format!(
+                    "{source}: its audit head property is not one Kaoqin writes ({:?}), so it is not used",
+                    text.chars().take(120).collect::<String>()
+                )),
+            },
+            Ok(None) => headless.push(
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            ),
+            Err(kaoqin_excel::ExcelError::Read { reason, .. }) => unreadable.push(format!(
+                "{source} is unreadable, so its anchor is not used: {reason}"
+            )),
+            Err(e) => unreadable.push(format!(
+                "{source} is unreadable, so its anchor is not used: {e}"
+            )),
+        }
+    }
+    if !headless.is_empty() {
+        let more = headless.len().saturating_sub(NAMED);
+        unreadable.push(format!(
+            "{} workbook(s) in {} carry no audit head (not exported by Kaoqin, or exported before \
+             anchors existed), so they are no anchors: {}{}",
+            headless.len(),
+            dir.display(),
+            headless[..headless.len().min(NAMED)].join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
     }
 }
 

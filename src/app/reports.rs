@@ -62,13 +62,8 @@ impl Session {
             ExportTarget::Xlsx(p) => {
                 // The audit head goes into the workbook's properties: an anchor outside the database.
                 let head =
-                    kaoqin_store::evidence::Anchor::of(self.conn(), self.now(), "report.export")?;
-                let head = format!(
-                    "entry {} of {}: {}",
-                    head.entries,
-                    head.at.format("%Y-%m-%d %H:%M:%S"),
-                    head.head
-                );
+                    kaoqin_store::evidence::Anchor::of(self.conn(), self.now(), "report.export")?
+                        .to_workbook_text();
                 kaoqin_excel::export_month_xlsx_anchored(p, &report, opts, Some(&head))
                     .map_err(|e| excel_err(p, e))?;
                 vec![p.clone()]
@@ -81,7 +76,16 @@ impl Session {
                 kaoqin_excel::export_month_csv(d, &report, opts).map_err(|e| excel_err(d, e))?
             }
         };
-        let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        // Recorded absolute, so `audit verify` finds the workbooks (anchors) from any directory.
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| {
+                std::path::absolute(f)
+                    .unwrap_or_else(|_| f.clone())
+                    .display()
+                    .to_string()
+            })
+            .collect();
         self.act(Action::ExportReports, "report.export", &m.key(), |_| {
             Ok((
                 (),

@@ -3,13 +3,15 @@
 //! Parsing, prompting and printing only; the services are in `app::device`. Every command
 //! connects under the connection rules and takes `--override "reason"` like `download`.
 
-use super::out::outln;
+use super::out::{errln, outln};
 use anyhow::{Context, Result, anyhow};
 use clap::{Args, Subcommand};
+use kaoqin_domain::DevicePassword;
+use kaoqin_domain::timefmt;
 
 use super::cmd_sync::lift;
 use super::input;
-use crate::app::{Action, Session};
+use crate::app::{Action, AppError, Session};
 
 #[derive(Debug, Args)]
 pub struct Target {
@@ -78,7 +80,7 @@ fn remind_expired(s: &Session, terminal: &str) {
     if let Ok(Some(w)) = s.handover_window(terminal)
         && w.expired
     {
-        eprintln!("reminder: {}", w.reminder());
+        errln!("reminder: {}", w.reminder());
     }
 }
 
@@ -135,11 +137,11 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
                 outln!(
                     "{}  {}  {}",
                     w.terminal,
-                    w.until.format("%Y-%m-%d %H:%M"),
+                    timefmt::fmt_datetime(w.until),
                     if w.expired { "EXPIRED" } else { "open" }
                 );
                 if w.expired {
-                    eprintln!("reminder: {}", w.reminder());
+                    errln!("reminder: {}", w.reminder());
                 }
             }
             Ok(())
@@ -160,7 +162,10 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
             Ok(())
         }
         DeviceCmd::Password { target } => {
-            let pw = input::new_password(input::ENV_NEW_PASSWORD, "the terminal's super admin")?;
+            let pw: DevicePassword =
+                input::new_password(input::ENV_NEW_PASSWORD, "the terminal's super admin")?
+                    .parse()
+                    .map_err(AppError::from)?;
             let su = s
                 .device_password(&target.terminal, &pw, target.override_reason)
                 .map_err(lift)
@@ -174,7 +179,10 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
             Ok(())
         }
         DeviceCmd::Handover { target, days } => {
-            let pw = input::new_password(input::ENV_NEW_PASSWORD, "the hand-over password")?;
+            let pw: DevicePassword =
+                input::new_password(input::ENV_NEW_PASSWORD, "the hand-over password")?
+                    .parse()
+                    .map_err(AppError::from)?;
             let (su, until) = s
                 .device_handover(&target.terminal, &pw, days, target.override_reason)
                 .map_err(lift)
@@ -184,7 +192,7 @@ fn run(s: &mut Session, c: DeviceCmd) -> Result<()> {
                  Afterwards run `kaoqin device password --terminal {}`.",
                 target.terminal,
                 su.enrollment_no,
-                until.format("%Y-%m-%d %H:%M"),
+                timefmt::fmt_datetime(until),
                 target.terminal
             );
             Ok(())

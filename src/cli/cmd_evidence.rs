@@ -1,6 +1,7 @@
 //! `kaoqin audit verify`, `kaoqin backup`, `kaoqin restore`: the evidence chain on the command line
-//! (the chain, its anchors outside the database, the punches' batch hashes; backups with their
-//! manifest; restores that verify the backup first).
+//! (the chain, its anchors outside the database — anchor file, backups, snapshots, exported
+//! workbooks —, the punches' batch hashes; backups with their manifest; restores that verify the
+//! backup first).
 
 use std::path::{Path, PathBuf};
 
@@ -12,12 +13,32 @@ use crate::app::Session;
 use crate::app::evidence::EvidenceReport;
 use kaoqin_store::evidence::AnchorStatus;
 
+const VERIFY_HELP: &str = "\
+Anchors (the chain's head noted outside the database) are read from:
+  - the anchor file beside the database (<db>.anchors);
+  - backup manifests and anchor-file copies in the directories of the backups the audit log
+    records, and in every --backup-dir;
+  - the snapshot files the audit log records (only those that verify);
+  - exported workbooks (*.xlsx, document property kaoqin.audit_head) in the directories the audit
+    log records exports to, and in every --reports-dir.
+A source that cannot be read (a damaged or foreign workbook, a missing directory) is noted and
+does not change the exit code: it only gives no help.
+
+Exit code 1 when the chain is broken, is shorter than or differs from an anchor (the message names
+the anchor's file), or a batch of punches no longer matches its audit entry.";
+
 #[derive(Debug, Args)]
+#[command(after_help = VERIFY_HELP)]
 pub struct VerifyArgs {
     /// Also look for backup manifests and anchor-file copies in DIR (repeatable); the directories
     /// of the backups the audit log records are always searched.
     #[arg(long = "backup-dir", value_name = "DIR")]
     pub backup_dirs: Vec<PathBuf>,
+    /// Also read the exported workbooks (*.xlsx) in DIR (repeatable): each carries the audit head
+    /// of its export in its properties. The directories the audit log records exports to are
+    /// always read.
+    #[arg(long = "reports-dir", value_name = "DIR")]
+    pub reports_dirs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -37,7 +58,7 @@ fn when(t: chrono::NaiveDateTime) -> String {
 }
 
 pub fn verify(s: &Session, a: VerifyArgs) -> Result<()> {
-    let r = s.verify_evidence(&a.backup_dirs)?;
+    let r = s.verify_evidence_in(&a.backup_dirs, &a.reports_dirs)?;
     print_report(&r)?;
     if r.is_sound() {
         return Ok(());
@@ -158,6 +179,24 @@ fn print_report(r: &EvidenceReport) -> Result<()> {
             newest.anchor.entries + 1,
             r.chain.entries_checked
         );
+    }
+    for (sa, st) in r.workbook_anchors() {
+        match st {
+            AnchorStatus::Matches => outln!(
+                "The {} vouches for entry {} of {}: it matches.",
+                sa.source,
+                sa.anchor.entries,
+                when(sa.anchor.at)
+            ),
+            AnchorStatus::BeforeRestore { .. } => outln!(
+                "The {} (entry {} of {}) belongs to the database replaced by a restore.",
+                sa.source,
+                sa.anchor.entries,
+                when(sa.anchor.at)
+            ),
+            // Shown above with the other anchors that fail.
+            AnchorStatus::Missing { .. } | AnchorStatus::Differs { .. } => {}
+        }
     }
     let before = r.anchors.before_restore();
     if before > 0 {

@@ -2,7 +2,7 @@
 //! `audit sessions`, `findings [explain]`, `rules show|set`. Parsing and printing only: every
 //! command calls one service of `app::terminal_sync`, which checks permissions and audits.
 
-use super::out::{out_raw, outln};
+use super::out::{errln, out_raw, outln};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,10 +11,11 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use clap::{Args, Subcommand};
+use kaoqin_domain::timefmt::{self, parse_date};
 use kaoqin_store::sessions::SessionFilter;
 use kaoqin_sync::{ImportOptions, SessionIo, SessionProgress, progress_channel};
 
-use super::args::{Format, FormatArg, parse_date};
+use super::args::{Format, FormatArg};
 use super::table;
 use crate::app::Session;
 use crate::app::terminal_sync::{OpsError, PunchQuery};
@@ -169,10 +170,7 @@ fn parse_session(s: &str) -> Result<(NaiveTime, NaiveTime), String> {
     let (a, b) = s
         .split_once('-')
         .ok_or_else(|| format!("'{s}' is not HH:MM-HH:MM (e.g. 09:00-12:00)"))?;
-    let t = |x: &str| {
-        NaiveTime::parse_from_str(x.trim(), "%H:%M")
-            .map_err(|_| format!("'{x}' is not a time HH:MM"))
-    };
+    let t = |x: &str| timefmt::parse_time(x).map_err(|e| e.to_string());
     Ok((t(a)?, t(b)?))
 }
 
@@ -193,10 +191,6 @@ fn start_of(d: NaiveDate) -> NaiveDateTime {
 /// Inclusive end date → exclusive bound.
 fn after(d: NaiveDate) -> Option<NaiveDateTime> {
     d.succ_opt().map(start_of)
-}
-
-fn ts(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 fn print_rows(format: Format, headers: &[&str], rows: Vec<Vec<String>>) -> Result<()> {
@@ -272,7 +266,7 @@ pub fn download(s: &mut Session, a: DownloadArgs) -> Result<()> {
                 return Err(lift(e)).with_context(|| format!("download from '{name}' failed"));
             }
             Err(e) => {
-                eprintln!("error: download from '{name}' failed: {e}");
+                errln!("error: download from '{name}' failed: {e}");
                 failures.push(name.clone());
             }
         }
@@ -312,7 +306,7 @@ pub fn punches(s: &Session, c: PunchesCmd) -> Result<()> {
                     vec![
                         p.terminal_serial,
                         p.enrollment_no,
-                        ts(p.ts),
+                        timefmt::fmt_datetime_secs(p.ts),
                         kaoqin_sync::listing::verify_mode_label(p.verify_mode),
                         kaoqin_sync::listing::state_label(p.in_out_state),
                         p.origin.map_or("unknown", |o| o.label_en()).to_string(),
@@ -417,7 +411,7 @@ pub fn findings(s: &mut Session, a: FindingsArgs) -> Result<()> {
                 .unwrap_or_else(|| f.details.to_string());
             vec![
                 f.id.to_string(),
-                ts(f.found_at),
+                timefmt::fmt_datetime_secs(f.found_at),
                 f.kind,
                 f.session_id.map(|x| x.to_string()).unwrap_or_default(),
                 summary,
@@ -443,8 +437,8 @@ pub fn rules(s: &mut Session, c: RulesCmd) -> Result<()> {
                 outln!(
                     "peak session {}: latest sign-in {}, earliest sign-out {}",
                     p.name,
-                    p.latest_sign_in.format("%H:%M"),
-                    p.earliest_sign_out.format("%H:%M")
+                    timefmt::fmt_time(p.latest_sign_in),
+                    timefmt::fmt_time(p.earliest_sign_out)
                 );
             }
             outln!(
@@ -474,8 +468,8 @@ pub fn rules(s: &mut Session, c: RulesCmd) -> Result<()> {
             {
                 outln!(
                     "  {}–{}  {}",
-                    w.start.format("%H:%M"),
-                    w.end.format("%H:%M"),
+                    timefmt::fmt_time(w.start.time()),
+                    timefmt::fmt_time(w.end.time()),
                     w.label
                 );
             }

@@ -9,6 +9,11 @@
 //!   written as it is by [`out_raw!`]: the table escapes its own cells, CSV quotes its own fields.
 //!
 //! The macros contain the `?`: they are used in functions returning `anyhow::Result`.
+//!
+//! Messages for stderr (errors, warnings, reminders) go through [`errln!`], which never fails and
+//! never panics: `eprintln!` panics when stderr is a pipe nobody reads any more
+//! (`kaoqin … 2>&1 | head -1`), which would turn a refused password (exit 4) into a crash
+//! (exit 101). A message nobody can read is dropped; the exit code still tells.
 
 use std::io::Write;
 
@@ -26,6 +31,15 @@ pub fn line(text: &str) -> std::io::Result<()> {
     raw(&s)
 }
 
+/// Writes `text` and a newline to stderr, ignoring a closed or failing stderr.
+pub fn err_line(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let mut s = String::with_capacity(text.len() + 1);
+    s.push_str(text);
+    s.push('\n');
+    let _ = err.write_all(s.as_bytes()).and_then(|()| err.flush());
+}
+
 /// `println!` that escapes control characters and returns (through `?`) a closed pipe.
 macro_rules! outln {
     ($($arg:tt)*) => {
@@ -40,4 +54,11 @@ macro_rules! out_raw {
     };
 }
 
-pub(crate) use {out_raw, outln};
+/// `eprintln!` that never panics: a closed stderr drops the message ([`err_line`]).
+macro_rules! errln {
+    ($($arg:tt)*) => {
+        $crate::cli::out::err_line(&format!($($arg)*))
+    };
+}
+
+pub(crate) use {errln, out_raw, outln};

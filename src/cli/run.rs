@@ -1,7 +1,7 @@
 //! Dispatch: turns a parsed command line into service calls and prints the outcome. The only place
 //! that prints, prompts and chooses exit codes. Errors get context naming what was being done.
 
-use super::out::{out_raw, outln};
+use super::out::{errln, out_raw, outln};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -17,6 +17,7 @@ use crate::app::terminals::{TerminalChanges, TerminalInput};
 use crate::app::{
     AppError, AuthError, Paths, Session, SystemClock, ThreadSleeper, logging, permissions, session,
 };
+use kaoqin_domain::timefmt;
 use kaoqin_store::{StoreError, TerminalKind, TextEncoding};
 
 /// Process exit codes (also in `--help`).
@@ -45,13 +46,13 @@ pub fn main_entry() -> ExitCode {
     let paths = match Paths::resolve(cli.global.db.clone()) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::from(exit::ERROR);
         }
     };
     let (_log_guard, log_problem) = logging::init(&paths.log_dir(), cli.global.verbose);
     if let Some(p) = log_problem {
-        eprintln!("warning: {p}; continuing without a log file");
+        errln!("warning: {p}; continuing without a log file");
     }
     match run(cli, paths) {
         Ok(()) => ExitCode::from(exit::OK),
@@ -59,7 +60,7 @@ pub fn main_entry() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::from(exit::OK),
         Err(e) => {
             tracing::error!("{e:#}");
-            eprintln!("error: {e:#}");
+            errln!("error: {e:#}");
             ExitCode::from(exit_code(&e))
         }
     }
@@ -216,7 +217,7 @@ fn user(s: &mut Session, c: UserCmd) -> Result<()> {
                         u.role.to_string(),
                         if u.disabled { "disabled" } else { "active" }.to_string(),
                         u.failed_logins.to_string(),
-                        u.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                        timefmt::fmt_datetime(u.created_at),
                     ]
                 })
                 .collect();
@@ -263,8 +264,8 @@ fn user(s: &mut Session, c: UserCmd) -> Result<()> {
                         l.name,
                         if l.known_user { "user" } else { "unknown name" }.to_string(),
                         l.failures.to_string(),
-                        l.last_attempt_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                        l.next_attempt_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                        timefmt::fmt_datetime_secs(l.last_attempt_at),
+                        timefmt::fmt_datetime_secs(l.next_attempt_at),
                     ]
                 })
                 .collect();
@@ -462,7 +463,7 @@ fn terminal(s: &mut Session, c: TerminalCmd) -> Result<()> {
                         t.serial_no.unwrap_or_default(),
                         if t.has_secret { "yes" } else { "no" }.to_string(),
                         t.last_contact_at
-                            .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+                            .map(timefmt::fmt_datetime)
                             .unwrap_or_default(),
                     ]
                 })
@@ -540,7 +541,7 @@ fn audit(s: &Session, c: AuditCmd) -> Result<()> {
                 .map(|e| {
                     vec![
                         e.seq.to_string(),
-                        e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                        timefmt::fmt_datetime_secs(e.at),
                         e.actor,
                         e.role,
                         e.action,

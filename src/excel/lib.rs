@@ -23,6 +23,9 @@
 //!
 //! // template employees|requests|calendar FILE.xlsx
 //! write_template(kind: ImportKind, path: &Path, ctx: &ImportContext, locale: Locale) -> Result<(), ExcelError>
+//!
+//! // audit verify --reports-dir DIR: the audit head an exported workbook carries (AUDIT_HEAD_PROPERTY)
+//! read_audit_head(path: &Path) -> Result<Option<String>, ExcelError>
 //! ```
 //!
 //! `Import::has_errors()` tells whether anything must be refused (without `--skip-invalid`); `Import::rows`
@@ -33,10 +36,12 @@
 //! rust-i18n files, so a library call gives the same workbook in any process. CSV output is UTF-8 with
 //! a BOM (Excel on Chinese Windows needs it). Must not open databases or read the clock.
 
+pub mod audit_head;
 pub mod export;
 pub mod import;
 pub mod locale;
 
+pub use audit_head::read_audit_head;
 pub use export::csv_out::{export_month_csv, table_csv};
 pub use export::snapshot_diff::{
     DiffClock, DiffPunch, DiffTimeChange, DiffUser, DiffUserKind, DiffUserState,

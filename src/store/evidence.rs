@@ -333,6 +333,35 @@ impl Anchor {
         })
     }
 
+    /// The text an exported workbook carries in its properties:
+    /// `entry N of YYYY-MM-DD HH:MM:SS: HASH`.
+    pub fn to_workbook_text(&self) -> String {
+        format!(
+            "entry {} of {}: {}",
+            self.entries,
+            self.at.format("%Y-%m-%d %H:%M:%S"),
+            self.head
+        )
+    }
+
+    /// Parses the text [`Anchor::to_workbook_text`] writes (event "report.export"); None for
+    /// anything else.
+    pub fn parse_workbook_text(text: &str) -> Option<Anchor> {
+        let rest = text.trim().strip_prefix("entry ")?;
+        let (entries, rest) = rest.split_once(" of ")?;
+        let (at, head) = rest.rsplit_once(": ")?;
+        let at = NaiveDateTime::parse_from_str(at, "%Y-%m-%d %H:%M:%S").ok()?;
+        if head.len() != 64 || !head.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        Some(Anchor {
+            at,
+            entries: entries.parse().ok()?,
+            head: head.to_string(),
+            event: "report.export".into(),
+        })
+    }
+
     /// "entry 12 (hash 3f2a…)" for messages.
     pub fn short(&self) -> String {
         format!(
@@ -583,4 +612,36 @@ pub fn reinstate_schema(conn: &Connection) -> Result<Vec<String>> {
         }
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Anchor;
+
+    #[test]
+    fn the_workbook_text_round_trips_and_junk_is_refused() {
+        let a = Anchor {
+            at: chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+                .and_then(|d| d.and_hms_opt(10, 0, 5))
+                .expect("a time"),
+            entries: 12,
+            head: "ab".repeat(32),
+            event: "report.export".into(),
+        };
+        let text = a.to_workbook_text();
+        assert_eq!(
+            text,
+            format!("entry 12 of 2026-11-25 10:00:05: {}", "ab".repeat(32))
+        );
+        assert_eq!(Anchor::parse_workbook_text(&text), Some(a));
+        for junk in [
+            "",
+            "entry x of 2026-11-25 10:00:05: ab",
+            "entry 12 of 2026-13-25 10:00:05: abab",
+            &format!("entry 12 of 2026-11-25 10:00:05: {}", "zz".repeat(32)),
+            &format!("entry -1 of 2026-11-25 10:00:05: {}", "ab".repeat(32)),
+        ] {
+            assert_eq!(Anchor::parse_workbook_text(junk), None, "{junk}");
+        }
+    }
 }

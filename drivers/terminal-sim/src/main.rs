@@ -1,5 +1,9 @@
 //! `kaoqin-sim` entry point: parse flags, build the terminal, open the ports, print the chosen
 //! addresses on stdout (machine-readable, see `--help`), then serve until killed.
+//!
+//! Closed pipes never panic: when nobody reads stdout any more the addresses cannot reach anyone,
+//! so the simulator ends quietly with exit 0 (as ripgrep does on `| head`); the log on stderr
+//! drops what a closed stderr cannot take instead of tracing's own `eprintln!`, which panics there.
 
 use std::io::Write;
 
@@ -14,6 +18,7 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .log_internal_errors(false)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
@@ -60,18 +65,27 @@ async fn main() -> anyhow::Result<()> {
         tasks.push(tokio::spawn(server::serve_control(shared.clone(), l)));
     }
     lines.push("ready".into());
-    {
-        let mut out = std::io::stdout().lock();
-        for l in &lines {
-            writeln!(out, "{l}")?;
+    match print_lines(&lines) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            tracing::debug!("stdout is closed: nobody reads the addresses; exiting");
+            return Ok(());
         }
-        out.flush()?;
+        Err(e) => return Err(e).context("cannot print the addresses on stdout"),
     }
     tokio::select! {
         _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; exiting"),
         _ = futures_all(tasks) => tracing::warn!("all servers stopped"),
     }
     Ok(())
+}
+
+fn print_lines(lines: &[String]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for l in lines {
+        writeln!(out, "{l}")?;
+    }
+    out.flush()
 }
 
 async fn futures_all(tasks: Vec<tokio::task::JoinHandle<()>>) {

@@ -1,5 +1,10 @@
 //! `kaoqin-zk`: technician's tool to read a ZK terminal directly (no database). Thin shell over
 //! the client: parses arguments, prints tables or CSV. Must not hold business logic.
+//!
+//! Output never panics on a closed pipe: stdout is written with `writeln!` and a reader that
+//! stopped reading (`kaoqin-zk log … | head -1`) ends the program quietly with exit 0, as ripgrep
+//! does; errors go to stderr through [`report`], which drops a message nobody can read any more
+//! (`eprintln!` would panic there) and keeps the exit code.
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
@@ -275,6 +280,12 @@ async fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+/// One line on stderr, `eprintln!` without its panic when stderr is closed.
+fn report(message: std::fmt::Arguments<'_>) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{message}").and_then(|()| err.flush());
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_current_thread()
@@ -283,7 +294,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("kaoqin-zk: cannot start: {e}");
+            report(format_args!("kaoqin-zk: cannot start: {e}"));
             return ExitCode::FAILURE;
         }
     };
@@ -297,7 +308,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("kaoqin-zk: error: {e:#}");
+            report(format_args!("kaoqin-zk: error: {e:#}"));
             ExitCode::FAILURE
         }
     }
