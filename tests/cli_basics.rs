@@ -394,6 +394,138 @@ fn terminals_add_list_update_remove() {
 }
 
 #[test]
+fn a_zk_comm_key_is_checked_when_stored_and_a_bad_one_stores_nothing() {
+    let env = Env::populated();
+    let add = |secret: &str| {
+        env.run_as(
+            "root",
+            ADMIN_PW,
+            &[
+                "terminal",
+                "add",
+                "--name",
+                "大门",
+                "--kind",
+                "zk-tcp",
+                "--address",
+                "192.168.1.201:4370",
+            ],
+            &[("KAOQIN_TERMINAL_SECRET", secret)],
+        )
+    };
+    let listing = || env.admin(&["terminal", "list", "--format", "csv"]).stdout;
+    let before = listing();
+    for (secret, why) in [
+        ("1000000", "the comm key is larger than 999999"),
+        ("abc", "the comm key is not a number"),
+    ] {
+        let r = add(secret);
+        fails(&r, 1, "invalid comm key");
+        assert!(r.stderr.contains(why), "{secret}: {r:?}");
+        assert!(
+            !r.stderr.contains(&format!("'{secret}'")),
+            "the secret is not repeated: {r:?}"
+        );
+        assert_eq!(listing(), before, "nothing stored for {secret}");
+    }
+    let audit = env.admin(&[
+        "audit",
+        "log",
+        "--action",
+        "terminal.add",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        audit.stdout.lines().count(),
+        1,
+        "no terminal.add: {audit:?}"
+    );
+    // A good key is stored; replacing it with a bad one is refused and keeps it.
+    ok(&add("999999"));
+    let update = |secret: &str| {
+        env.run_as(
+            "root",
+            ADMIN_PW,
+            &["terminal", "update", "大门", "--secret"],
+            &[("KAOQIN_TERMINAL_SECRET", secret)],
+        )
+    };
+    fails(&update("1000000"), 1, "invalid comm key");
+    fails(&update("12ab"), 1, "the comm key is not a number");
+    assert!(listing().contains("大门,zk-tcp,192.168.1.201:4370,,1,gbk,,,yes,"));
+    let audit = env.admin(&[
+        "audit",
+        "log",
+        "--action",
+        "terminal.update",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        audit.stdout.lines().count(),
+        1,
+        "no terminal.update: {audit:?}"
+    );
+    ok(&update(""));
+    assert!(listing().contains("大门,zk-tcp,192.168.1.201:4370,,1,gbk,,,no,"));
+}
+
+#[test]
+fn a_terminal_password_the_keypad_cannot_type_is_refused_before_connecting() {
+    let env = Env::populated();
+    ok(&env.run_as(
+        "root",
+        ADMIN_PW,
+        &[
+            "terminal",
+            "add",
+            "--name",
+            "大门",
+            "--kind",
+            "zk-tcp",
+            "--address",
+            "127.0.0.1:9",
+        ],
+        &[("KAOQIN_TERMINAL_SECRET", "")],
+    ));
+    for (command, password, why) in [
+        (
+            "password",
+            "12a4",
+            "a terminal password has digits 0–9 only",
+        ),
+        (
+            "password",
+            "123",
+            "a terminal password is 4 to 8 digits long",
+        ),
+        (
+            "handover",
+            "123456789",
+            "a terminal password is 4 to 8 digits long",
+        ),
+    ] {
+        let mut args = vec!["device", command, "--terminal", "大门"];
+        if command == "handover" {
+            args.extend(["--days", "2"]);
+        }
+        let r = env.run_as("sup", USER_PW, &args, &[("KAOQIN_NEW_PASSWORD", password)]);
+        fails(&r, 1, "invalid terminal password");
+        assert!(r.stderr.contains(why), "{password}: {r:?}");
+        assert!(
+            !r.stderr.contains(password),
+            "the password is not repeated: {r:?}"
+        );
+    }
+    // Nothing was tried: no session, no device entry in the audit log.
+    let r = env.admin(&["audit", "sessions", "--format", "csv"]);
+    assert_eq!(r.stdout.lines().count(), 1, "{r:?}");
+    let r = env.admin(&["audit", "log", "--format", "csv"]);
+    assert!(!r.stdout.contains(",device."), "{r:?}");
+}
+
+#[test]
 fn roles_are_enforced_with_exit_code_3() {
     let env = Env::populated();
     let r = env.run_as(

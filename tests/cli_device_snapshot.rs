@@ -1,4 +1,4 @@
-//! End-to-end through the `kaoqin` binary against the real simulator (issue 8): the auditor takes
+//! End-to-end through the `kaoqin` binary against the real simulator (docs/domain.md §2.1, §2.7): the auditor takes
 //! signed snapshots, verify passes and fails after one byte is changed, the diff of two snapshots
 //! names the deleted and altered records and the clock change; the auditor cannot run a device
 //! write command (exit 3, audited, the terminal untouched); the supervisor's policy apply and

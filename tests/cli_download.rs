@@ -154,7 +154,7 @@ fn csv_rows(text: &str) -> Vec<std::collections::HashMap<String, String>> {
 
 /// The `kaoqin` binary reads the PC's clock (src/cli/run.rs), so the test sets that clock for the
 /// commands that must run at a set time: 08:20 on Wednesday 2026-11-25, inside the sign-in window
-/// 08:15–09:00 of a session due at 09:00 with 45 minutes kept clear before it (DOMAIN.md §2.3).
+/// 08:15–09:00 of a session due at 09:00 with 45 minutes kept clear before it (docs/domain.md §2.3).
 #[cfg(target_os = "linux")]
 #[test]
 fn a_download_in_a_peak_window_is_refused_until_a_supervisor_overrides_with_a_reason() {

@@ -1,4 +1,4 @@
-//! End-to-end for issues 5 and 6 through the real `kaoqin` binary: employees, punches imported from a
+//! End-to-end for the month and reports through the real `kaoqin` binary: employees, punches imported from a
 //! file, a preset assigned to a department, a leave request approved by a supervisor (self-approval and
 //! clerk approval refused), `month run` and `month show --format csv` against the rows the rules give,
 //! stale results recomputed after a new input, `report month --xlsx` read back with calamine, and
@@ -164,6 +164,12 @@ fn month_run_and_show_csv_give_the_rules_rows() {
         clerk(&env, &["month", "show", "2026-03", "--format", "csv"]).stdout,
         expected_1001()
     );
+    // The month is read as the window reads it: 2026-3, 2026/3 and 2026.03 are March 2026 too.
+    for month in ["2026-3", "2026/3", "2026.03"] {
+        let r = clerk(&env, &["month", "show", month, "--format", "csv"]);
+        ok(&r);
+        assert_eq!(r.stdout, expected_1001(), "{month}");
+    }
     // The run is audited.
     let r = env.admin(&["audit", "log", "--format", "csv"]);
     assert!(
@@ -318,6 +324,40 @@ fn bad_input_names_the_field() {
         &clerk(&env, &["month", "run", "2026-13"]),
         1,
         "invalid month",
+    );
+    fails(
+        &clerk(&env, &["month", "run", "2026-13"]),
+        1,
+        "2026-13 is not a month: the month is 1–12",
+    );
+    fails(
+        &clerk(&env, &["month", "show", "March"]),
+        1,
+        "'March' is not a month; write it as YYYY-MM, e.g. 2026-03",
+    );
+    fails(
+        &add(&[
+            "--employee",
+            "1001",
+            "--from",
+            "2026-03-05",
+            "--to",
+            "2062-03-05",
+        ]),
+        1,
+        "invalid --to: from 2026-03-05 to 2062-03-05 is 13150 days; a request covers at most 366 days",
+    );
+    fails(
+        &add(&[
+            "--employee",
+            "1001",
+            "--from",
+            "2026-03-05",
+            "--to",
+            "2026-03-05 12:00",
+        ]),
+        1,
+        "invalid --to: write both ends as dates",
     );
     fails(
         &clerk(&env, &["month", "show", "2026-03", "--employee", "9999"]),

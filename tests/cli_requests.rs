@@ -324,3 +324,118 @@ fn sessions_are_numbered_from_one_and_session_one_is_the_morning() {
         "{r:?}"
     );
 }
+
+#[test]
+fn spans_and_times_are_read_as_in_the_window_and_refused_with_the_option_to_fix() {
+    let env = env();
+    let add = |extra: &[&str]| {
+        let mut a = vec!["request", "add", "--employee", "1001"];
+        a.extend_from_slice(extra);
+        clerk(&env, &a)
+    };
+    // Hours: the end may be a bare time on the start's day; dates as a clerk types them.
+    let r = add(&[
+        "--kind",
+        "leave",
+        "--type",
+        "personal",
+        "--from",
+        "2026-03-10 09:00",
+        "--to",
+        "11:30",
+    ]);
+    ok(&r);
+    let r = clerk(&env, &["request", "show", "1"]);
+    assert!(
+        r.stdout
+            .contains("leave personal: 2026-03-10 09:00 to 2026-03-10 11:30"),
+        "{r:?}"
+    );
+    ok(&add(&[
+        "--kind",
+        "trip",
+        "--place",
+        "市局",
+        "--from",
+        "2026/3/11",
+        "--to",
+        "2026.3.12",
+    ]));
+    let r = clerk(&env, &["request", "show", "2"]);
+    assert!(
+        r.stdout.contains("trip to 市局: 2026-03-11 to 2026-03-12"),
+        "{r:?}"
+    );
+    ok(&add(&[
+        "--kind",
+        "overtime",
+        "--from",
+        "2026-03-10 18:00",
+        "--to",
+        "2026-03-10 20:30",
+    ]));
+    let refused: &[(&[&str], &str)] = &[
+        (
+            &[
+                "--kind",
+                "overtime",
+                "--from",
+                "2026-03-10",
+                "--to",
+                "2026-03-10 20:30",
+            ],
+            "invalid --from: give a date and a time at both ends",
+        ),
+        (
+            &[
+                "--kind",
+                "leave",
+                "--type",
+                "annual",
+                "--from",
+                "2026-03-10 18:00",
+                "--to",
+                "08:00",
+            ],
+            "invalid --to: the end 2026-03-10 08:00 is before the start 2026-03-10 18:00",
+        ),
+        (
+            &["--kind", "leave", "--type", "annual", "--from", "2026-3-32"],
+            "invalid --from: '2026-3-32' is not a real calendar date: March 2026 has 31 days",
+        ),
+        (
+            &[
+                "--kind",
+                "trip",
+                "--from",
+                "2026-03-01",
+                "--to",
+                "2027-03-02",
+            ],
+            "invalid --to: from 2026-03-01 to 2027-03-02 is 367 days; a request covers at most 366 days",
+        ),
+        (
+            &[
+                "--kind",
+                "supplement",
+                "--at",
+                "2026-03-10",
+                "--punch",
+                "in",
+                "--evidence",
+                "x",
+                "--reason",
+                "y",
+            ],
+            "invalid --at: '2026-03-10' is not a date and time; write it as YYYY-MM-DD HH:MM",
+        ),
+    ];
+    for (args, message) in refused {
+        fails(&add(args), 1, message);
+    }
+    assert_eq!(
+        audit(&env, "request.add").len(),
+        3,
+        "nothing stored when refused"
+    );
+}

@@ -134,9 +134,9 @@ impl Sim {
     }
 }
 
-/// The time limit of the downloads (the default, DOMAIN.md §2).
+/// The time limit of the downloads (the default, docs/domain.md §2).
 const LIMIT_SECS: u32 = 180;
-/// The spacing rule of the test (DOMAIN.md §2.3).
+/// The spacing rule of the test (docs/domain.md §2.3).
 const SPACING_MIN: u32 = 10;
 /// Chunks the simulator sends before it holds the transfer. The users table (300 users) is one
 /// chunk and the log (40,000 punches) about 25, so the held request is a read of the log, four
@@ -164,7 +164,7 @@ fn sigkill_of_kaoqin_download_mid_transfer() {
         ],
         &[("KAOQIN_TERMINAL_SECRET", "")],
     ));
-    // No peak windows, so that only the spacing rule (DOMAIN.md §2.3: 10 minutes) decides.
+    // No peak windows, so that only the spacing rule (docs/domain.md §2.3: 10 minutes) decides.
     {
         let mut store = kaoqin_store::Store::open(env.db()).expect("open db");
         let rules = kaoqin_sync::policy::ConnectionRules {

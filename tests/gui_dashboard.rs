@@ -51,7 +51,7 @@ fn off_peak_and_never_connected_the_terminal_may_be_connected_now() {
     assert!(has(&h, &tr(LANG, "dashboard.never")));
 }
 
-/// 08:20 is inside the configured morning sign-in window (08:15–09:00, DOMAIN.md §2); the demo
+/// 08:20 is inside the configured morning sign-in window (08:15–09:00, docs/domain.md §2); the demo
 /// office's shift (late after 09:15) adds 08:30–09:15, so the first free minute is 09:15.
 #[test]
 fn in_the_morning_peak_the_next_connection_is_after_the_last_overlapping_window() {

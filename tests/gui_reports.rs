@@ -136,7 +136,7 @@ fn clerk_runs_the_month_opens_a_cell_and_exports_to_excel() {
         .expect("employee");
     let m = Month::parse(&month).expect("month");
     let leave_day = (12..=m.last().day())
-        .filter_map(|d| NaiveDate::from_ymd_opt(m.year, m.month, d))
+        .filter_map(|d| NaiveDate::from_ymd_opt(m.year(), m.month(), d))
         .find(|d| d.weekday() == chrono::Weekday::Tue)
         .expect("a Tuesday");
     replace_text(&mut h, &tr(EN, "common.search"), &name0);

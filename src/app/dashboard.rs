@@ -148,7 +148,7 @@ impl Session {
         self.require(Action::ViewReports, "today")?;
         let now = self.now();
         let today = now.date();
-        let m = Month::parse(&today.format("%Y-%m").to_string())?;
+        let m = Month::of(today);
         let inputs = load_inputs(self.conn(), m)?;
         let result = reconcile(&inputs, m, now);
         let names: BTreeMap<&str, (&str, &str)> = inputs

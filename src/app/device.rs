@@ -1,4 +1,4 @@
-//! Application services for supervisor device administration (issue 8): clock, super-admin
+//! Application services for supervisor device administration (docs/domain.md §2.1): clock, super-admin
 //! password (stored sealed), policy check/apply, enrollment. Permission first (`device_admin`,
 //! plus `override_rules` for an override), audited on refusal; the sessions are
 //! `kaoqin_sync::device_admin`'s. Must not print, prompt, log or audit a password.
@@ -111,18 +111,19 @@ impl Session {
     }
 
     /// `device password`: writes the super admin's password, confirms it by reading back, and
-    /// stores it sealed with the terminal (audited without the password).
+    /// stores it sealed with the terminal (audited without the password). The password is already
+    /// one the terminal's keypad takes (`kaoqin_domain::DevicePassword`: 4–8 digits).
     pub fn device_password(
         &mut self,
         terminal: &str,
-        password: &str,
+        password: &kaoqin_domain::DevicePassword,
         override_reason: Option<String>,
     ) -> OpsResult<DeviceUser> {
-        let pw = password.to_string();
+        let pw = password.expose().to_owned();
         let su = self.with_admin(terminal, override_reason, move |ctx| {
             Box::pin(device_admin::set_admin_password(ctx, pw))
         })?;
-        let sealed = self.secret_box()?.seal(password)?;
+        let sealed = self.secret_box()?.seal(password.expose())?;
         self.act(
             Action::DeviceAdmin,
             "device.password.stored",
@@ -158,7 +159,7 @@ impl Session {
     pub fn device_handover(
         &mut self,
         terminal: &str,
-        handover_password: &str,
+        handover_password: &kaoqin_domain::DevicePassword,
         days: u32,
         override_reason: Option<String>,
     ) -> OpsResult<(DeviceUser, chrono::NaiveDateTime)> {
@@ -169,7 +170,7 @@ impl Session {
             }
             .into());
         }
-        let pw = handover_password.to_string();
+        let pw = handover_password.expose().to_owned();
         let su = self.with_admin(terminal, override_reason, move |ctx| {
             Box::pin(device_admin::set_admin_password(ctx, pw))
         })?;

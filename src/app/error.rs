@@ -110,6 +110,37 @@ impl AppError {
     }
 }
 
+/// A typed month that is not one (`kaoqin month run 2026-13`): `invalid month: 2026-13 is not a
+/// month: the month is 1–12`.
+impl From<kaoqin_domain::MonthError> for AppError {
+    fn from(e: kaoqin_domain::MonthError) -> Self {
+        AppError::Invalid {
+            field: "month",
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// A comm key that a ZK terminal cannot take (the text is never repeated: it is a secret).
+impl From<kaoqin_domain::CommKeyError> for AppError {
+    fn from(e: kaoqin_domain::CommKeyError) -> Self {
+        AppError::Invalid {
+            field: "comm key",
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// A terminal password a terminal's keypad cannot take (never repeated: it is a secret).
+impl From<kaoqin_domain::DevicePasswordError> for AppError {
+    fn from(e: kaoqin_domain::DevicePasswordError) -> Self {
+        AppError::Invalid {
+            field: "terminal password",
+            reason: e.to_string(),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for AppError {
     fn from(e: rusqlite::Error) -> Self {
         AppError::Store(StoreError::from(e))

@@ -30,7 +30,7 @@ impl Guarded for TakeSnapshot {
     const ACTION: Action = Action::TakeSnapshot;
 }
 impl Guarded for ExplainFinding {
-    // Explaining a finding belongs with the rules it was found under (DOMAIN.md §2.4).
+    // Explaining a finding belongs with the rules it was found under (docs/domain.md §2.4).
     const ACTION: Action = Action::ChangeRules;
 }
 impl Guarded for ChangeRules {

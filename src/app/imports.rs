@@ -1,4 +1,4 @@
-//! Imports service (issue 6): employees, requests and calendar days from .xlsx/.xls/.ods/.csv files read
+//! Imports service: employees, requests and calendar days from .xlsx/.xls/.ods/.csv files read
 //! and validated by `kaoqin-excel`, then applied in ONE transaction with ONE audit entry. With any error
 //! nothing is imported, unless `skip_invalid`, which imports the valid rows and writes the rejected ones
 //! to an error workbook next to the file. `dry_run` validates and reports without writing. Also the

@@ -9,7 +9,7 @@
 //! show` compares it with the current one and recomputes (and stores, when the role may run months)
 //! whenever it differs, so results never lag their inputs.
 
-use chrono::{Duration, NaiveDate, NaiveTime};
+use chrono::{Duration, NaiveTime};
 use kaoqin_domain::{
     CSV_HEADER, Employee as DomEmployee, MonthInput, MonthResult, Punch, reconcile_month,
 };
@@ -26,56 +26,9 @@ use super::requests::load_requests;
 use super::schedules::load_book;
 use super::session::Session;
 
-/// A month as `YYYY-MM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Month {
-    pub year: i32,
-    pub month: u32,
-}
-
-impl Month {
-    /// Parses `YYYY-MM`; the error names the field and the expected form.
-    pub fn parse(s: &str) -> AppResult<Month> {
-        let bad = || AppError::Invalid {
-            field: "month",
-            reason: format!("'{s}' is not a month; write it as YYYY-MM, e.g. 2026-03"),
-        };
-        let (y, m) = s.trim().split_once('-').ok_or_else(bad)?;
-        let year: i32 = y.parse().map_err(|_| bad())?;
-        let month: u32 = m.parse().map_err(|_| bad())?;
-        if y.len() != 4 || m.len() != 2 || NaiveDate::from_ymd_opt(year, month, 1).is_none() {
-            return Err(bad());
-        }
-        Ok(Month { year, month })
-    }
-
-    pub fn first(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
-    }
-
-    pub fn last(self) -> NaiveDate {
-        let (y, m) = if self.month == 12 {
-            (self.year + 1, 1)
-        } else {
-            (self.year, self.month + 1)
-        };
-        NaiveDate::from_ymd_opt(y, m, 1)
-            .map(|d| d - Duration::days(1))
-            .unwrap_or_default()
-    }
-
-    pub fn key(self) -> String {
-        format!("{:04}-{:02}", self.year, self.month)
-    }
-
-    /// The punch range a run reads: the day before to the day after (night shifts).
-    pub fn punch_range(self) -> (NaiveDate, NaiveDate) {
-        (
-            self.first() - Duration::days(1),
-            self.last() + Duration::days(1),
-        )
-    }
-}
+/// The month type is the domain's: one grammar for the CLI and the window (`2026-03`, `2026-3`,
+/// `2026/3`, `2026.3`); `Month::parse(text)?` gives an `invalid month` error here.
+pub use kaoqin_domain::Month;
 
 /// Everything reconciliation needs, loaded from the database.
 pub struct MonthInputs {
@@ -137,8 +90,8 @@ pub fn load_inputs(conn: &Connection, m: Month) -> AppResult<MonthInputs> {
 /// Runs the domain over loaded inputs.
 pub fn reconcile(inputs: &MonthInputs, m: Month, now: chrono::NaiveDateTime) -> MonthResult {
     reconcile_month(&MonthInput {
-        year: m.year,
-        month: m.month,
+        year: m.year(),
+        month: m.month(),
         employees: &inputs.employees,
         punches: &inputs.punches,
         requests: &inputs.requests,
@@ -207,7 +160,7 @@ pub fn store_result(
 /// What `month show` prints.
 #[derive(Debug, Clone)]
 pub struct MonthView {
-    /// The issue-5 CSV (header + rows), filtered.
+    /// The month CSV (header + rows), filtered.
     pub csv: String,
     /// True when the stored run was stale (or missing) and the month was recomputed.
     pub recomputed: bool,

@@ -209,7 +209,7 @@ mod tests {
         assert_eq!(names.len(), Action::ALL.len());
     }
 
-    /// Domain rules from DOMAIN.md §1 that must hold whatever else changes.
+    /// Domain rules from docs/domain.md §1 that must hold whatever else changes.
     #[test]
     fn domain_prohibitions_hold() {
         let cases: &[(Role, Action, bool)] = &[

@@ -1,4 +1,4 @@
-//! The report symbols (√ 迟 旷 …; DOMAIN.md §6: "configurable by the administrator"): the domain's
+//! The report symbols (√ 迟 旷 …; docs/domain.md §6: "configurable by the administrator"): the domain's
 //! defaults and each leave type's own symbol, with the administrator's changes kept as one settings
 //! document. The exports, the GUI's grid and its legend all read the set from here.
 //!

@@ -1,4 +1,4 @@
-//! Reports service (issue 6 exports): the month's results (recomputed first if stale, see `month.rs`)
+//! Reports service (Excel and CSV exports): the month's results (recomputed first if stale, see `month.rs`)
 //! handed to `kaoqin-excel` as xlsx or a directory of CSV files. The layout is the excel crate's; this
 //! module only loads, checks the permission and audits the export.
 

@@ -1,4 +1,4 @@
-//! Application services for the auditor's snapshots (issue 8): take (auditor only; the terminal is
+//! Application services for the auditor's snapshots (docs/domain.md §2.7): take (auditor only; the terminal is
 //! read through the read-only session type, the auditor's key is created on first use in the
 //! config directory and registered), verify (against the key registered in Kaoqin), diff of two
 //! files, and diff of a file against the ledger. Must not print or prompt.

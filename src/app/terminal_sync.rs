@@ -1,4 +1,4 @@
-//! Application services over `kaoqin-sync` (issue 4): download, punches and sessions listings,
+//! Application services over `kaoqin-sync` (supervised sessions): download, punches and sessions listings,
 //! USB import, findings, connection-rule settings. Each checks the permission table first (a denial
 //! is audited by [`Session::require`]); the sync layer then writes its rows and audit entry in one
 //! transaction. Must not print or prompt: progress goes over the [`SessionIo`] channel.

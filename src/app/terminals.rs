@@ -1,8 +1,11 @@
 //! Terminal definitions: add, list, update, remove. Addresses are parsed per kind here; the comm key
 //! / ISAPI password is sealed with the key file before it reaches the store and is never logged,
-//! audited or returned in plain text (only "a secret is set").
+//! audited or returned in plain text (only "a secret is set"). A ZK terminal's secret is its comm key
+//! and must be one (`kaoqin_domain::CommKey`, 0–999999) before it is stored, whichever shell sends
+//! it, so a wrong one is refused here and not at the first download.
 
 use chrono::NaiveDateTime;
+use kaoqin_domain::CommKey;
 use kaoqin_store::terminals::{self, NewTerminal, TerminalUpdate};
 use kaoqin_store::{TerminalKind, TextEncoding};
 use serde_json::json;
@@ -88,6 +91,25 @@ impl From<terminals::Terminal> for TerminalInfo {
     }
 }
 
+/// Whether `kind`'s secret is a ZK comm key (the others': an ISAPI password, free text).
+pub fn takes_comm_key(kind: TerminalKind) -> bool {
+    matches!(
+        kind,
+        TerminalKind::ZkTcp | TerminalKind::ZkUdp | TerminalKind::ZkSerial
+    )
+}
+
+/// The secret as it is sealed for a terminal of `kind`: a ZK comm key checked and written in its
+/// plain digits (`" 0123"` → `"123"`), an ISAPI password as given. `secret` is not empty.
+fn secret_to_store(kind: TerminalKind, secret: &str) -> AppResult<String> {
+    if takes_comm_key(kind) {
+        let key: CommKey = secret.parse()?;
+        Ok(key.get().to_string())
+    } else {
+        Ok(secret.to_owned())
+    }
+}
+
 /// Splits a user-written address into (address, port, baud) for `kind`.
 pub fn parse_address(
     kind: TerminalKind,
@@ -162,7 +184,8 @@ impl Session {
         let comm_secret = if secret.is_empty() {
             None
         } else {
-            Some(self.secret_box()?.seal(secret)?)
+            let secret = secret_to_store(t.kind, secret)?;
+            Some(self.secret_box()?.seal(&secret)?)
         };
         let has_secret = comm_secret.is_some();
         let serial = t
@@ -258,9 +281,31 @@ impl Session {
             });
         }
         let comm_secret = match &c.secret {
-            None => None,
+            None => {
+                // A kind changed to ZK keeps the stored secret only if it is a comm key.
+                if c.kind
+                    .is_some_and(|k| takes_comm_key(k) && !takes_comm_key(cur.kind))
+                    && let Some(blob) = &cur.comm_secret
+                {
+                    self.secret_box()?
+                        .open(blob)?
+                        .parse::<CommKey>()
+                        .map_err(|e| AppError::Invalid {
+                            field: "comm key",
+                            reason: format!(
+                                "the stored {} password is not a ZK comm key ({e}); give the comm key \
+                                 too (`--secret`), or an empty one for none",
+                                cur.kind
+                            ),
+                        })?;
+                }
+                None
+            }
             Some(s) if s.is_empty() => Some(None),
-            Some(s) => Some(Some(self.secret_box()?.seal(s)?)),
+            Some(s) => {
+                let s = secret_to_store(kind, s)?;
+                Some(Some(self.secret_box()?.seal(&s)?))
+            }
         };
         let u = TerminalUpdate {
             name: c.rename.clone(),
@@ -343,6 +388,116 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::{Clock, ThreadSleeper};
+
+    /// A fresh database with the administrator logged in.
+    fn admin() -> (tempfile::TempDir, Session) {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 3, 2)
+            .and_then(|d| d.and_hms_opt(10, 0, 0))
+            .expect("time");
+        let (dir, paths, clock) = crate::app::test_install::fresh_install(at, "pw-12345678");
+        let clock: std::sync::Arc<dyn Clock> = clock;
+        let s =
+            Session::login(&paths, "root", "pw-12345678", clock, &ThreadSleeper).expect("login");
+        (dir, s)
+    }
+
+    fn input(name: &str, kind: TerminalKind, address: &str) -> TerminalInput {
+        TerminalInput {
+            name: name.into(),
+            kind,
+            address: address.into(),
+            baud: None,
+            machine: None,
+            encoding: TextEncoding::Gbk,
+            location: None,
+            serial: None,
+        }
+    }
+
+    #[test]
+    fn a_zk_secret_must_be_a_comm_key_before_it_is_stored() {
+        let (_dir, mut s) = admin();
+        let zk = input("大门", TerminalKind::ZkTcp, "10.0.0.2:4370");
+        for bad in ["1000000", "abc", "12 34", "-1"] {
+            let e = s.add_terminal(&zk, bad).expect_err(bad);
+            let text = e.to_string();
+            assert!(
+                matches!(
+                    e,
+                    AppError::Invalid {
+                        field: "comm key",
+                        ..
+                    }
+                ),
+                "{bad}: {text}"
+            );
+            assert!(
+                text.contains("0 to 999999") && !text.contains(bad),
+                "{bad}: {text}"
+            );
+        }
+        assert!(
+            s.list_terminals().expect("list").is_empty(),
+            "nothing stored"
+        );
+        // Good keys are stored in their plain digits; an ISAPI password is free text.
+        s.add_terminal(&zk, " 000777 ").expect("comm key");
+        let isapi = input("海康", TerminalKind::Isapi, "http://10.0.0.9");
+        s.add_terminal(&isapi, "pass word").expect("isapi password");
+        let stored = |s: &Session, name: &str| {
+            let t = terminals::get_by_name(s.conn(), name).expect("terminal");
+            t.comm_secret.map(|b| {
+                s.secret_box()
+                    .and_then(|sb| Ok(sb.open(&b)?))
+                    .expect("open")
+            })
+        };
+        assert_eq!(stored(&s, "大门").as_deref(), Some("777"));
+        assert_eq!(stored(&s, "海康").as_deref(), Some("pass word"));
+        // Updates: a bad key is refused and the stored one kept.
+        let set = |secret: &str| TerminalChanges {
+            secret: Some(secret.into()),
+            ..Default::default()
+        };
+        let e = s
+            .update_terminal("大门", &set("1000000"))
+            .expect_err("too large");
+        assert!(e.to_string().contains("larger than 999999"), "{e}");
+        assert_eq!(stored(&s, "大门").as_deref(), Some("777"));
+        s.update_terminal("大门", &set("999999"))
+            .expect("largest key");
+        assert_eq!(stored(&s, "大门").as_deref(), Some("999999"));
+        // Turning the ISAPI terminal into a ZK one needs a comm key: its password is not one.
+        let to_zk = TerminalChanges {
+            kind: Some(TerminalKind::ZkTcp),
+            address: Some("10.0.0.9:4370".into()),
+            ..Default::default()
+        };
+        let e = s
+            .update_terminal("海康", &to_zk)
+            .expect_err("password kept");
+        assert!(e.to_string().contains("not a ZK comm key"), "{e}");
+        let e = s
+            .update_terminal(
+                "海康",
+                &TerminalChanges {
+                    secret: Some("abc".into()),
+                    ..to_zk.clone()
+                },
+            )
+            .expect_err("not a number");
+        assert!(e.to_string().contains("not a number"), "{e}");
+        s.update_terminal(
+            "海康",
+            &TerminalChanges {
+                secret: Some("4321".into()),
+                ..to_zk
+            },
+        )
+        .expect("with a comm key");
+        assert_eq!(stored(&s, "海康").as_deref(), Some("4321"));
+    }
 
     #[test]
     fn addresses_parse_by_kind() {

@@ -57,8 +57,7 @@ impl Fixture {
             ..Default::default()
         })
         .unwrap();
-        s.add_terminal(&terminal_input("大门"), "comm-key-xyz")
-            .unwrap();
+        s.add_terminal(&terminal_input("大门"), "820417").unwrap();
         f
     }
 
@@ -406,7 +405,7 @@ fn passwords_and_secrets_never_reach_the_audit_log() {
     s.update_terminal(
         "大门",
         &TerminalChanges {
-            secret: Some("new-key-qrs".into()),
+            secret: Some("305962".into()),
             ..Default::default()
         },
     )
@@ -418,14 +417,14 @@ fn passwords_and_secrets_never_reach_the_audit_log() {
     );
     let all = s.audit_log(&AuditQuery::default()).unwrap();
     let text = serde_json::to_string(&all).unwrap();
-    for secret in ["another-pw", "new-key-qrs", "comm-key-xyz", PW] {
+    for secret in ["another-pw", "305962", "820417", PW] {
         assert!(!text.contains(secret), "{secret} leaked");
     }
     assert!(f.try_login("clerk", "another-pw", &ThreadSleeper).is_ok());
     let sup = f.login("sup");
     assert_eq!(
         sup.terminal_secret("大门").unwrap().as_deref(),
-        Some("new-key-qrs")
+        Some("305962")
     );
 }
 

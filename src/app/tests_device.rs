@@ -1,4 +1,4 @@
-//! Service tests for what the GUI calls about terminal administration and snapshots (issue 8):
+//! Service tests for what the GUI calls about terminal administration and snapshots (docs/domain.md §2.1, §2.7):
 //! the hand-over (enrollment) windows with their expiry, and the list of snapshots Kaoqin knows.
 //! Real SQLite in a temp dir and the real simulator over a real TCP socket (the demo's in-process
 //! `kaoqin-sim`); only the clock is injected. Must not mock the terminal or the store.
@@ -93,6 +93,11 @@ fn denied<T: std::fmt::Debug>(r: Result<T, OpsError>) -> bool {
     matches!(r, Err(OpsError::App(AppError::PermissionDenied { .. })))
 }
 
+/// A terminal password (4–8 digits) as the shells pass it.
+fn pw(digits: &str) -> kaoqin_domain::DevicePassword {
+    digits.parse().expect("a terminal password")
+}
+
 #[test]
 fn handover_windows_open_expire_and_close_with_the_supervisor_password() {
     let fx = Fx::new();
@@ -100,7 +105,7 @@ fn handover_windows_open_expire_and_close_with_the_supervisor_password() {
     assert_eq!(sup.handover_windows().expect("windows"), vec![]);
 
     let (_, until) = sup
-        .device_handover(TERMINAL, "739164", 2, None)
+        .device_handover(TERMINAL, &pw("739164"), 2, None)
         .expect("handover");
     assert_eq!(until, t0() + Duration::days(2));
     let open = sup.handover_windows().expect("windows");
@@ -138,7 +143,7 @@ fn handover_windows_open_expire_and_close_with_the_supervisor_password() {
     }
 
     // Setting the supervisor password again closes the window.
-    sup.device_password(TERMINAL, "864209", None)
+    sup.device_password(TERMINAL, &pw("864209"), None)
         .expect("password");
     assert_eq!(sup.handover_windows().expect("windows"), vec![]);
 }

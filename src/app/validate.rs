@@ -17,12 +17,12 @@ pub const MAX_TEXT_CHARS: usize = 500;
 /// Longest code or number (工号, card number, serial number, shift code), in characters.
 pub const MAX_CODE_CHARS: usize = 32;
 
-/// The hard time limit of one terminal connection, in seconds (DOMAIN.md §2: 180 by default).
+/// The hard time limit of one terminal connection, in seconds (docs/domain.md §2: 180 by default).
 pub const TIME_LIMIT_SECS: std::ops::RangeInclusive<u32> = 30..=600;
 /// Minutes between two connections to the same terminal: at least one, so that the rule can never
-/// be switched off (DOMAIN.md §2: 10 by default), and at most a day.
+/// be switched off (docs/domain.md §2: 10 by default), and at most a day.
 pub const SPACING_MIN: std::ops::RangeInclusive<u32> = 1..=24 * 60;
-/// Minutes kept clear before a sign-in deadline or after a sign-out one (DOMAIN.md §2: 45).
+/// Minutes kept clear before a sign-in deadline or after a sign-out one (docs/domain.md §2: 45).
 pub const PEAK_MARGIN_MIN: std::ops::RangeInclusive<u32> = 0..=180;
 
 /// Characters that reorder text on screen (bidi embeddings, overrides, isolates and marks): a

@@ -4,6 +4,9 @@
 use crate::app::permissions::Role;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+/// Dates as a clerk types them (2026-03-01, 2026/3/1, 20260301), the same as in the window;
+/// impossible dates (2026-02-30) are named as such.
+use kaoqin_domain::timefmt::parse_date;
 use std::path::PathBuf;
 
 pub const AFTER_HELP: &str = "\
@@ -353,27 +356,6 @@ pub enum AuditCmd {
     Sessions(super::cmd_sync::SessionsArgs),
 }
 
-/// Dates as a clerk types them (2026-03-01, 2026/3/1, 20260301); impossible dates (2026-02-30)
-/// are named as such.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    let t = s.trim();
-    let parts: Vec<&str> = if t.contains('-') || t.contains('/') {
-        t.split(['-', '/']).collect()
-    } else if t.len() == 8 && t.is_ascii() {
-        vec![&t[..4], &t[4..6], &t[6..]]
-    } else {
-        Vec::new()
-    };
-    let nums: Option<Vec<u32>> = parts.iter().map(|p| p.parse::<u32>().ok()).collect();
-    match nums.as_deref() {
-        Some([y, m, d]) if *y >= 1000 && *y <= 9999 => NaiveDate::from_ymd_opt(*y as i32, *m, *d)
-            .ok_or_else(|| format!("'{t}' is not a real calendar date")),
-        _ => Err(format!(
-            "'{t}' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-01"
-        )),
-    }
-}
-
 fn parse_role(s: &str) -> Result<Role, String> {
     s.parse::<Role>().map_err(|e| e.to_string())
 }
@@ -389,28 +371,46 @@ mod tests {
     }
 
     #[test]
-    fn dates_parse_and_impossible_ones_are_named() {
-        let ok: &[(&str, (i32, u32, u32))] = &[
-            ("2026-03-01", (2026, 3, 1)),
-            ("2026/3/1", (2026, 3, 1)),
-            ("20260301", (2026, 3, 1)),
-            ("2024-02-29", (2024, 2, 29)),
-        ];
-        for (text, (y, m, d)) in ok {
+    fn date_options_read_dates_as_the_window_does() {
+        let hired = |text: &str| {
+            Cli::try_parse_from([
+                "kaoqin",
+                "employee",
+                "add",
+                "--no",
+                "1",
+                "--name",
+                "x",
+                "--department",
+                "d",
+                "--hired",
+                text,
+            ])
+            .map(|cli| match cli.command {
+                Some(Command::Employee(EmployeeCmd::Add(a))) => a.hired,
+                _ => None,
+            })
+        };
+        for text in ["2026-03-01", "2026/3/1", "20260301"] {
             assert_eq!(
-                parse_date(text),
-                Ok(NaiveDate::from_ymd_opt(*y, *m, *d).unwrap())
+                hired(text).map_err(|e| e.to_string()),
+                Ok(NaiveDate::from_ymd_opt(2026, 3, 1)),
+                "{text}"
             );
         }
-        assert_eq!(
-            parse_date("2026-02-30"),
-            Err("'2026-02-30' is not a real calendar date".to_string())
+        let e = hired("2026-02-30")
+            .expect_err("impossible date")
+            .to_string();
+        assert!(
+            e.contains("'2026-02-30' is not a real calendar date: February 2026 has 28 days"),
+            "{e}"
         );
-        assert!(parse_date("tomorrow").unwrap_err().contains("YYYY-MM-DD"));
+        let e = hired("tomorrow").expect_err("not a date").to_string();
+        assert!(e.contains("YYYY-MM-DD"), "{e}");
     }
 
     #[test]
-    fn exact_forms_from_the_issue_parse() {
+    fn exact_forms_from_the_readme_parse() {
         let cli = Cli::try_parse_from([
             "kaoqin",
             "employee",

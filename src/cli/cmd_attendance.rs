@@ -1,4 +1,4 @@
-//! CLI for issue 5 (and the month parts of issue 6): `schedule`, `calendar`, `month`; `request` is
+//! CLI for schedules, the calendar and the month run: `schedule`, `calendar`, `month`; `request` is
 //! in `cmd_requests` (re-exported here).
 //! Parsing and printing only: every command calls one service in `app::{schedules, calendar,
 //! requests, month}`, which checks permissions and audits.
@@ -9,15 +9,16 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, anyhow};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
+use kaoqin_domain::timefmt::parse_date;
 use kaoqin_domain::{CalendarEntry, presets};
 
-use super::args::{Format, FormatArg, parse_date};
+use super::args::{Format, FormatArg};
 pub use super::cmd_requests::{RequestCmd, request};
 use super::table;
-use crate::app::Session;
 use crate::app::calendar::parse_kind;
 use crate::app::month::Month;
 use crate::app::schedules::AssignTo;
+use crate::app::{AppError, Session};
 
 /// `kaoqin schedule`.
 #[derive(Debug, Subcommand)]
@@ -38,7 +39,7 @@ pub enum ScheduleCmd {
     Show { code: String },
     /// Assign a shift (or rotation) to the organisation, a department or an employee.
     Assign(AssignArgs),
-    /// List the four presets of DOMAIN.md §3 (A–D).
+    /// List the four presets of docs/domain.md §3 (A–D).
     Presets {
         #[command(flatten)]
         format: FormatArg,
@@ -113,11 +114,13 @@ pub enum CalendarCmd {
 pub enum MonthCmd {
     /// Reconcile a month and store its results.
     Run {
+        /// The month: YYYY-MM (also YYYY-M, YYYY/M, YYYY.M).
         #[arg(value_name = "YYYY-MM")]
         month: String,
     },
     /// Print a month's results (recomputed first if any input changed).
     Show {
+        /// The month: YYYY-MM (also YYYY-M, YYYY/M, YYYY.M).
         #[arg(value_name = "YYYY-MM")]
         month: String,
         #[arg(long)]
@@ -307,10 +310,8 @@ pub fn calendar(s: &mut Session, c: CalendarCmd) -> Result<()> {
 pub fn month(s: &mut Session, c: MonthCmd) -> Result<()> {
     match c {
         MonthCmd::Run { month } => {
-            let m = Month::parse(&month)?;
-            let (info, result) = s
-                .run_month(m)
-                .with_context(|| format!("cannot run {month}"))?;
+            let m = Month::parse(&month).map_err(AppError::from)?;
+            let (info, result) = s.run_month(m).with_context(|| format!("cannot run {m}"))?;
             outln!(
                 "Month {} reconciled: {} employees, {} employee-days stored.",
                 info.month,
@@ -331,10 +332,10 @@ pub fn month(s: &mut Session, c: MonthCmd) -> Result<()> {
             employee,
             format,
         } => {
-            let m = Month::parse(&month)?;
+            let m = Month::parse(&month).map_err(AppError::from)?;
             let view = s
                 .month_show(m, department.as_deref(), employee.as_deref())
-                .with_context(|| format!("cannot show {month}"))?;
+                .with_context(|| format!("cannot show {m}"))?;
             match format.format {
                 Format::Csv => out_raw!("{}", view.csv),
                 Format::Table => {

@@ -1,4 +1,4 @@
-//! CLI for supervisor device administration (issue 8): `device clock|password|handover|policy|
+//! CLI for supervisor device administration (docs/domain.md §2.1): `device clock|password|handover|policy|
 //! enrollment|status`; after each, a reminder when the terminal's enrollment window has expired.
 //! Parsing, prompting and printing only; the services are in `app::device`. Every command
 //! connects under the connection rules and takes `--override "reason"` like `download`.

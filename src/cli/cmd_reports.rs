@@ -1,4 +1,4 @@
-//! CLI for issue 6: `report month`, `import employees|requests|calendar` (flattened into `kaoqin
+//! CLI for reports and spreadsheet imports: `report month`, `import employees|requests|calendar` (flattened into `kaoqin
 //! import` beside `import punches`), `template`. Parsing and printing only: the services in
 //! `app::{reports, imports}` check permissions, write files and audit.
 
@@ -43,6 +43,7 @@ pub struct ReportSymbolsArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportMonthArgs {
+    /// The month: YYYY-MM (also YYYY-M, YYYY/M, YYYY.M).
     #[arg(value_name = "YYYY-MM")]
     pub month: String,
     /// Write an .xlsx workbook.
@@ -145,7 +146,7 @@ fn symbols(s: &mut Session, a: ReportSymbolsArgs) -> Result<()> {
 }
 
 fn report_month(s: &mut Session, a: ReportMonthArgs) -> Result<()> {
-    let m = Month::parse(&a.month)?;
+    let m = Month::parse(&a.month).map_err(crate::app::AppError::from)?;
     let opts = ExportOptions {
         locale: locale(a.report_lang.as_deref())?,
         department: a.department.clone(),
@@ -166,7 +167,7 @@ fn report_month(s: &mut Session, a: ReportMonthArgs) -> Result<()> {
     for t in targets {
         let files = s
             .export_month(m, &t, &opts)
-            .with_context(|| format!("cannot export {}", a.month))?;
+            .with_context(|| format!("cannot export {m}"))?;
         for f in files {
             outln!("Wrote {}", f.display());
         }

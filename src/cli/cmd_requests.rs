@@ -1,16 +1,17 @@
-//! CLI for requests (issue 5): `request add|list|show|approve|reject|withdraw|link-user|…`.
+//! CLI for requests (docs/domain.md §4): `request add|list|show|approve|reject|withdraw|link-user|…`.
 //! Parsing and printing only: every command calls one service in `app::requests`, which checks
 //! permissions and audits. Sessions are numbered from 1 here (`--session 1` = the first session of the
 //! employee's shift); the service converts to the stored index.
 
 use super::out::outln;
 use anyhow::{Context, Result, anyhow};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
-use kaoqin_domain::{PunchKind, RequestKind, Span};
+use kaoqin_domain::timefmt::{self, parse_date};
+use kaoqin_domain::{PunchKind, RequestKind, Span, SpanEnd, SpanError};
 use kaoqin_store::requests::RequestFilter;
 
-use super::args::{FormatArg, parse_date};
+use super::args::FormatArg;
 use super::cmd_attendance::print_rows;
 use crate::app::Session;
 
@@ -110,7 +111,8 @@ pub struct RequestAddArgs {
     /// Start: a date (whole days) or 'YYYY-MM-DD HH:MM' (a time range).
     #[arg(long)]
     pub from: Option<String>,
-    /// End (inclusive date, or a time).
+    /// End: an inclusive date, or a date and time (a bare HH:MM is on the start's day); none =
+    /// the start's day. At most a year after the start.
     #[arg(long)]
     pub to: Option<String>,
     /// Half day: the date, with --session.
@@ -133,29 +135,6 @@ pub struct RequestAddArgs {
     pub reason: String,
 }
 
-/// A date or a date and time ('YYYY-MM-DD HH:MM[:SS]' or with 'T').
-enum When {
-    Day(NaiveDate),
-    At(NaiveDateTime),
-}
-
-fn parse_when(field: &str, s: &str) -> Result<When> {
-    let t = s.trim().replace('T', " ");
-    if t.contains(' ') {
-        for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
-            if let Ok(v) = NaiveDateTime::parse_from_str(&t, f) {
-                return Ok(When::At(v));
-            }
-        }
-        return Err(anyhow!(
-            "invalid --{field}: '{s}' is not a date and time; write YYYY-MM-DD HH:MM"
-        ));
-    }
-    parse_date(&t)
-        .map(When::Day)
-        .map_err(|e| anyhow!("invalid --{field}: {e}"))
-}
-
 fn span_of(s: &Session, a: &RequestAddArgs) -> Result<Span> {
     if let Some(date) = a.date {
         let number = a.session.ok_or_else(|| {
@@ -169,26 +148,16 @@ fn span_of(s: &Session, a: &RequestAddArgs) -> Result<Span> {
         .from
         .as_deref()
         .ok_or_else(|| anyhow!("missing --from (or --date with --session)"))?;
-    let to = a.to.as_deref().unwrap_or(from);
-    match (parse_when("from", from)?, parse_when("to", to)?) {
-        (When::Day(f), When::Day(t)) => {
-            if t < f {
-                return Err(anyhow!("invalid --to: the end {t} is before the start {f}"));
-            }
-            Ok(Span::Days { from: f, to: t })
-        }
-        (When::At(f), When::At(t)) => {
-            if t <= f {
-                return Err(anyhow!(
-                    "invalid --to: the end {t} is not after the start {f}"
-                ));
-            }
-            Ok(Span::Range { from: f, to: t })
-        }
-        _ => Err(anyhow!(
-            "--from and --to must both be dates or both be date and time"
-        )),
-    }
+    Span::parse(from, a.to.as_deref().unwrap_or("")).map_err(span_error)
+}
+
+/// A span the domain refused, said against the option to fix.
+fn span_error(e: SpanError) -> anyhow::Error {
+    let option = match e.end() {
+        SpanEnd::Start => "--from",
+        SpanEnd::End => "--to",
+    };
+    anyhow!("invalid {option}: {e}")
 }
 
 fn kind_of(s: &Session, a: &RequestAddArgs) -> Result<RequestKind> {
@@ -212,11 +181,7 @@ fn kind_of(s: &Session, a: &RequestAddArgs) -> Result<RequestKind> {
             let at =
                 a.at.as_deref()
                     .ok_or_else(|| anyhow!("a supplement needs --at 'YYYY-MM-DD HH:MM'"))?;
-            let When::At(at) = parse_when("at", at)? else {
-                return Err(anyhow!(
-                    "invalid --at: give a date and a time, YYYY-MM-DD HH:MM"
-                ));
-            };
+            let at = timefmt::parse_datetime(at).map_err(|e| anyhow!("invalid --at: {e}"))?;
             RequestKind::Supplement {
                 at,
                 punch: match a.punch {
@@ -227,24 +192,17 @@ fn kind_of(s: &Session, a: &RequestAddArgs) -> Result<RequestKind> {
                 evidence: a.evidence.clone(),
             }
         }
-        KindArg::Overtime => match span_of(s, a)? {
-            Span::Range { from, to } => RequestKind::Overtime { from, to },
-            _ => return Err(anyhow!("overtime needs --from and --to with times")),
-        },
+        KindArg::Overtime => {
+            let from = a
+                .from
+                .as_deref()
+                .filter(|_| a.date.is_none())
+                .ok_or_else(|| anyhow!("overtime needs --from and --to with dates and times"))?;
+            let (from, to) =
+                Span::parse_times(from, a.to.as_deref().unwrap_or("")).map_err(span_error)?;
+            RequestKind::Overtime { from, to }
+        }
     })
-}
-
-fn span_text(span: &Span) -> String {
-    match span {
-        Span::Days { from, to } if from == to => from.to_string(),
-        Span::Days { from, to } => format!("{from} to {to}"),
-        Span::Session { date, session } => format!("{date} session {}", session + 1),
-        Span::Range { from, to } => format!(
-            "{} to {}",
-            from.format("%Y-%m-%d %H:%M"),
-            to.format("%Y-%m-%d %H:%M")
-        ),
-    }
 }
 
 /// A stored request's kind for people: sessions numbered from 1 (the stored form, as is, if it
@@ -255,11 +213,11 @@ fn describe(kind_json: &str) -> String {
     };
     match kind {
         RequestKind::Leave { leave_type, span } => {
-            format!("leave {leave_type}: {}", span_text(&span))
+            format!("leave {leave_type}: {span}")
         }
-        RequestKind::Outing { place, span } => format!("outing to {place}: {}", span_text(&span)),
+        RequestKind::Outing { place, span } => format!("outing to {place}: {span}"),
         RequestKind::Trip { destination, span } => {
-            format!("trip to {destination}: {}", span_text(&span))
+            format!("trip to {destination}: {span}")
         }
         RequestKind::Supplement {
             at,
@@ -271,10 +229,10 @@ fn describe(kind_json: &str) -> String {
                 PunchKind::In => "sign-in",
                 PunchKind::Out => "sign-out",
             },
-            at.format("%Y-%m-%d %H:%M")
+            timefmt::fmt_datetime(at)
         ),
         RequestKind::Overtime { from, to } => {
-            format!("overtime: {}", span_text(&Span::Range { from, to }))
+            format!("overtime: {}", Span::Range { from, to })
         }
     }
 }
@@ -346,7 +304,7 @@ pub fn request(s: &mut Session, c: RequestCmd) -> Result<()> {
             for (h, actor) in v.history.into_iter().zip(v.actors) {
                 outln!(
                     "{}  {}  {}  {} -> {}  {}",
-                    h.at.format("%Y-%m-%d %H:%M:%S"),
+                    timefmt::fmt_datetime_secs(h.at),
                     actor,
                     h.action,
                     h.from_state,

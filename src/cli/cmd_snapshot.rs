@@ -1,4 +1,4 @@
-//! CLI for the auditor's snapshots (issue 8): `snapshot take|verify|diff [--xlsx FILE]`. Parsing and printing
+//! CLI for the auditor's snapshots (docs/domain.md §2.7): `snapshot take|verify|diff [--xlsx FILE]`. Parsing and printing
 //! only; the services are in `app::snapshots`.
 
 use super::out::outln;
@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
 use clap::Subcommand;
+use kaoqin_domain::timefmt::fmt_datetime_secs as ts;
 use kaoqin_sync::snapshot::diff::UserChange;
 
 use super::cmd_sync::lift;
@@ -59,10 +60,6 @@ fn write_xlsx(
         .with_context(|| format!("cannot write the report {}", path.display()))?;
     outln!("report written to {}", path.display());
     Ok(())
-}
-
-fn ts(t: chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 pub fn snapshot(s: &mut Session, c: SnapshotCmd) -> Result<()> {

@@ -1,4 +1,4 @@
-//! CLI for issue 4: `download` (indicatif progress bar), `punches list`, `import punches`,
+//! CLI for supervised downloads and what they bring: `download` (indicatif progress bar), `punches list`, `import punches`,
 //! `audit sessions`, `findings [explain]`, `rules show|set`. Parsing and printing only: every
 //! command calls one service of `app::terminal_sync`, which checks permissions and audits.
 
@@ -85,7 +85,7 @@ pub enum ImportCmd {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Employees, requests or calendar days from a spreadsheet (issue 6).
+    /// Employees, requests or calendar days from a spreadsheet (.xlsx, .xls, .ods or .csv).
     #[command(flatten)]
     Data(super::cmd_reports::DataImportCmd),
 }

@@ -1,7 +1,7 @@
 //! The exception list (异常报表): everything on a month a clerk must look at before signing it.
 //!
 //! Late, early, absent and missing punches per session (1-based, as on the sheet), punches the rule
-//! ignored, punches not verified by face (DOMAIN.md §2.4), and requests still awaiting approval. Spare
+//! ignored, punches not verified by face (docs/domain.md §2.4), and requests still awaiting approval. Spare
 //! punches that the day's rule or an approved request explains (leaving at noon on an afternoon-leave
 //! day) are not exceptions. Produces rows only; must not format sheets or read files.
 
@@ -15,6 +15,7 @@ use crate::people::{Employee, Punch};
 use crate::reconcile::DayResult;
 use crate::report::{is_non_face, span_text, verify_name_zh};
 use crate::request::{Request, RequestKind, RequestState};
+use crate::timefmt::{fmt_datetime, fmt_time};
 
 /// One line of the exception list (异常报表).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,14 +156,10 @@ fn waiting_text(r: &Request) -> String {
         RequestKind::Leave { span, .. } => ("请假", span_text(span)),
         RequestKind::Outing { span, .. } => ("因公外出", span_text(span)),
         RequestKind::Trip { span, .. } => ("出差", span_text(span)),
-        RequestKind::Supplement { at, .. } => ("补签", at.format("%Y-%m-%d %H:%M").to_string()),
+        RequestKind::Supplement { at, .. } => ("补签", fmt_datetime(*at)),
         RequestKind::Overtime { from, to } => (
             "加班",
-            format!(
-                "{} 至 {}",
-                from.format("%Y-%m-%d %H:%M"),
-                to.format("%H:%M")
-            ),
+            format!("{} 至 {}", fmt_datetime(*from), fmt_time(to.time())),
         ),
     };
     format!("{kind} {when}（第{}号申请，待审批）", r.id)

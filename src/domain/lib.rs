@@ -14,7 +14,7 @@
 //!    returns a `MonthResult`: `days` (one `DayResult` per employee-day, by employee number then date),
 //!    `summaries` (per employee `Totals`), `departments`, `organisation`, `unknown_enrollments`.
 //! 3. Print: `MonthResult::csv()` / `DayResult::csv_row()` / `DayResult::status_codes()` (the month CSV of
-//!    issue 5); `report::month_sheet` (月度考勤表 with `DayCell`s, summary heads/cells, subtotals, legend),
+//!    `month show`); `report::month_sheet` (月度考勤表 with `DayCell`s, summary heads/cells, subtotals, legend),
 //!    `report::exceptions` (异常报表), `report::publication_list` (公示, no leave reasons),
 //!    `report::daily_detail` (日报). Symbols come from `report::SymbolSet` (configurable).
 //! 4. Requests: `Request::draft`, `Request::validate(&default_leave_types())`, then
@@ -22,6 +22,11 @@
 //!    caller says who the actor is: `ActorId` user or employee, their employee record, whether they
 //!    entered it, whether they may decide; `transition` is the older form with a bare 工号);
 //!    each transition appends an `AuditEntry`.
+//!
+//! Values typed by people are read once, here, for the CLI, the window and the services alike:
+//! [`Month`] (`2026-03`), a request's [`Span`] (`Span::parse(from, to)`), dates and times
+//! ([`timefmt`]), and the terminal secrets [`CommKey`] and [`DevicePassword`]; each has `FromStr`
+//! and an error saying what to type instead.
 //!
 //! One employee-day on its own: `ScheduleBook::plan(&employee, date, &calendar)` gives the shift and the
 //! day as it applies to that employee; `reconcile_day(&employee, date, &punches, plan.shift, &plan.day,
@@ -42,6 +47,10 @@ pub mod reconcile;
 pub mod report;
 pub mod request;
 pub mod schedule;
+pub mod span;
+pub mod terminal_secrets;
+pub mod timefmt;
+pub mod year_month;
 
 pub use assignment::{Assignment, BookIndex, DayPlan, PlanRef, Rotation, ScheduleBook, Target};
 pub use calendar::{Calendar, CalendarEntry, CalendarError, CalendarFile, DayInfo, DayKind};
@@ -59,3 +68,7 @@ pub use schedule::{
     FlexRule, InOutMode, MissingPolicy, OvertimeRule, PunchDeadline, PunchWindow, Session, Shift,
     ShiftError,
 };
+pub use span::{SpanEnd, SpanError};
+pub use terminal_secrets::{CommKey, CommKeyError, DevicePassword, DevicePasswordError};
+pub use timefmt::{DateOrDateTime, TimeError};
+pub use year_month::{Month, MonthError};

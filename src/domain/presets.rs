@@ -1,4 +1,4 @@
-//! The four shift presets of DOMAIN.md §3 (A–D), named in Chinese and English.
+//! The four shift presets of docs/domain.md §3 (A–D), named in Chinese and English.
 //!
 //! The windows say which punches sign in and which sign out (lenient `InOutMode::Windows`): a punch
 //! before a sign-in window opens is an early, on-time sign-in; after it closes, a late one; the split

@@ -14,6 +14,7 @@ use crate::month::{DepartmentTotals, MonthResult, Totals, month_dates};
 use crate::people::{Employee, PunchKind};
 use crate::reconcile::{DayResult, Excuse, SessionOutcome};
 use crate::request::{LeaveType, Request, RequestKind, Span, default_leave_types};
+use crate::timefmt::{fmt_datetime, fmt_time};
 
 pub use crate::daily_detail::{DetailLine, daily_detail, is_non_face, verify_name_zh};
 pub use crate::exceptions::{ExceptionEntry, exceptions};
@@ -531,11 +532,7 @@ pub(crate) fn span_text(s: &Span) -> String {
         Span::Days { from, to } if from == to => from.to_string(),
         Span::Days { from, to } => format!("{from} 至 {to}"),
         Span::Session { date, session } => format!("{date} 第{}时段", session + 1),
-        Span::Range { from, to } => format!(
-            "{} 至 {}",
-            from.format("%Y-%m-%d %H:%M"),
-            to.format("%Y-%m-%d %H:%M")
-        ),
+        Span::Range { from, to } => format!("{} 至 {}", fmt_datetime(*from), fmt_datetime(*to)),
     }
 }
 
@@ -601,20 +598,11 @@ pub fn publication_list(
                     } else {
                         format!("{}（证明：{}）", r.reason, evidence)
                     };
-                    (
-                        "补签",
-                        at.format("%Y-%m-%d %H:%M").to_string(),
-                        which.to_string(),
-                        reason,
-                    )
+                    ("补签", fmt_datetime(*at), which.to_string(), reason)
                 }
                 RequestKind::Overtime { from, to } => (
                     "加班",
-                    format!(
-                        "{} 至 {}",
-                        from.format("%Y-%m-%d %H:%M"),
-                        to.format("%H:%M")
-                    ),
+                    format!("{} 至 {}", fmt_datetime(*from), fmt_time(to.time())),
                     String::new(),
                     r.reason.clone(),
                 ),

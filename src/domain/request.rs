@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::people::PunchKind;
+pub use crate::span::{Span, SpanError};
 
 /// A leave type: stable code (used in CSV as `leave:<code>`), names and the sheet character.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,7 +24,7 @@ pub struct LeaveType {
     pub private: bool,
 }
 
-/// The default leave types of DOMAIN.md §4.
+/// The default leave types of docs/domain.md §4.
 pub fn default_leave_types() -> Vec<LeaveType> {
     let t = |code: &str, zh: &str, en: &str, sym: &str, private: bool| LeaveType {
         code: code.to_string(),
@@ -44,32 +45,6 @@ pub fn default_leave_types() -> Vec<LeaveType> {
         t("work_injury", "工伤", "work-injury leave", "伤", true),
         t("time_off_in_lieu", "调休", "time off in lieu", "调", false),
     ]
-}
-
-/// The time a leave, outing or trip covers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "span")]
-pub enum Span {
-    /// Whole days, both ends inclusive.
-    Days { from: NaiveDate, to: NaiveDate },
-    /// One session (half day) of a date: 0 = first session (morning), 1 = second, ...
-    Session { date: NaiveDate, session: usize },
-    /// A time range.
-    Range {
-        from: NaiveDateTime,
-        to: NaiveDateTime,
-    },
-}
-
-impl Span {
-    /// First and last calendar dates the span touches.
-    pub fn dates(&self) -> (NaiveDate, NaiveDate) {
-        match self {
-            Span::Days { from, to } => (*from, *to),
-            Span::Session { date, .. } => (*date, *date),
-            Span::Range { from, to } => (from.date(), to.date()),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,22 +216,20 @@ pub enum RequestError {
     EmptyRange,
     #[error("a {0} needs a {1}")]
     Missing(&'static str, &'static str),
+    /// Any other reason the span is not one a request may cover (e.g. longer than a year).
+    #[error(transparent)]
+    Span(SpanError),
 }
 
 impl Request {
     /// Check a request before it is stored: known leave type, ordered ranges, required notes.
     pub fn validate(&self, leave_types: &[LeaveType]) -> Result<(), RequestError> {
-        let check_span = |span: &Span| match span {
-            Span::Days { from, to } if to < from => Err(RequestError::EndBeforeStart {
-                from: from.to_string(),
-                to: to.to_string(),
-            }),
-            Span::Range { from, to } if to < from => Err(RequestError::EndBeforeStart {
-                from: from.to_string(),
-                to: to.to_string(),
-            }),
-            Span::Range { from, to } if to == from => Err(RequestError::EmptyRange),
-            _ => Ok(()),
+        let check_span = |span: &Span| {
+            span.check().map_err(|e| match e {
+                SpanError::EndBeforeStart { from, to } => RequestError::EndBeforeStart { from, to },
+                SpanError::Empty { .. } => RequestError::EmptyRange,
+                other => RequestError::Span(other),
+            })
         };
         match &self.kind {
             RequestKind::Leave { leave_type, span } => {

@@ -51,7 +51,7 @@ pub enum InOutMode {
     /// By the windows, leniently: a punch up to the sign-in window's close is a sign-in (before it
     /// opens = arrived early, on time), from the sign-out window's opening a sign-out; a punch
     /// between the windows is a late sign-in or an early sign-out where that side has none. Arriving
-    /// early is never an absence (DOMAIN.md §3).
+    /// early is never an absence (docs/domain.md §3).
     #[default]
     Windows,
     /// ZK's strict mode: only punches inside a window count; any other punch is ignored (kept as

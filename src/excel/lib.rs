@@ -1,4 +1,4 @@
-//! Excel and CSV for Kaoqin (issue 6): exports of a month's reports with rust_xlsxwriter and imports of
+//! Excel and CSV for Kaoqin (docs/domain.md §6): exports of a month's reports with rust_xlsxwriter and imports of
 //! employees, requests and calendars with calamine. Free of SQLite: imports return validated rows plus
 //! problems; the caller applies them in one transaction with one audit entry.
 //!
@@ -18,7 +18,7 @@
 //! read_calendar(path: &Path, ctx: &ImportContext) -> Result<Import<CalendarRow>, ExcelError>
 //! write_error_workbook(path: &Path, import_headers: &[String], rejected: &[RejectedRow], locale: Locale) -> Result<(), ExcelError>
 //!
-//! // snapshot diff A B --xlsx FILE | snapshot diff A --against-db --xlsx FILE (issue 8)
+//! // snapshot diff A B --xlsx FILE | snapshot diff A --against-db --xlsx FILE (auditor)
 //! export_snapshot_diff_xlsx(path: &Path, report: &SnapshotDiffReport, locale: Locale) -> Result<(), ExcelError>
 //!
 //! // template employees|requests|calendar FILE.xlsx

@@ -280,7 +280,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
         "Statutory holiday 300%",
         "法定節假日加班 300%",
     ),
-    // Snapshot diff report (issue 8): sheet names and its own column heads.
+    // Snapshot diff report (the auditor's comparison): sheet names and its own column heads.
     (
         "sheet.diff_removed",
         "删除的记录",

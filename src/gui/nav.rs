@@ -75,7 +75,7 @@ pub fn pages_for(role: Role) -> Vec<Page> {
         .collect()
 }
 
-/// The auditor's view: everything visible, nothing editable (DOMAIN.md §1).
+/// The auditor's view: everything visible, nothing editable (docs/domain.md §1).
 pub fn is_read_only(role: Role) -> bool {
     allowed(role, Action::TakeSnapshot) && !allowed(role, Action::ManageEmployees)
 }

@@ -3,7 +3,7 @@
 //! In WAL mode SQLite normally checkpoints inside the `COMMIT` that pushes the log past
 //! `wal_autocheckpoint` pages: the committing thread copies the log into the database file and waits for
 //! two fsyncs (log, then database). For a download storing a million punches that was ~30 % of the wall
-//! time (issue 2 bench: 64 fsyncs, 0.7 s of 2.3 s). Here a second connection, owned by one thread per
+//! time (`benches/punches.rs`: 64 fsyncs, 0.7 s of 2.3 s). Here a second connection, owned by one thread per
 //! `Store`, runs a PASSIVE checkpoint after commits instead, so the writer only appends to the log.
 //!
 //! Nothing about durability or consistency changes: commits are the same WAL commits (`synchronous =

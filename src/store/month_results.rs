@@ -1,4 +1,4 @@
-//! Derived month results: per employee-day rows (the issue-5 CSV line; day JSON is optional — the month
+//! Derived month results: per employee-day rows (the month CSV line; day JSON is optional — the month
 //! service leaves it empty and recomputes `DayResult`s when a report needs them) and per-employee summaries, keyed by month `YYYY-MM`. Each run replaces the month's rows wholesale; these
 //! are derived data, never the ledger. Also the input fingerprint a stored run is compared with: the
 //! `input_revision` counter (bumped by triggers on every non-punch input) plus the number of punches in

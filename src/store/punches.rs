@@ -171,7 +171,7 @@ pub fn insert_batch(
 /// Triggers switched off on this connection while a batch is inserted, back on when dropped.
 ///
 /// The only trigger an INSERT into `raw_punches` fires is the REPLACE guard of schema step 4, which
-/// looks the key up for every row and halved the insert rate (BENCHMARKS.md, issue 2). Kaoqin's own
+/// looks the key up for every row and halved the insert rate (BENCHMARKS.md, kaoqin-store). Kaoqin's own
 /// inserts cannot replace anything (`ON CONFLICT DO NOTHING`), and the UPDATE/DELETE triggers never
 /// fire on an insert, so nothing is lost here; every other connection — the sqlite3 shell, a script —
 /// keeps the guard, because the setting belongs to the connection.

@@ -1,4 +1,4 @@
-//! The four application roles (DOMAIN.md §1). The store only names them; which role may do what is the
+//! The four application roles (docs/domain.md §1). The store only names them; which role may do what is the
 //! services' permission table, not this module's business.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! Schema step 2 (issue 5): schedules, calendar overrides, leave types, requests with their transition
+//! Schema step 2: schedules, calendar overrides, leave types, requests with their transition
 //! history, and the derived month results. Only the SQL text lives here (schema.rs lists the steps);
 //! shipped steps are never edited.
 //!

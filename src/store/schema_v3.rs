@@ -1,4 +1,4 @@
-//! Schema step 3 (issue 7, evidence behind every punch): which file an import session read.
+//! Schema step 3 (the evidence behind every punch): which file an import session read.
 //!
 //! A punch's origin is its session's: `kind = 'download'` is a terminal download, `kind = 'import'` a
 //! file, and `file_format` says which file: the terminal's own `attlog.dat` (USB stick) or Kaoqin's

@@ -1,4 +1,4 @@
-//! Checks on what a download brought (DOMAIN.md §2.4): terminal clock skew, signs of clock tampering
+//! Checks on what a download brought (docs/domain.md §2.4): terminal clock skew, signs of clock tampering
 //! in the log, non-face verification where the policy is face-only, punches by people who are no
 //! employee. Each finding names the records it is about.
 //!

@@ -1,4 +1,4 @@
-//! `kaoqin-sync`: supervised terminal sessions (DOMAIN.md §2, issue 4). Where the drivers meet the
+//! `kaoqin-sync`: supervised terminal sessions (docs/domain.md §2). Where the drivers meet the
 //! store; it knows nothing of the GUI or the CLI, which both call the services below.
 //!
 //! # Pure parts (no I/O, time passed in)

@@ -3,7 +3,7 @@
 //! in `zk.rs`.
 //!
 //! The trait deliberately has no method that writes users, logs, options or the clock: a session
-//! built on it cannot change a terminal's data (issue 8's auditor sessions rely on that). The only
+//! built on it cannot change a terminal's data (the auditor's read-only sessions rely on that). The only
 //! state changes are `disable`/`enable`, which keep people from punching during a transfer; a
 //! read-only link refuses them. This module must not know about the database.
 

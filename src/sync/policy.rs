@@ -1,4 +1,4 @@
-//! Connection rules (DOMAIN.md §2.3): when a PC may connect to a terminal, and for how long.
+//! Connection rules (docs/domain.md §2.3): when a PC may connect to a terminal, and for how long.
 //!
 //! Pure: every function takes "now" and the terminal's last connection end as arguments, so the rules
 //! are table-tested with an injected clock. It must not read the clock, the database or the network;
@@ -40,7 +40,7 @@ pub struct ConnectionRules {
     /// terminal (10).
     pub spacing_min: u32,
     /// Also keep clear of the sign-in/sign-out deadlines of every shift in use on the day
-    /// (DOMAIN.md §2.3: "of each session"), so a shift starting at 08:00 is protected without the
+    /// (docs/domain.md §2.3: "of each session"), so a shift starting at 08:00 is protected without the
     /// supervisor retyping it here. On by default.
     pub follow_schedules: bool,
     /// The schedule book the shifts in use come from; loaded with the settings, never stored.
@@ -49,7 +49,7 @@ pub struct ConnectionRules {
 }
 
 impl Default for ConnectionRules {
-    /// DOMAIN.md §2.3 margins with the 机关 schedule (preset A: 09:00–12:00, 13:30–17:30).
+    /// docs/domain.md §2.3 margins with the 机关 schedule (preset A: 09:00–12:00, 13:30–17:30).
     fn default() -> Self {
         let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
         ConnectionRules {

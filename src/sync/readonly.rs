@@ -1,4 +1,4 @@
-//! The auditor's terminal session type (issue 8): a connector whose links can only read.
+//! The auditor's terminal session type (docs/domain.md §1): a connector whose links can only read.
 //!
 //! Two guarantees, one per layer:
 //! - compile time: [`AuditorLink`] implements [`TerminalLink`] (reads only) and has no other

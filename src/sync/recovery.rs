@@ -36,9 +36,9 @@ pub struct Recovery {
 /// it when the process died), or, for a row without a lease, when its time limit has passed.
 ///
 /// The killed process may have left the terminal disabled (DISABLEDEVICE during a transfer: it
-/// shows "工作中" and takes no punches until its auto-enable timeout). DOMAIN.md §2.3 counts
+/// shows "工作中" and takes no punches until its auto-enable timeout). docs/domain.md §2.3 counts
 /// exactly that — a terminal people could not punch on — as the harm the connection rules exist
-/// to prevent, and ARCHITECTURE.md ("enable-on-every-path") and TERMINAL-PROTOCOLS.md §2 ("always
+/// to prevent, and ARCHITECTURE.md ("enable-on-every-path") and docs/terminal-protocols.md §2 ("always
 /// ENABLEDEVICE in a `finally`") make the enable part of every session's exit path. So the enable
 /// sent here is the interrupted session's own missing clean-up, not a new connection: one short
 /// connection (connect, ENABLE_DEVICE, disconnect; the cleanup budget of the time limit, at most

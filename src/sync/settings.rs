@@ -2,7 +2,7 @@
 //! the supervisor-only, audited way to change them.
 //!
 //! Values are JSON under [`RULES_KEY`] and [`CHECKS_KEY`]; missing keys or fields take the
-//! defaults of DOMAIN.md §2. Must not decide anything about a particular connection (`policy.rs`).
+//! defaults of docs/domain.md §2. Must not decide anything about a particular connection (`policy.rs`).
 
 use chrono::NaiveDateTime;
 use kaoqin_store::rusqlite::Connection;

@@ -280,7 +280,7 @@ impl TerminalLink for ZkLink {
     }
 }
 
-/// The connector for supervisor device administration (issue 8): the same terminal, but its links
+/// The connector for supervisor device administration (docs/domain.md §2.1): the same terminal, but its links
 /// give access to the driver's write operations through [`ZkAdminLink::client_mut`]. Only device
 /// administration sessions use it; downloads and auditor snapshots use [`ZkConnector`], whose
 /// links cannot reach a write command at all.

@@ -1,4 +1,4 @@
-//! Issue 7 benchmark: frame time of the real UI while the raw-punch table of 1,000,000 punches
+//! Window benchmark: frame time of the real UI while the raw-punch table of 1,000,000 punches
 //! scrolls. `KaoqinApp` (the whole window: shell, navigation, Terminals page, its virtualized table)
 //! is driven headless twice: by egui_kittest (each step is the app's frame plus the AccessKit tree a
 //! screen reader would get), and then the same app state in a plain `egui::Context` (the app's frame

@@ -1,4 +1,4 @@
-//! Issue 7 benchmark: cold start of the real `kaoqin` binary to its first painted frame, and its
+//! Window benchmark: cold start of the real `kaoqin` binary to its first painted frame, and its
 //! idle CPU once nothing happens. Run under an X server (Xvfb):
 //!
 //!     xvfb-run -a -s "-screen 0 1280x800x24" cargo bench --bench gui_startup

@@ -1,4 +1,4 @@
-//! Issue 5 benchmark: a month for 10,000 employees × 31 days (~1.24 million punches, realistic mix)
+//! Month-run benchmark: a month for 10,000 employees × 31 days (~1.24 million punches, realistic mix)
 //! loaded from SQLite, reconciled and stored — the real service path (`app::month::load_inputs`,
 //! `reconcile`, `store_result` in one transaction). A bench binary (harness = false) rather than
 //! criterion because one iteration takes seconds and the peak memory must be read from a clean process:
@@ -17,10 +17,7 @@ use kaoqin_store::{Role, Store, departments};
 
 const EMPLOYEES: usize = 10_000;
 const DEPARTMENTS: usize = 40;
-const MONTH: Month = Month {
-    year: 2026,
-    month: 3,
-};
+const MONTH: Month = Month::new(2026, 3).expect("March 2026");
 
 /// A small deterministic generator (no dependency; the data must be the same on every run).
 struct Lcg(u64);

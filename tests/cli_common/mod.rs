@@ -195,7 +195,7 @@ fn libfaketime() -> PathBuf {
 /// A clock that the `kaoqin` runs of one database and the simulator they talk to share: the real
 /// time plus a shift, read by libfaketime from one file on every clock reading. The shift moves on
 /// by [`SharedClock::STEP_SECS`] before each `kaoqin` run, so that consecutive connections keep
-/// the smallest spacing rule the supervisor can set (one minute, DOMAIN.md §2.3) without the test
+/// the smallest spacing rule the supervisor can set (one minute, docs/domain.md §2.3) without the test
 /// waiting for it, while the terminal's clock and the PC's stay together (no clock-skew finding,
 /// and a clock sync leaves an offset of 0). Monotonic time stays real: time limits and timeouts
 /// behave as usual. A run at a set time ([`Env::run_as_at`]) takes that time instead: libfaketime

@@ -28,7 +28,7 @@ pub struct Env {
 }
 
 /// The time the GUI tests run at unless they set another: Wednesday 2026-11-25 14:00, a workday
-/// outside every default peak window (DOMAIN.md §2), so the rules allow a connection.
+/// outside every default peak window (docs/domain.md §2), so the rules allow a connection.
 pub fn test_now() -> NaiveDateTime {
     at(14, 0)
 }

@@ -215,7 +215,7 @@ impl Session {
     ) -> Reply {
         match req.command {
             cmd::STATE_RRQ => {
-                // The state travels in the session field (TERMINAL-PROTOCOLS.md §1).
+                // The state travels in the session field (docs/terminal-protocols.md §1).
                 let state = if busy { STATE_BUSY } else { STATE_IDLE };
                 Reply {
                     packets: vec![Packet::bare(cmd::ACK_OK, state, req.reply_id)],

@@ -319,7 +319,7 @@ pub async fn serve_udp(shared: Arc<Shared>, socket: UdpSocket) {
 // ---- pseudo-terminal ---------------------------------------------------------------------------
 
 /// Open a pseudo-terminal pair; returns the path a client opens (the slave side) and a task that
-/// serves the master side with TCP framing (TERMINAL-PROTOCOLS.md §6). Unix only: Windows has no
+/// serves the master side with TCP framing (docs/terminal-protocols.md §6). Unix only: Windows has no
 /// pseudo-terminals (see the other `open_pty`).
 #[cfg(unix)]
 pub fn open_pty(shared: Arc<Shared>) -> anyhow::Result<(String, tokio::task::JoinHandle<()>)> {

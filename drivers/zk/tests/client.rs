@@ -4,7 +4,7 @@
 //!
 //! The in-test terminal is a FAKE built from this crate's own codec, so it cannot catch a codec
 //! that misreads the real protocol: that is the job of `kaoqin-sim`'s interop tests (our client and
-//! pyzk against the real simulator, TERMINAL-PROTOCOLS.md). It is kept for what the simulator
+//! pyzk against the real simulator, docs/terminal-protocols.md). It is kept for what the simulator
 //! cannot do on demand: losing one chosen UDP datagram, unknown record sizes, inline table
 //! replies, a corrupted reply to one chosen command, recording every request it saw.
 //!

@@ -102,7 +102,7 @@ fn check(label: &str, b: &[u8]) -> bool {
                 Some(Err(CodecError::BadMagic { .. }))
             ));
             assert_eq!(d.next_packet(), None);
-            // The body is the 32-byte F19 event of TERMINAL-PROTOCOLS.md with 4 zero bytes
+            // The body is the 32-byte F19 event of docs/terminal-protocols.md with 4 zero bytes
             // inserted after the 24-byte id (hence 44 bytes for a declared 40).
             let (p, _) = Packet::decode_unverified(&b[8..48]).unwrap();
             assert_eq!(&b[40..44], &[0, 0, 0, 0]);

@@ -1,4 +1,4 @@
-//! The auditor's snapshot comparison as an .xlsx report (issue 8: `kaoqin snapshot diff A B --xlsx`
+//! The auditor's snapshot comparison as an .xlsx report (docs/domain.md §2.7: `kaoqin snapshot diff A B --xlsx`
 //! and `snapshot diff A --against-db --xlsx`): one sheet per kind of difference — removed records,
 //! back-dated additions, changed times, user and privilege changes, clock changes; or, against the
 //! ledger, records only in Kaoqin and records only on the terminal. Each sheet has a bold header

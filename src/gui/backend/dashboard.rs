@@ -11,7 +11,8 @@ use crate::app::permissions::{Action, allowed};
 use crate::app::terminal_sync::OpsError;
 
 use super::super::model::UiError;
-use super::{Backend, UserSession, app_error, fmt_time, store_error};
+use super::{Backend, UserSession, app_error, store_error};
+use kaoqin_domain::timefmt::fmt_datetime;
 
 /// Maps an error of a sync-backed service (snapshots, rules, findings) to a locale key.
 pub(super) fn ops_error(e: OpsError) -> UiError {
@@ -87,8 +88,8 @@ pub fn rule_row(rule: &kaoqin_sync::policy::Rule) -> RuleRow {
             name: window.name.clone(),
             shift: window.shift.clone(),
             sign_in: window.sign_in,
-            from: window.start.format("%H:%M").to_string(),
-            to: window.end.format("%H:%M").to_string(),
+            from: kaoqin_domain::timefmt::fmt_time(window.start.time()),
+            to: kaoqin_domain::timefmt::fmt_time(window.end.time()),
         },
         Rule::Spacing {
             previous_end,
@@ -96,7 +97,7 @@ pub fn rule_row(rule: &kaoqin_sync::policy::Rule) -> RuleRow {
             previous_unfinished,
         } => RuleRow::Spacing {
             minutes: *spacing_min,
-            previous_end: fmt_time(*previous_end),
+            previous_end: fmt_datetime(*previous_end),
             unfinished: *previous_unfinished,
         },
     }
@@ -147,8 +148,8 @@ impl Backend {
             };
             let mut v = TodayView {
                 date: o.date.to_string(),
-                as_of: fmt_time(o.now),
-                newest_punch: o.newest_punch.map(fmt_time),
+                as_of: fmt_datetime(o.now),
+                newest_punch: o.newest_punch.map(fmt_datetime),
                 ..TodayView::default()
             };
             for p in &o.people {
@@ -203,11 +204,11 @@ impl Backend {
                         .and_then(|o| o.refusal.as_ref())
                         .map(|r| {
                             let rule = rule_row(&r.rule);
-                            (fmt_time(r.earliest_allowed_at), rule)
+                            (fmt_datetime(r.earliest_allowed_at), rule)
                         });
                     TerminalHealth {
                         name: t.name,
-                        last_contact: t.last_contact_at.map(fmt_time).unwrap_or_default(),
+                        last_contact: t.last_contact_at.map(fmt_datetime).unwrap_or_default(),
                         clock_skew_secs: skew,
                         open_findings,
                         last_error: t.last_error.unwrap_or_default(),
@@ -230,7 +231,7 @@ impl Backend {
                     v.into_iter()
                         .map(|w| HandoverRow {
                             terminal: w.terminal,
-                            until: fmt_time(w.until),
+                            until: fmt_datetime(w.until),
                             expired: w.expired,
                         })
                         .collect()

@@ -15,7 +15,8 @@ use kaoqin_excel::{ImportKind, Locale, Severity};
 use super::super::model::UiError;
 use super::{Backend, UserSession, app_error};
 
-/// The employee form as typed; dates are parsed by [`parse_date`] before this is built.
+/// The employee form as typed; dates are parsed by `kaoqin_domain::timefmt::parse_opt_date`
+/// before this is built.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EmployeeForm {
     pub no: String,
@@ -64,18 +65,6 @@ pub struct ImportDone {
     pub imported: usize,
     pub rejected: usize,
     pub error_workbook: Option<PathBuf>,
-}
-
-/// `YYYY-MM-DD` (also `YYYY/MM/DD`); empty is `None`; anything else an error naming the field.
-pub fn parse_date(s: &str) -> Result<Option<NaiveDate>, ()> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(s, "%Y/%m/%d"))
-        .map(Some)
-        .map_err(|_| ())
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -259,26 +248,5 @@ pub(super) fn import_error(e: crate::app::AppError) -> UiError {
             UiError::new("employees.import_unreadable", e.to_string())
         }
         other => app_error(other),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_date;
-
-    #[test]
-    fn dates_parse_or_say_no() {
-        assert_eq!(parse_date(""), Ok(None));
-        assert_eq!(parse_date("  "), Ok(None));
-        assert_eq!(
-            parse_date("2026-03-01"),
-            Ok(chrono::NaiveDate::from_ymd_opt(2026, 3, 1))
-        );
-        assert_eq!(
-            parse_date("2026/3/1"),
-            Ok(chrono::NaiveDate::from_ymd_opt(2026, 3, 1))
-        );
-        assert_eq!(parse_date("2026-13-01"), Err(()));
-        assert_eq!(parse_date("yesterday"), Err(()));
     }
 }

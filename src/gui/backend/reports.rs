@@ -13,8 +13,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate};
 use kaoqin_domain::report::{SymbolSet, daily_detail, month_sheet, verify_name_zh};
+use kaoqin_domain::timefmt::fmt_datetime;
 use kaoqin_domain::{
     Calendar, DayKind, DayResult, Employee, Excuse, LeaveType, MonthResult, Punch, PunchOrigin,
     Request, RequestKind, ScheduleBook, Span, Totals,
@@ -219,20 +220,13 @@ pub fn locale(lang: Lang) -> Locale {
 
 /// The month before the one containing `today`, as `YYYY-MM`.
 pub fn previous_month(today: NaiveDate) -> String {
-    let (y, m) = if today.month() == 1 {
-        (today.year() - 1, 12)
-    } else {
-        (today.year(), today.month() - 1)
-    };
-    format!("{y:04}-{m:02}")
+    let this = Month::of(today);
+    this.plus(-1).unwrap_or(this).to_string()
 }
 
-/// `month` moved by `delta` months (`None` when `month` is not `YYYY-MM`).
+/// `month` moved by `delta` months, as `YYYY-MM` (`None` when `month` is not a month).
 pub fn shift_month(month: &str, delta: i32) -> Option<String> {
-    let m = Month::parse(month).ok()?;
-    let index = m.year * 12 + m.month as i32 - 1 + delta;
-    let (y, mo) = (index.div_euclid(12), index.rem_euclid(12) + 1);
-    Some(format!("{y:04}-{mo:02}"))
+    Some(month.parse::<Month>().ok()?.plus(delta)?.to_string())
 }
 
 /// The file name offered for an export: `考勤月报-2026-03.xlsx`, with the department when filtered;
@@ -271,16 +265,12 @@ pub fn verify_code(mode: u8) -> &'static str {
     }
 }
 
-fn fmt_time(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
-}
-
 fn span_when(s: &Span) -> String {
     match s {
         Span::Days { from, to } if from == to => from.to_string(),
         Span::Days { from, to } => format!("{from} – {to}"),
         Span::Session { date, session } => format!("{date} #{}", session + 1),
-        Span::Range { from, to } => format!("{} – {}", fmt_time(*from), fmt_time(*to)),
+        Span::Range { from, to } => format!("{} – {}", fmt_datetime(*from), fmt_datetime(*to)),
     }
 }
 
@@ -302,14 +292,14 @@ fn request_line(r: &Request, types: &[LeaveType], lang: Lang) -> RequestLine {
         RequestKind::Outing { place, span } => (span_when(span), place.clone()),
         RequestKind::Trip { destination, span } => (span_when(span), destination.clone()),
         RequestKind::Supplement { at, punch, .. } => (
-            fmt_time(*at),
+            fmt_datetime(*at),
             match punch {
                 kaoqin_domain::PunchKind::In => "in".to_string(),
                 kaoqin_domain::PunchKind::Out => "out".to_string(),
             },
         ),
         RequestKind::Overtime { from, to } => (
-            format!("{} – {}", fmt_time(*from), fmt_time(*to)),
+            format!("{} – {}", fmt_datetime(*from), fmt_datetime(*to)),
             String::new(),
         ),
     };
@@ -601,10 +591,9 @@ impl Backend {
     pub fn month_report(
         &self,
         user: &UserSession,
-        month: &str,
+        m: Month,
         lang: Lang,
     ) -> Result<MonthLoad, UiError> {
-        let m = Month::parse(month).map_err(bad_month)?;
         let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
         let stored =
             kaoqin_store::month_results::run_info(s.conn(), &m.key()).map_err(store_error)?;
@@ -615,7 +604,7 @@ impl Backend {
         let run = kaoqin_store::month_results::run_info(s.conn(), &m.key())
             .map_err(store_error)?
             .map(|r| RunLine {
-                at: fmt_time(r.run_at),
+                at: fmt_datetime(r.run_at),
                 by: r.run_by,
             });
         let inputs = load_inputs(s.conn(), m).map_err(app_error)?;
@@ -630,17 +619,16 @@ impl Backend {
     pub fn run_month(
         &self,
         user: &UserSession,
-        month: &str,
+        m: Month,
         lang: Lang,
     ) -> Result<Arc<MonthData>, UiError> {
-        let m = Month::parse(month).map_err(bad_month)?;
         let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
         let (info, result) = s.run_month(m).map_err(app_error)?;
         let inputs = load_inputs(s.conn(), m).map_err(app_error)?;
         let types = crate::app::requests::leave_types(s.conn()).map_err(app_error)?;
         let sym = crate::app::report_symbols::report_symbols(s.conn()).map_err(app_error)?;
         let run = Some(RunLine {
-            at: fmt_time(info.run_at),
+            at: fmt_datetime(info.run_at),
             by: info.run_by,
         });
         Ok(Arc::new(MonthData::build(
@@ -661,12 +649,11 @@ impl Backend {
     pub fn export_month(
         &self,
         user: &UserSession,
-        month: &str,
+        m: Month,
         department: Option<String>,
         target: ExportTarget,
         lang: Lang,
     ) -> Result<Vec<PathBuf>, UiError> {
-        let m = Month::parse(month).map_err(bad_month)?;
         let folder = match &target {
             ExportTarget::Xlsx(p) => p.parent().map(Path::to_path_buf),
             ExportTarget::CsvDir(d) => d.parent().map(Path::to_path_buf),
@@ -701,7 +688,10 @@ mod tests {
         assert_eq!(shift_month("2026-01", -1).as_deref(), Some("2025-12"));
         assert_eq!(shift_month("2025-12", 1).as_deref(), Some("2026-01"));
         assert_eq!(shift_month("2026-05", 0).as_deref(), Some("2026-05"));
-        assert_eq!(shift_month("2026-5", 1), None);
+        // The one month grammar (`kaoqin_domain::Month`) reads 2026-5 as May 2026.
+        assert_eq!(shift_month("2026-5", 1).as_deref(), Some("2026-06"));
+        assert_eq!(shift_month("2026-13", 1), None);
+        assert_eq!(shift_month("9999-12", 1), None);
         assert_eq!(shift_month("soon", 1), None);
     }
 

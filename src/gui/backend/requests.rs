@@ -10,7 +10,8 @@ use crate::app::error::AppError;
 pub use crate::app::requests::ActorName;
 
 use super::super::model::UiError;
-use super::{Backend, UserSession, app_error, fmt_time};
+use super::{Backend, UserSession, app_error};
+use kaoqin_domain::timefmt::fmt_datetime;
 
 /// One request as the lists show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +99,9 @@ fn classify(reason: &str) -> &'static str {
     if reason == RequestError::EmptyRange.to_string() || reason.starts_with("the end (") {
         return "requests.err_range";
     }
+    if reason.contains("a request covers at most") {
+        return "requests.too_long";
+    }
     if reason.starts_with("a ") && reason.contains(" needs a ") {
         return "requests.err_missing";
     }
@@ -129,7 +133,7 @@ impl Backend {
                 decided_by: r.approver.unwrap_or_default(),
                 from: r.from,
                 to: r.to,
-                created_at: fmt_time(r.created_at),
+                created_at: fmt_datetime(r.created_at),
             })
             .collect();
         let leave_types = s.leave_types().map_err(request_error)?;
@@ -156,7 +160,7 @@ impl Backend {
             .into_iter()
             .zip(view.actors)
             .map(|(h, actor)| HistoryItem {
-                at: fmt_time(h.at),
+                at: fmt_datetime(h.at),
                 actor,
                 action: h.action,
                 from_state: h.from_state,
@@ -242,6 +246,13 @@ mod tests {
         }
         .to_string();
         assert_eq!(classify(&range), "requests.err_range");
+        let long = RequestError::Span(kaoqin_domain::SpanError::TooLong {
+            from: "2026-01-01".into(),
+            to: "2062-01-01".into(),
+            days: 13150,
+        })
+        .to_string();
+        assert_eq!(classify(&long), "requests.too_long");
         let missing = RequestError::Missing("outing", "place").to_string();
         assert_eq!(classify(&missing), "requests.err_missing");
         assert_eq!(classify("something else"), "error.invalid");

@@ -3,7 +3,7 @@
 //! Must not hold egui types or decide what the page shows.
 
 use chrono::NaiveDate;
-use kaoqin_domain::{CalendarEntry, DayKind, Rotation, Shift};
+use kaoqin_domain::{CalendarEntry, DayKind, Month, Rotation, Shift};
 
 use crate::app::error::AppError;
 use crate::app::schedules::AssignTo;
@@ -61,17 +61,6 @@ fn schedule_error(e: AppError) -> UiError {
         _ => return app_error(e),
     };
     UiError::new(key, e.to_string())
-}
-
-/// First and last day of a month; `None` for an impossible month.
-pub fn month_bounds(year: i32, month: u32) -> Option<(NaiveDate, NaiveDate)> {
-    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
-    let next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)?
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)?
-    };
-    Some((first, next.pred_opt()?))
 }
 
 impl Backend {
@@ -136,13 +125,10 @@ impl Backend {
     pub fn calendar_month(
         &self,
         user: &UserSession,
-        year: i32,
-        month: u32,
+        month: Month,
     ) -> Result<Vec<CalendarDayView>, UiError> {
-        let (from, to) = month_bounds(year, month)
-            .ok_or_else(|| UiError::new("schedules.err_month", format!("{year:04}-{month:02}")))?;
         let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(s.calendar_days(from, to)
+        Ok(s.calendar_days(month.first(), month.last())
             .map_err(schedule_error)?
             .into_iter()
             .map(|(date, kind, name, statutory)| CalendarDayView {
@@ -232,23 +218,5 @@ impl Backend {
         let s = user.session.lock().unwrap_or_else(|p| p.into_inner());
         s.write_template(ImportKind::Calendar, path, locale(lang))
             .map_err(import_error)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::Datelike;
-
-    #[test]
-    fn month_bounds_cover_the_whole_month() {
-        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
-        assert_eq!(month_bounds(2026, 2), Some((d(2026, 2, 1), d(2026, 2, 28))));
-        assert_eq!(
-            month_bounds(2026, 12),
-            Some((d(2026, 12, 1), d(2026, 12, 31)))
-        );
-        assert_eq!(month_bounds(2024, 2).map(|b| b.1.day()), Some(29));
-        assert_eq!(month_bounds(2026, 13), None);
     }
 }

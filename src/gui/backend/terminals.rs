@@ -11,7 +11,9 @@ use crate::app::terminal_sync::{OpsError, PunchQuery};
 use crate::app::terminals::{TerminalChanges, TerminalInput};
 
 use super::super::model::UiError;
-use super::{Backend, UserSession, app_error, fmt_time};
+use super::{Backend, UserSession, app_error};
+use kaoqin_domain::DevicePassword;
+use kaoqin_domain::timefmt::fmt_datetime;
 
 /// A terminal as the edit form needs it (no secret: only whether one is set).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,10 +129,7 @@ pub fn ops_failure(e: OpsError) -> OpsFailure {
             },
             rule: Box::new(super::dashboard::rule_row(&refusal.rule)),
             words: refusal.rule.to_string(),
-            earliest: refusal
-                .earliest_allowed_at
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string(),
+            earliest: kaoqin_domain::timefmt::fmt_datetime_secs(refusal.earliest_allowed_at),
         },
         OpsError::Sync(e) => {
             let key = match &e {
@@ -180,7 +179,7 @@ impl Backend {
                     .iter()
                     .find(|x| x.name == t.name)
                     .and_then(|x| x.handover_until)
-                    .map(fmt_time);
+                    .map(fmt_datetime);
                 TerminalDetail {
                     address: t.address,
                     kind: t.kind,
@@ -259,13 +258,13 @@ impl Backend {
                     None if f.details.is_null() => String::new(),
                     None => f.details.to_string(),
                 },
-                found_at: fmt_time(f.found_at),
+                found_at: fmt_datetime(f.found_at),
                 session: f.session_id,
                 explained: f.explained_note.map(|n| {
                     format!(
                         "{n} — {} {}",
                         f.explained_by.unwrap_or_default(),
-                        f.explained_at.map(fmt_time).unwrap_or_default()
+                        f.explained_at.map(fmt_datetime).unwrap_or_default()
                     )
                 }),
             })
@@ -329,7 +328,7 @@ impl Backend {
         &self,
         user: &UserSession,
         terminal: &str,
-        password: &str,
+        password: &DevicePassword,
         override_reason: Option<String>,
     ) -> Result<String, OpsFailure> {
         let mut s = user.session.lock().unwrap_or_else(|p| p.into_inner());
@@ -344,7 +343,7 @@ impl Backend {
         &self,
         user: &UserSession,
         terminal: &str,
-        password: &str,
+        password: &DevicePassword,
         days: u32,
         override_reason: Option<String>,
     ) -> Result<(String, String), OpsFailure> {
@@ -352,7 +351,7 @@ impl Backend {
         let (su, until) = s
             .device_handover(terminal, password, days, override_reason)
             .map_err(ops_failure)?;
-        Ok((su.enrollment_no, fmt_time(until)))
+        Ok((su.enrollment_no, fmt_datetime(until)))
     }
 
     /// `Session::device_policy`: check (with the planned changes) or apply.

@@ -8,12 +8,13 @@ use std::cmp::Ordering;
 use crate::app::permissions::{Action, allowed};
 use crate::i18n::Lang;
 
-use super::super::backend::employees::{EmployeeForm, parse_date};
+use super::super::backend::employees::EmployeeForm;
 use super::super::model::{EmployeeRow, Lists, UiError};
 use super::super::tasks::Tasks;
 use super::super::widgets;
 use super::PageCtx;
 use super::employees_import::{ImportMsg, ImportState};
+use kaoqin_domain::timefmt::parse_opt_date;
 
 /// What a background job reports back.
 pub(crate) enum Msg {
@@ -125,8 +126,8 @@ pub(crate) fn check_form(f: &FormState, lists: &Lists) -> Result<EmployeeForm, &
     if f.department.trim().is_empty() {
         return Err("employees.need_department");
     }
-    let hired = parse_date(&f.hired).map_err(|()| "employees.bad_hired")?;
-    let left = parse_date(&f.left).map_err(|()| "employees.bad_left")?;
+    let hired = parse_opt_date(&f.hired).map_err(|_| "employees.bad_hired")?;
+    let left = parse_opt_date(&f.left).map_err(|_| "employees.bad_left")?;
     if let (Some(h), Some(l)) = (hired, left)
         && l < h
     {

@@ -14,6 +14,7 @@ use crate::gui::model::UiError;
 use crate::gui::tasks::Tasks;
 use crate::gui::widgets;
 use crate::i18n::Lang;
+use kaoqin_domain::Month;
 
 use super::PageCtx;
 use super::reports_export::ExportForm;
@@ -21,12 +22,12 @@ use super::reports_export::ExportForm;
 /// What a background job of this page reports.
 pub(crate) enum Msg {
     Loaded {
-        month: String,
+        month: Month,
         lang: Lang,
         result: Result<MonthLoad, UiError>,
     },
     Ran {
-        month: String,
+        month: Month,
         lang: Lang,
         result: Result<Arc<MonthData>, UiError>,
     },
@@ -47,7 +48,7 @@ pub(crate) enum View {
 pub(crate) struct State {
     tasks: Tasks<Msg>,
     started: bool,
-    /// The month in the picker (`YYYY-MM`).
+    /// The month in the picker as typed (read by `kaoqin_domain::Month`: `2026-03`, `2026-3`, ...).
     month: String,
     /// `None` = every department.
     department: Option<String>,
@@ -56,7 +57,7 @@ pub(crate) struct State {
     data: Option<Arc<MonthData>>,
     data_lang: Option<Lang>,
     /// The month in `data` (or the one found not run).
-    shown_month: String,
+    shown_month: Option<Month>,
     not_run: bool,
     /// What runs now: a load or a run, since when.
     working: Option<(Work, Instant)>,
@@ -78,13 +79,31 @@ enum Work {
 }
 
 impl State {
+    /// The month in the picker, written back in its `YYYY-MM` form; `None` (with the error shown)
+    /// when it is not a month.
+    fn picked_month(&mut self) -> Option<Month> {
+        match self.month.parse::<Month>() {
+            Ok(m) => {
+                self.month = m.to_string();
+                Some(m)
+            }
+            Err(e) => {
+                self.error = Some(UiError::new("reports.error_bad_month", e.to_string()));
+                None
+            }
+        }
+    }
+
     fn load(&mut self, cx: &PageCtx<'_>, ctx: &egui::Context) {
         let (backend, session) = (Arc::clone(cx.backend), Arc::clone(cx.session));
-        let (month, lang) = (self.month.trim().to_owned(), cx.lang);
+        let Some(month) = self.picked_month() else {
+            return;
+        };
+        let lang = cx.lang;
         self.error = None;
         self.working = Some((Work::Load, Instant::now()));
         self.tasks.spawn(ctx, "reports-load", move || Msg::Loaded {
-            result: backend.month_report(&session, &month, lang),
+            result: backend.month_report(&session, month, lang),
             month,
             lang,
         });
@@ -92,21 +111,24 @@ impl State {
 
     fn run(&mut self, cx: &PageCtx<'_>, ctx: &egui::Context) {
         let (backend, session) = (Arc::clone(cx.backend), Arc::clone(cx.session));
-        let (month, lang) = (self.month.trim().to_owned(), cx.lang);
+        let Some(month) = self.picked_month() else {
+            return;
+        };
+        let lang = cx.lang;
         self.error = None;
         self.working = Some((Work::Run, Instant::now()));
         self.tasks.spawn(ctx, "reports-run", move || Msg::Ran {
-            result: backend.run_month(&session, &month, lang),
+            result: backend.run_month(&session, month, lang),
             month,
             lang,
         });
     }
 
-    fn show_month(&mut self, month: String, lang: Lang, data: Option<Arc<MonthData>>) {
+    fn show_month(&mut self, month: Month, lang: Lang, data: Option<Arc<MonthData>>) {
         self.not_run = data.is_none();
         self.data = data;
         self.data_lang = Some(lang);
-        self.shown_month = month;
+        self.shown_month = Some(month);
         self.rows_key = None;
         self.selected = None;
         self.detail = None;
@@ -181,7 +203,9 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
         && state.data_lang.is_some_and(|l| l != lang)
     {
         // Headings are made in the page's language: reload after a language change.
-        state.month = state.shown_month.clone();
+        if let Some(m) = state.shown_month {
+            state.month = m.to_string();
+        }
         state.load(cx, ui.ctx());
     }
     let may_run = allowed(cx.who.role, Action::RunMonth);
@@ -194,11 +218,10 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
     state_line(ui, lang, state, may_run);
     if may_export {
         let department = state.department.clone();
-        let month = state.shown_month.clone();
-        if !month.is_empty() {
+        if let Some(month) = state.shown_month {
             state
                 .export
-                .show(ui, cx, &mut state.tasks, &month, department.as_deref());
+                .show(ui, cx, &mut state.tasks, month, department.as_deref());
         }
     }
     let Some(data) = state.data.clone() else {
@@ -335,7 +358,8 @@ fn state_line(ui: &mut egui::Ui, lang: Lang, state: &State, may_run: bool) {
         } else {
             "reports.not_run_ask"
         };
-        ui.label(tr!(lang, key, month = state.shown_month.as_str()));
+        let month = state.shown_month.map(|m| m.to_string()).unwrap_or_default();
+        ui.label(tr!(lang, key, month = month.as_str()));
         return;
     }
     let Some(data) = &state.data else { return };

@@ -6,6 +6,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use kaoqin_domain::Month;
+
 use crate::app::reports::ExportTarget;
 use crate::gui::backend::reports::export_file_name;
 use crate::gui::model::UiError;
@@ -27,7 +29,7 @@ pub(crate) struct ExportForm {
     xlsx: String,
     csv: String,
     /// The (month, department) the default paths were made for.
-    defaults_for: Option<(String, Option<String>)>,
+    defaults_for: Option<(Month, Option<String>)>,
     running: bool,
     picking: bool,
     no_dialog: bool,
@@ -64,19 +66,19 @@ impl ExportForm {
         ui: &mut egui::Ui,
         cx: &PageCtx<'_>,
         tasks: &mut Tasks<Msg>,
-        month: &str,
+        month: Month,
         department: Option<&str>,
     ) {
         let lang = cx.lang;
-        let key = (month.to_owned(), department.map(str::to_owned));
+        let key = (month, department.map(str::to_owned));
         if self.defaults_for.as_ref() != Some(&key) {
             let dir = cx.backend.export_dir();
             self.xlsx = dir
-                .join(export_file_name(month, department, false))
+                .join(export_file_name(&month.to_string(), department, false))
                 .display()
                 .to_string();
             self.csv = dir
-                .join(export_file_name(month, department, true))
+                .join(export_file_name(&month.to_string(), department, true))
                 .display()
                 .to_string();
             self.defaults_for = Some(key);
@@ -162,10 +164,10 @@ impl ExportForm {
             self.running = true;
             self.result = None;
             let (backend, session) = (Arc::clone(cx.backend), Arc::clone(cx.session));
-            let (month, department) = (month.to_owned(), department.map(str::to_owned));
+            let department = department.map(str::to_owned);
             tasks.spawn(ui.ctx(), "reports-export", move || {
                 Msg::Export(ExportMsg::Done(
-                    backend.export_month(&session, &month, department, target, lang),
+                    backend.export_month(&session, month, department, target, lang),
                 ))
             });
         }

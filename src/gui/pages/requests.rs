@@ -9,8 +9,8 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-use kaoqin_domain::{PunchKind, RequestKind, Span};
+use kaoqin_domain::timefmt::{fmt_datetime, fmt_time};
+use kaoqin_domain::{Month, PunchKind, RequestKind, Span};
 
 use crate::app::permissions::{Action, allowed};
 use crate::gui::backend::requests::{
@@ -23,7 +23,6 @@ use super::super::tasks::Tasks;
 use super::super::widgets;
 use super::PageCtx;
 use super::requests_form::{self as form, RequestForm};
-use super::schedules_calendar::parse_month;
 
 pub(crate) enum Msg {
     Data(Result<RequestsData, UiError>),
@@ -290,8 +289,8 @@ fn keep(f: &Filter, r: &RequestItem, cx: &PageCtx<'_>) -> bool {
             return false;
         }
     }
-    if let Some((first, last)) = month_range(&f.month) {
-        return r.to >= first && r.from <= last;
+    if let Ok(m) = f.month.parse::<Month>() {
+        return r.to >= m.first() && r.from <= m.last();
     }
     true
 }
@@ -324,7 +323,7 @@ fn filters(
                 .desired_width(90.0),
         )
         .labelled_by(l.id);
-        if !f.month.trim().is_empty() && parse_month(&f.month).is_none() {
+        if !f.month.trim().is_empty() && f.month.parse::<Month>().is_err() {
             ui.colored_label(ui.visuals().error_fg_color, tr!(lang, "requests.bad_month"));
         }
         if ui.button(tr!(lang, "requests.clear_filters")).clicked() {
@@ -369,13 +368,9 @@ fn span_text(lang: Lang, span: &Span) -> String {
             )
         }
         Span::Range { from, to } if from.date() == to.date() => {
-            format!("{} - {}", from.format("%Y-%m-%d %H:%M"), to.format("%H:%M"))
+            format!("{} - {}", fmt_datetime(*from), fmt_time(to.time()))
         }
-        Span::Range { from, to } => format!(
-            "{} - {}",
-            from.format("%Y-%m-%d %H:%M"),
-            to.format("%Y-%m-%d %H:%M")
-        ),
+        Span::Range { from, to } => format!("{} - {}", fmt_datetime(*from), fmt_datetime(*to)),
     }
 }
 
@@ -404,10 +399,7 @@ fn what(lang: Lang, data: &RequestsData, r: &RequestItem) -> (String, String) {
                 PunchKind::In => tr!(lang, "requests.punch_in"),
                 PunchKind::Out => tr!(lang, "requests.punch_out"),
             };
-            (
-                format!("{kind} · {p}"),
-                at.format("%Y-%m-%d %H:%M").to_string(),
-            )
+            (format!("{kind} · {p}"), fmt_datetime(*at))
         }
         Some(RequestKind::Overtime { from, to }) => (
             kind,
@@ -632,10 +624,4 @@ fn detail(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, may_decide
             }
         }
     }
-}
-
-/// The first and last day of the month `text` names, if it names one.
-fn month_range(text: &str) -> Option<(NaiveDate, NaiveDate)> {
-    let (y, m) = parse_month(text)?;
-    crate::gui::backend::schedules::month_bounds(y, m)
 }

@@ -3,8 +3,8 @@
 //! reason; field errors inline. Turns the typed values into the domain's `RequestKind`; the
 //! service checks the request's own rules when it stores it.
 
-use chrono::{NaiveDate, NaiveDateTime};
-use kaoqin_domain::{LeaveType, PunchKind, RequestKind, Span};
+use kaoqin_domain::timefmt;
+use kaoqin_domain::{LeaveType, PunchKind, RequestKind, Span, SpanEnd, SpanError};
 
 use crate::i18n::Lang;
 
@@ -77,25 +77,6 @@ pub(crate) struct RequestForm {
     pub errors: Vec<(&'static str, &'static str)>,
 }
 
-enum When {
-    Day(NaiveDate),
-    At(NaiveDateTime),
-}
-
-fn when(s: &str) -> Option<When> {
-    let t = s.trim().replace('T', " ");
-    if t.contains(' ') {
-        ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(&t, f).ok())
-            .map(When::At)
-    } else {
-        NaiveDate::parse_from_str(&t, "%Y-%m-%d")
-            .ok()
-            .map(When::Day)
-    }
-}
-
 impl RequestForm {
     /// The employee, kind and reason the form describes, or the fields to fix.
     pub(crate) fn build(&self) -> Result<(String, RequestKind, String), FieldErrors> {
@@ -108,70 +89,25 @@ impl RequestForm {
         let span = |errors: &mut Vec<_>, times_only: bool| -> Option<Span> {
             if !times_only && self.part != Part::Whole {
                 let session = if self.part == Part::First { 0 } else { 1 };
-                let date = match when(&self.from) {
-                    Some(When::Day(d)) => d,
-                    _ => {
-                        errors.push(("from", "requests.bad_date"));
-                        return None;
-                    }
+                let Ok(date) = timefmt::parse_date(&self.from) else {
+                    errors.push(("from", "requests.bad_date"));
+                    return None;
                 };
                 let to = self.to.trim();
-                if !to.is_empty() && !matches!(when(to), Some(When::Day(t)) if t == date) {
+                if !to.is_empty() && timefmt::parse_date(to).ok() != Some(date) {
                     errors.push(("to", "requests.half_one_day"));
                     return None;
                 }
                 return Some(Span::Session { date, session });
             }
-            let from = when(&self.from);
-            let to = if self.to.trim().is_empty() {
-                when(&self.from)
+            let parsed = if times_only {
+                Span::parse_times(&self.from, &self.to).map(|(from, to)| Span::Range { from, to })
             } else {
-                when(&self.to)
+                Span::parse(&self.from, &self.to)
             };
-            if from.is_none() {
-                errors.push((
-                    "from",
-                    if times_only {
-                        "requests.bad_datetime"
-                    } else {
-                        "requests.bad_when"
-                    },
-                ));
-            }
-            if to.is_none() && !self.to.trim().is_empty() {
-                errors.push((
-                    "to",
-                    if times_only {
-                        "requests.bad_datetime"
-                    } else {
-                        "requests.bad_when"
-                    },
-                ));
-            }
-            match (from?, to?) {
-                (When::Day(f), When::Day(t)) if !times_only => {
-                    if t < f {
-                        errors.push(("to", "requests.to_before_from"));
-                        return None;
-                    }
-                    Some(Span::Days { from: f, to: t })
-                }
-                (When::At(f), When::At(t)) => {
-                    if t <= f {
-                        errors.push(("to", "requests.to_before_from"));
-                        return None;
-                    }
-                    Some(Span::Range { from: f, to: t })
-                }
-                (When::Day(_), When::Day(_)) => {
-                    errors.push(("from", "requests.bad_datetime"));
-                    None
-                }
-                _ => {
-                    errors.push(("to", "requests.mixed"));
-                    None
-                }
-            }
+            parsed
+                .map_err(|e| errors.extend(span_errors(&e, &self.to, times_only)))
+                .ok()
         };
         let kind = match self.kind {
             Kind::Leave => {
@@ -206,8 +142,8 @@ impl RequestForm {
                 if self.evidence.trim().is_empty() {
                     errors.push(("evidence", "requests.need_evidence"));
                 }
-                match when(&self.at) {
-                    Some(When::At(at)) => Some(RequestKind::Supplement {
+                match timefmt::parse_datetime(&self.at) {
+                    Ok(at) => Some(RequestKind::Supplement {
                         at,
                         punch: if self.punch_out {
                             PunchKind::Out
@@ -216,7 +152,7 @@ impl RequestForm {
                         },
                         evidence: self.evidence.trim().to_owned(),
                     }),
-                    _ => {
+                    Err(_) => {
                         errors.push(("at", "requests.bad_datetime"));
                         None
                     }
@@ -231,6 +167,37 @@ impl RequestForm {
             (Some(e), Some(k)) if errors.is_empty() => Ok((e, k, reason)),
             _ => Err(errors),
         }
+    }
+}
+
+/// The fields to mark for a span the domain refused (`to` is the typed end: when the start cannot
+/// be read, an unreadable end is marked too).
+fn span_errors(e: &SpanError, to: &str, times_only: bool) -> FieldErrors {
+    let unreadable = if times_only {
+        "requests.bad_datetime"
+    } else {
+        "requests.bad_when"
+    };
+    match e {
+        SpanError::Start(_) => {
+            let mut errors = vec![("from", unreadable)];
+            if !to.trim().is_empty()
+                && timefmt::parse_date_or_datetime(to).is_err()
+                && timefmt::parse_time(to).is_err()
+            {
+                errors.push(("to", unreadable));
+            }
+            errors
+        }
+        SpanError::End(_) => vec![("to", unreadable)],
+        SpanError::NeedTimes(SpanEnd::Start) => vec![("from", "requests.bad_datetime")],
+        SpanError::NeedTimes(SpanEnd::End) => vec![("to", "requests.bad_datetime")],
+        SpanError::Mixed => vec![("to", "requests.mixed")],
+        SpanError::EndBeforeStart { .. } | SpanError::Empty { .. } => {
+            vec![("to", "requests.to_before_from")]
+        }
+        SpanError::TooLong { .. } => vec![("to", "requests.too_long")],
+        SpanError::BadSession { .. } => vec![("from", "requests.bad_date")],
     }
 }
 
@@ -492,7 +459,7 @@ mod tests {
 
     #[test]
     fn half_days_are_one_session_of_one_date() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let d = |s: &str| timefmt::parse_date(s).expect("date");
         let half = |kind, part, from: &str, to: &str| {
             let mut f = form(kind);
             f.place = "市局".into();
@@ -548,6 +515,82 @@ mod tests {
         for (kind, part, from, to, want) in cases {
             let got = half(kind, part, from, to).map(|(_, k, _)| span_of(&k).expect("a span"));
             assert_eq!(got, want, "{kind:?} {part:?} {from} {to}");
+        }
+    }
+
+    #[test]
+    fn spans_are_read_by_the_domain_as_in_the_cli() {
+        let build = |kind, from: &str, to: &str| {
+            let mut f = form(kind);
+            f.from = from.into();
+            f.to = to.into();
+            f.build().map(|(_, k, _)| k)
+        };
+        let at = |s: &str| timefmt::parse_datetime(s).expect("time");
+        // A bare end time is on the start's day; dates as the CLI reads them.
+        assert!(matches!(
+            build(Kind::Leave, "2026-12-01 09:00", "12:00"),
+            Ok(RequestKind::Leave { span: Span::Range { from, to }, .. })
+                if from == at("2026-12-01 09:00") && to == at("2026-12-01 12:00")
+        ));
+        assert_eq!(
+            build(Kind::Leave, "2026/12/1", "20261203").map(|k| k.dates()),
+            Ok((
+                timefmt::parse_date("2026-12-01").expect("date"),
+                timefmt::parse_date("2026-12-03").expect("date")
+            ))
+        );
+        assert_eq!(
+            build(Kind::Overtime, "2026-12-01 18:00", "20:30"),
+            Ok(RequestKind::Overtime {
+                from: at("2026-12-01 18:00"),
+                to: at("2026-12-01 20:30")
+            })
+        );
+        let refused: &[(Kind, &str, &str, FieldErrors)] = &[
+            (
+                Kind::Leave,
+                "2026-12-01",
+                "2028-01-01",
+                vec![("to", "requests.too_long")],
+            ),
+            (
+                Kind::Leave,
+                "soon",
+                "later",
+                vec![("from", "requests.bad_when"), ("to", "requests.bad_when")],
+            ),
+            (
+                Kind::Leave,
+                "soon",
+                "2026-12-01",
+                vec![("from", "requests.bad_when")],
+            ),
+            (
+                Kind::Leave,
+                "2026-12-01",
+                "later",
+                vec![("to", "requests.bad_when")],
+            ),
+            (
+                Kind::Overtime,
+                "2026-12-01 18:00",
+                "2026-12-02",
+                vec![("to", "requests.bad_datetime")],
+            ),
+            (
+                Kind::Overtime,
+                "2026-12-01 18:00",
+                "17:00",
+                vec![("to", "requests.to_before_from")],
+            ),
+        ];
+        for (kind, from, to, want) in refused {
+            assert_eq!(
+                build(*kind, from, to).as_ref(),
+                Err(want),
+                "{kind:?} {from} {to}"
+            );
         }
     }
 

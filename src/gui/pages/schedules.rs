@@ -10,7 +10,8 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use kaoqin_domain::{CalendarEntry, DayKind, Rotation, Shift};
+use kaoqin_domain::timefmt::{parse_date, parse_opt_date};
+use kaoqin_domain::{CalendarEntry, DayKind, Month, Rotation, Shift};
 
 use crate::app::permissions::{Action, allowed};
 use crate::app::schedules::AssignTo;
@@ -29,7 +30,7 @@ pub(crate) enum Msg {
     Data(Result<ScheduleData, UiError>),
     /// A change went through: the notice's locale key and its subject.
     Saved(Result<(&'static str, String), UiError>),
-    Month(i32, u32, Result<Vec<CalendarDayView>, UiError>),
+    Month(Month, Result<Vec<CalendarDayView>, UiError>),
     Import(super::schedules_import::ImportMsg),
 }
 
@@ -91,11 +92,11 @@ impl State {
         });
     }
 
-    fn load_month(&mut self, cx: &PageCtx<'_>, ctx: &egui::Context, year: i32, month: u32) {
+    fn load_month(&mut self, cx: &PageCtx<'_>, ctx: &egui::Context, month: Month) {
         let (b, u) = (Arc::clone(cx.backend), Arc::clone(cx.session));
-        self.calendar.loading = Some((year, month));
+        self.calendar.loading = Some(month);
         self.tasks.spawn(ctx, "calendar-month", move || {
-            Msg::Month(year, month, b.calendar_month(&u, year, month))
+            Msg::Month(month, b.calendar_month(&u, month))
         });
     }
 
@@ -120,23 +121,21 @@ impl State {
                     self.error = None;
                     self.notice = Some(notice);
                     self.reload(cx, ctx);
-                    if let Some(date) = self.calendar.shown() {
-                        use chrono::Datelike;
-                        self.load_month(cx, ctx, date.year(), date.month());
+                    if let Some(month) = self.calendar.shown() {
+                        self.load_month(cx, ctx, month);
                     }
                 }
                 Msg::Import(m) => {
                     if self.import.on_msg(m)
-                        && let Some(date) = self.calendar.shown()
+                        && let Some(month) = self.calendar.shown()
                     {
-                        use chrono::Datelike;
-                        self.load_month(cx, ctx, date.year(), date.month());
+                        self.load_month(cx, ctx, month);
                     }
                 }
-                Msg::Month(y, m, result) => {
+                Msg::Month(month, result) => {
                     self.calendar.loading = None;
                     match result {
-                        Ok(days) => self.calendar.set_days(y, m, days),
+                        Ok(days) => self.calendar.set_days(month, days),
                         Err(e) => self.error = Some(e),
                     }
                 }
@@ -212,14 +211,14 @@ pub(crate) fn show(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State) {
                     .import
                     .show(ui, lang, cx.backend, cx.session, &mut state.tasks);
             }
-            if let Some((y, m)) = calendar::show(
+            if let Some(month) = calendar::show(
                 ui,
                 lang,
                 &mut state.calendar,
                 may_edit,
                 cx.backend.now().date(),
             ) {
-                state.load_month(cx, &ctx, y, m);
+                state.load_month(cx, &ctx, month);
             }
             if let Some(entry) = state.calendar.take_save() {
                 let date = entry.date.to_string();
@@ -407,7 +406,7 @@ fn build_rotation(f: &RotationForm) -> Result<Rotation, Vec<(&'static str, &'sta
     if f.code.trim().is_empty() {
         errors.push(("code", "schedules.need_code"));
     }
-    let start = parse_date(&f.start);
+    let start = parse_date(&f.start).ok();
     if start.is_none() {
         errors.push(("start", "schedules.bad_date"));
     }
@@ -430,11 +429,6 @@ fn build_rotation(f: &RotationForm) -> Result<Rotation, Vec<(&'static str, &'sta
         }),
         _ => Err(errors),
     }
-}
-
-/// `YYYY-MM-DD`.
-pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
 /// The inline error under a form field, if any.
@@ -654,13 +648,7 @@ fn assign_form(ui: &mut egui::Ui, cx: &mut PageCtx<'_>, state: &mut State, ctx: 
         return;
     }
     let mut errors = Vec::new();
-    let parse_opt = |s: &str| {
-        if s.trim().is_empty() {
-            Ok(None)
-        } else {
-            parse_date(s).map(Some).ok_or("schedules.bad_date")
-        }
-    };
+    let parse_opt = |s: &str| parse_opt_date(s).map_err(|_| "schedules.bad_date");
     let from = parse_opt(&f.from).unwrap_or_else(|k| {
         errors.push(("from", k));
         None
@@ -760,8 +748,15 @@ mod tests {
             r.cycle,
             vec![Some("A".into()), Some("A".into()), None, Some("B".into())]
         );
-        let bad = RotationForm {
+        // 2026/01/05 is read like 2026-01-05 everywhere now (`timefmt::parse_date`); an
+        // impossible date is still refused.
+        let slashes = RotationForm {
             start: "2026/01/05".into(),
+            ..f.clone()
+        };
+        assert_eq!(build_rotation(&slashes).map(|r| r.start), Ok(r.start));
+        let bad = RotationForm {
+            start: "2026-02-30".into(),
             ..Default::default()
         };
         let errs = build_rotation(&bad).expect_err("invalid");

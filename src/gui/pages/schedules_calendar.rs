@@ -4,7 +4,7 @@
 //! overrides a date's type. Holds no data but what the page loaded through the backend.
 
 use chrono::{Datelike, NaiveDate};
-use kaoqin_domain::{CalendarEntry, DayKind};
+use kaoqin_domain::{CalendarEntry, DayKind, Month};
 
 use crate::i18n::Lang;
 
@@ -14,11 +14,11 @@ use crate::gui::backend::schedules::CalendarDayView;
 /// The calendar's state: the month shown, its days, the day being edited.
 #[derive(Debug, Default)]
 pub(crate) struct CalendarState {
-    year: i32,
-    month: u32,
+    /// The month shown (none before the first load).
+    month: Option<Month>,
     days: Vec<CalendarDayView>,
     /// The month being loaded, if any.
-    pub(crate) loading: Option<(i32, u32)>,
+    pub(crate) loading: Option<Month>,
     month_text: String,
     month_error: bool,
     selected: Option<NaiveDate>,
@@ -31,15 +31,14 @@ pub(crate) struct CalendarState {
 }
 
 impl CalendarState {
-    /// The first day of the month shown, once one is loaded.
-    pub(crate) fn shown(&self) -> Option<NaiveDate> {
-        NaiveDate::from_ymd_opt(self.year, self.month, 1).filter(|_| !self.days.is_empty())
+    /// The month shown, once one is loaded.
+    pub(crate) fn shown(&self) -> Option<Month> {
+        self.month.filter(|_| !self.days.is_empty())
     }
 
-    pub(crate) fn set_days(&mut self, year: i32, month: u32, days: Vec<CalendarDayView>) {
-        self.year = year;
-        self.month = month;
-        self.month_text = format!("{year:04}-{month:02}");
+    pub(crate) fn set_days(&mut self, month: Month, days: Vec<CalendarDayView>) {
+        self.month = Some(month);
+        self.month_text = month.to_string();
         self.days = days;
         if let Some(sel) = self.selected
             && let Some(d) = self.days.iter().find(|d| d.date == sel)
@@ -54,20 +53,6 @@ impl CalendarState {
     pub(crate) fn take_save(&mut self) -> Option<CalendarEntry> {
         self.save.take()
     }
-}
-
-/// `YYYY-MM` (or `YYYY-M`).
-pub(crate) fn parse_month(s: &str) -> Option<(i32, u32)> {
-    let (y, m) = s.trim().split_once(['-', '/', '.'])?;
-    let y: i32 = y.trim().parse().ok()?;
-    let m: u32 = m.trim().parse().ok()?;
-    ((1..=12).contains(&m) && (1900..=2200).contains(&y)).then_some((y, m))
-}
-
-/// The month `delta` months from (year, month).
-pub(crate) fn shift_month(year: i32, month: u32, delta: i32) -> (i32, u32) {
-    let idx = year * 12 + month as i32 - 1 + delta;
-    (idx.div_euclid(12), idx.rem_euclid(12) as u32 + 1)
 }
 
 /// The background of a day kind.
@@ -95,40 +80,44 @@ pub(crate) fn show(
     st: &mut CalendarState,
     may_edit: bool,
     today: NaiveDate,
-) -> Option<(i32, u32)> {
+) -> Option<Month> {
     let mut load = None;
     st.today = today;
-    if st.year == 0 {
-        st.year = today.year();
-        st.month = today.month();
-        st.month_text = format!("{:04}-{:02}", st.year, st.month);
-        if st.loading.is_none() {
-            load = Some((st.year, st.month));
+    let shown = match st.month {
+        Some(m) => m,
+        None => {
+            let m = Month::of(today);
+            st.month = Some(m);
+            st.month_text = m.to_string();
+            if st.loading.is_none() {
+                load = Some(m);
+            }
+            m
         }
-    }
+    };
     ui.horizontal(|ui| {
         if ui
             .button("<")
             .on_hover_text(tr!(lang, "schedules.prev_month"))
             .clicked()
         {
-            load = Some(shift_month(st.year, st.month, -1));
+            load = shown.plus(-1).or(load);
         }
         ui.strong(tr!(
             lang,
             "schedules.month_title",
-            year = st.year,
-            month = st.month
+            year = shown.year(),
+            month = shown.month()
         ));
         if ui
             .button(">")
             .on_hover_text(tr!(lang, "schedules.next_month"))
             .clicked()
         {
-            load = Some(shift_month(st.year, st.month, 1));
+            load = shown.plus(1).or(load);
         }
         if ui.button(tr!(lang, "schedules.this_month")).clicked() {
-            load = Some((today.year(), today.month()));
+            load = Some(Month::of(today));
         }
         ui.add_space(12.0);
         let l = ui.label(tr!(lang, "schedules.month"));
@@ -137,12 +126,12 @@ pub(crate) fn show(
             .labelled_by(l.id);
         let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if ui.button(tr!(lang, "schedules.go")).clicked() || enter {
-            match parse_month(&st.month_text) {
-                Some(m) => {
+            match st.month_text.parse::<Month>() {
+                Ok(m) => {
                     st.month_error = false;
                     load = Some(m);
                 }
-                None => st.month_error = true,
+                Err(_) => st.month_error = true,
             }
         }
         if st.loading.is_some() {
@@ -390,20 +379,4 @@ fn day_editor(ui: &mut egui::Ui, lang: Lang, st: &mut CalendarState) {
             .weak()
             .small(),
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn months_parse_and_move_across_years() {
-        assert_eq!(parse_month("2026-10"), Some((2026, 10)));
-        assert_eq!(parse_month(" 2026/3 "), Some((2026, 3)));
-        assert_eq!(parse_month("2026-13"), None);
-        assert_eq!(parse_month("十月"), None);
-        assert_eq!(shift_month(2026, 1, -1), (2025, 12));
-        assert_eq!(shift_month(2026, 12, 1), (2027, 1));
-        assert_eq!(shift_month(2026, 10, 0), (2026, 10));
-    }
 }

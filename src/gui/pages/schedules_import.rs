@@ -1,4 +1,4 @@
-//! The calendar tab's Excel import (DOMAIN.md §5: offices add local days), in two steps so nothing
+//! The calendar tab's Excel import (docs/domain.md §5: offices add local days), in two steps so nothing
 //! is stored unseen: "Check file" runs `kaoqin import calendar` as a dry run and shows every problem
 //! (row, field, value, problem) and how many rows are valid; "Import N valid rows" then stores
 //! them, skipping the invalid ones into an error workbook. Also "Save template".

@@ -9,11 +9,12 @@ use crate::app::permissions::{Action, Role, allowed};
 use crate::i18n::Lang;
 
 use super::super::backend::terminals::{FindingRow, PunchRow};
-use super::super::backend::{Backend, UserSession, employees::parse_date};
+use super::super::backend::{Backend, UserSession};
 use super::super::model::UiError;
 use super::super::tasks::Tasks;
 use super::super::widgets;
 use super::terminals::Msg;
+use kaoqin_domain::timefmt::{fmt_datetime_secs, parse_opt_date};
 
 pub(crate) enum DataMsg {
     Findings(String, Result<Vec<FindingRow>, UiError>),
@@ -288,8 +289,8 @@ impl DataState {
         });
         ui.small(tr!(lang, "terminals.filter_hint"));
         if reload && !self.loading_punches {
-            let from = parse_date(&self.from);
-            let to = parse_date(&self.to);
+            let from = parse_opt_date(&self.from);
+            let to = parse_opt_date(&self.to);
             match (from, to) {
                 (Ok(from), Ok(to)) => {
                     self.filter_problem = None;
@@ -337,7 +338,7 @@ impl DataState {
         widgets::table(ui, "punches", &headers, rows.len(), |ui, r, c| {
             let Some(p) = rows.get(r) else { return };
             match c {
-                0 => ui.label(p.ts.format("%Y-%m-%d %H:%M:%S").to_string()),
+                0 => ui.label(fmt_datetime_secs(p.ts)),
                 1 => ui.label(&p.enrollment_no),
                 2 => ui.label(tr!(lang, verify_key(p.verify_mode))),
                 3 => ui.label(p.in_out_state.to_string()),

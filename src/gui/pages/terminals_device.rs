@@ -1,4 +1,4 @@
-//! The supervisor's device administration of the selected terminal (`device_admin`, issue 8):
+//! The supervisor's device administration of the selected terminal (`device_admin`, docs/domain.md §2.1):
 //! the super admin's password (typed twice, hidden, 4–8 digits), the hand-over window of N days,
 //! the clock (show / set from this PC), the one-super-admin policy (check shows the planned
 //! changes; apply asks for confirmation), and the enrollment report. Each act is one supervised
@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::app::permissions::Role;
 use crate::i18n::Lang;
+use kaoqin_domain::DevicePassword;
 use kaoqin_sync::device_admin::{PolicyChange, Violation};
 
 use super::super::backend::terminals::{EnrollmentView, OpsFailure, PolicyView};
@@ -25,8 +26,8 @@ pub(crate) enum DeviceAction {
     Test,
     ClockShow,
     ClockSync,
-    Password(String),
-    Handover(String, u32),
+    Password(DevicePassword),
+    Handover(DevicePassword, u32),
     PolicyCheck,
     PolicyApply,
     Enrollment,
@@ -61,15 +62,13 @@ pub(crate) struct DeviceMsg {
     result: Result<DeviceDone, OpsFailure>,
 }
 
-/// Minimum and maximum length of a terminal password (the T9 keypad: digits only).
-pub(crate) fn check_password(a: &str, b: &str) -> Result<(), &'static str> {
+/// A terminal password typed twice: the same both times, and one the terminal takes
+/// (`DevicePassword`: 4–8 digits, the T9 keypad has digits only).
+pub(crate) fn check_password(a: &str, b: &str) -> Result<DevicePassword, &'static str> {
     if a != b {
         return Err("terminals.password_mismatch");
     }
-    if !(4..=8).contains(&a.len()) || !a.chars().all(|c| c.is_ascii_digit()) {
-        return Err("terminals.password_rule");
-    }
-    Ok(())
+    a.parse().map_err(|_| "terminals.password_rule")
 }
 
 #[derive(Default)]
@@ -326,9 +325,10 @@ impl DeviceState {
                     .clicked()
                 {
                     match check_password(&self.pw1, &self.pw2) {
-                        Ok(()) => {
+                        Ok(pw) => {
                             self.problem = None;
-                            go = Some(DeviceAction::Password(std::mem::take(&mut self.pw1)));
+                            go = Some(DeviceAction::Password(pw));
+                            self.pw1.clear();
                             self.pw2.clear();
                         }
                         Err(k) => self.problem = Some(k),
@@ -372,10 +372,11 @@ impl DeviceState {
                         .filter(|d| (1..=30).contains(d));
                     match (check_password(&self.ho1, &self.ho2), days) {
                         (Err(k), _) => self.problem = Some(k),
-                        (Ok(()), None) => self.problem = Some("terminals.handover_days_rule"),
-                        (Ok(()), Some(d)) => {
+                        (Ok(_), None) => self.problem = Some("terminals.handover_days_rule"),
+                        (Ok(pw), Some(d)) => {
                             self.problem = None;
-                            go = Some(DeviceAction::Handover(std::mem::take(&mut self.ho1), d));
+                            go = Some(DeviceAction::Handover(pw, d));
+                            self.ho1.clear();
                             self.ho2.clear();
                         }
                     }
@@ -785,8 +786,14 @@ mod tests {
 
     #[test]
     fn passwords_are_typed_twice_and_are_4_to_8_digits() {
-        assert_eq!(check_password("1234", "1234"), Ok(()));
-        assert_eq!(check_password("12345678", "12345678"), Ok(()));
+        assert_eq!(
+            check_password("1234", "1234").map(|p| p.expose().to_owned()),
+            Ok("1234".into())
+        );
+        assert_eq!(
+            check_password("12345678", "12345678").map(|p| p.expose().to_owned()),
+            Ok("12345678".into())
+        );
         assert_eq!(
             check_password("1234", "1235"),
             Err("terminals.password_mismatch")

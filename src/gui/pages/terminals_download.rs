@@ -21,7 +21,7 @@ use super::super::backend::{Backend, UserSession};
 use super::super::model::UiError;
 use super::super::widgets;
 
-/// The hard limit of a session when the terminal has not reported its own yet (DOMAIN.md §2).
+/// The hard limit of a session when the terminal has not reported its own yet (docs/domain.md §2).
 const DEFAULT_LIMIT: Duration = Duration::from_secs(180);
 
 /// What a finished download reports, for the result box.

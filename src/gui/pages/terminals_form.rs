@@ -4,7 +4,9 @@
 //!
 //! Checks only what the form itself can know; the service checks the rest. Must not call services.
 
+use crate::app::terminals::takes_comm_key;
 use crate::i18n::Lang;
+use kaoqin_domain::CommKey;
 use kaoqin_store::{TerminalKind, TextEncoding};
 
 use super::super::backend::terminals::{TerminalDetail, TerminalForm};
@@ -117,11 +119,7 @@ pub(crate) fn check_form(f: &FormState, existing: &[&str]) -> Result<TerminalFor
         // Adding: no secret; editing: keep the stored one.
         None
     } else {
-        if matches!(
-            f.kind,
-            TerminalKind::ZkTcp | TerminalKind::ZkUdp | TerminalKind::ZkSerial
-        ) && !f.secret.trim().parse::<u32>().is_ok_and(|k| k <= 999_999)
-        {
+        if takes_comm_key(f.kind) && f.secret.parse::<CommKey>().is_err() {
             return Err("terminals.bad_comm_key");
         }
         Some(f.secret.clone())
@@ -296,6 +294,13 @@ mod tests {
                 FormState {
                     secret: "abc".into(),
                     ..tcp.clone()
+                },
+                "terminals.bad_comm_key",
+            ),
+            (
+                FormState {
+                    secret: "1000000".into(),
+                    ..serial.clone()
                 },
                 "terminals.bad_comm_key",
             ),

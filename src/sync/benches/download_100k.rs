@@ -1,4 +1,4 @@
-//! Benchmark (issue 4): download and store 100,000 new records from the simulator over loopback TCP,
+//! Benchmark (BENCHMARKS.md, kaoqin-sync): download and store 100,000 new records from the simulator over loopback TCP,
 //! end to end (rules check, connect, device info, clock, disable, users, log, enable, disconnect,
 //! dedup, checks, one transaction); then the same download again (0 new).
 //!

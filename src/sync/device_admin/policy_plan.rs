@@ -1,4 +1,4 @@
-//! The one-super-admin policy (DOMAIN.md §2), pure: which users break it ([`Violation`]) and the
+//! The one-super-admin policy (docs/domain.md §2), pure: which users break it ([`Violation`]) and the
 //! changes that bring a terminal's users to it ([`PolicyChange`]), from values only.
 //!
 //! Must not talk to a terminal or the database; applying the plan is `policy_apply.rs`.
@@ -107,7 +107,7 @@ impl std::fmt::Display for Violation {
     }
 }
 
-/// The policy (DOMAIN.md §2): exactly one super admin (the lowest uid is kept), no other admins,
+/// The policy (docs/domain.md §2): exactly one super admin (the lowest uid is kept), no other admins,
 /// no password users besides the super admin, and — when the terminal is `face_only` — no
 /// fingerprint templates at all.
 pub fn policy_violation_list(users: &[DeviceUser], face_only: bool) -> Vec<Violation> {

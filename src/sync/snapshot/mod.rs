@@ -1,4 +1,4 @@
-//! Auditor snapshots (issue 8): [`file`] writes and verifies the signed, self-contained file;
+//! Auditor snapshots (docs/domain.md §2.7): [`file`] writes and verifies the signed, self-contained file;
 //! [`diff`] compares two snapshots (pure); [`take`] reads a terminal through the read-only
 //! [`crate::readonly::AuditorConnector`] under the connection rules.
 //!

@@ -1,4 +1,4 @@
-//! The auditor's read-only session type (issue 8) against the real simulator: it reads everything
+//! The auditor's read-only session type (docs/domain.md §1) against the real simulator: it reads everything
 //! a snapshot needs, refuses to disable the terminal, and a write command through a read-only
 //! driver fails before anything is sent (the terminal's clock, users and log are unchanged and the
 //! same connection still answers reads — a sent-but-unanswered write would have desynchronised it).

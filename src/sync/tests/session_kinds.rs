@@ -1,4 +1,4 @@
-//! The supervised session reused by other session kinds (issue 8), against the real simulator:
+//! The supervised session reused by other session kinds, against the real simulator:
 //! an auditor's read-only snapshot session (the driver refuses DISABLE), and a supervisor's device
 //! administration session that writes through the admin link (setting the clock).
 

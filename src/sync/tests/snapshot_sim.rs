@@ -1,4 +1,4 @@
-//! Auditor snapshots against the real simulator (issue 8): between two snapshots three records are
+//! Auditor snapshots against the real simulator (docs/domain.md §2.7): between two snapshots three records are
 //! deleted, two times altered and the clock moved through the control port, and the diff reports
 //! exactly those; flipping one byte of a snapshot file fails verification, naming the part; the
 //! snapshot writes only its own row, key and audit entry.

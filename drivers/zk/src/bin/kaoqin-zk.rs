@@ -23,7 +23,7 @@ CSV formats (no header line, so files from several terminals can be concatenated
 
 Verification mode: 0 password, 1 fingerprint, 2 card, 15 face (others are device-specific).
 In/out state: 0 in, 1 out, 2 break-out, 3 break-in, 4 overtime-in, 5 overtime-out, 255 undefined.
-Serial framing is the TCP framing (see TERMINAL-PROTOCOLS.md §6); it was tested against the simulator only.";
+Serial framing is the TCP framing (see docs/terminal-protocols.md §6); it was tested against the simulator only.";
 
 #[derive(Parser)]
 #[command(

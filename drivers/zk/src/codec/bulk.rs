@@ -1,4 +1,4 @@
-//! Payloads of the buffered bulk read (TERMINAL-PROTOCOLS.md §1 "Bulk read"): prepare-buffer
+//! Payloads of the buffered bulk read (docs/terminal-protocols.md §1 "Bulk read"): prepare-buffer
 //! request and reply, read-chunk request, PREPARE_DATA announcement, and the leading u32 size of
 //! a table. Must not drive the exchange (the client does) or hold state.
 

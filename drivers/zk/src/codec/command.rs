@@ -1,4 +1,4 @@
-//! Command and reply codes of the ZK "pull" protocol (TERMINAL-PROTOCOLS.md §1), plus the
+//! Command and reply codes of the ZK "pull" protocol (docs/terminal-protocols.md §1), plus the
 //! read-only whitelist that the auditor session relies on. Only numbers live here: no encoding.
 
 pub const CONNECT: u16 = 1000;
@@ -96,7 +96,7 @@ pub fn command_name(cmd: u16) -> Option<&'static str> {
     })
 }
 
-/// Commands a read-only session (issue 8 auditor) may send: they never change users, logs,
+/// Commands a read-only session (the auditor's) may send: they never change users, logs,
 /// options, clock or device state. DISABLE/ENABLE are excluded on purpose: a read-only session
 /// must not stop a terminal from taking punches. FREE_DATA only releases the read buffer.
 pub fn is_read_only_command(cmd: u16) -> bool {

@@ -1,4 +1,4 @@
-//! The AUTH payload derived from the comm key and session id (TERMINAL-PROTOCOLS.md §1).
+//! The AUTH payload derived from the comm key and session id (docs/terminal-protocols.md §1).
 //! Must not store or log the key.
 
 /// Ticks value pyzk and the SDK use.

@@ -17,7 +17,7 @@ pub struct Packet {
 }
 
 /// One's-complement checksum over the header (checksum field zero) and the payload, as u16 LE
-/// words with a final odd byte as a low byte (TERMINAL-PROTOCOLS.md §1).
+/// words with a final odd byte as a low byte (docs/terminal-protocols.md §1).
 pub fn checksum(command: u16, session_id: u16, reply_id: u16, payload: &[u8]) -> u16 {
     let mut sum: u32 = u32::from(command) + u32::from(session_id) + u32::from(reply_id);
     let mut words = payload.chunks_exact(2);

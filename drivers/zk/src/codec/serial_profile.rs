@@ -1,5 +1,5 @@
 //! Serial (RS232/RS485) frame profile. No public source documents the real serial framing, so
-//! per TERMINAL-PROTOCOLS.md §6 serial carries the same frames as TCP (wrapper + length), 8N1.
+//! per docs/terminal-protocols.md §6 serial carries the same frames as TCP (wrapper + length), 8N1.
 //! Everything serial-specific lives here so a real framing (e.g. one using the machine number on
 //! the wire) can replace it without touching the codec or the client. Tested against the
 //! simulator only. Must not do I/O.

@@ -1,4 +1,4 @@
-//! Fingerprint templates (issue 8's face-only policy): the template table a terminal returns for
+//! Fingerprint templates (the face-only policy, docs/domain.md §2.1): the template table a terminal returns for
 //! the buffered read of table 7 (DB_RRQ, FCT_FINGERTMP = 2) and the DELETE_USERTEMP (19) payload.
 //! Layout as pyzk reads it: `u32 total`, then per template `u16 size (= 6 + template bytes),
 //! u16 uid, i8 finger, i8 valid, template`. Sans-IO; decoders return errors, never panic.

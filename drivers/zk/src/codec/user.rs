@@ -1,4 +1,4 @@
-//! User records in the 28- and 72-byte layouts (TERMINAL-PROTOCOLS.md §1 "User records"), and
+//! User records in the 28- and 72-byte layouts (docs/terminal-protocols.md §1 "User records"), and
 //! the privilege byte. Encode and decode, plus size detection for a bulk user table.
 //! Must not decide business rules (who may be admin); it only maps bytes.
 
