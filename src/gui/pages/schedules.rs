@@ -9,9 +9,8 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use kaoqin_domain::timefmt::{parse_date, parse_opt_date};
-use kaoqin_domain::{CalendarEntry, DayKind, Month, Rotation, Shift};
+use kaoqin_domain::{Month, Rotation, Shift};
 
 use crate::app::permissions::{Action, allowed};
 use crate::app::schedules::AssignTo;
@@ -695,83 +694,6 @@ fn target_text(t: &AssignTo) -> String {
     }
 }
 
-/// The kinds of day the calendar offers, in the order shown.
-pub(crate) const DAY_KINDS: [DayKind; 5] = [
-    DayKind::Workday,
-    DayKind::RestDay,
-    DayKind::PublicHoliday,
-    DayKind::OtherHoliday,
-    DayKind::MakeupWorkday,
-];
-
-/// The locale key naming a day kind.
-pub(crate) fn day_kind_key(k: DayKind) -> &'static str {
-    match k {
-        DayKind::Workday => "schedules.day_workday",
-        DayKind::RestDay => "schedules.day_rest",
-        DayKind::PublicHoliday => "schedules.day_holiday",
-        DayKind::OtherHoliday => "schedules.day_other_holiday",
-        DayKind::MakeupWorkday => "schedules.day_makeup",
-    }
-}
-
-/// What the calendar's day editor saves.
-pub(crate) fn day_entry(
-    date: NaiveDate,
-    kind: DayKind,
-    name: &str,
-    statutory: bool,
-) -> CalendarEntry {
-    CalendarEntry {
-        date,
-        kind,
-        name: name.trim().to_owned(),
-        statutory: statutory && kind.is_holiday(),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rotation_form_parses_cycle_and_reports_fields() {
-        let f = RotationForm {
-            code: "R1".into(),
-            name: "三班".into(),
-            start: "2026-01-05".into(),
-            cycle: "A, A，-,B".into(),
-            errors: vec![],
-        };
-        let r = build_rotation(&f).expect("valid");
-        assert_eq!(
-            r.cycle,
-            vec![Some("A".into()), Some("A".into()), None, Some("B".into())]
-        );
-        // 2026/01/05 is read like 2026-01-05 everywhere now (`timefmt::parse_date`); an
-        // impossible date is still refused.
-        let slashes = RotationForm {
-            start: "2026/01/05".into(),
-            ..f.clone()
-        };
-        assert_eq!(build_rotation(&slashes).map(|r| r.start), Ok(r.start));
-        let bad = RotationForm {
-            start: "2026-02-30".into(),
-            ..Default::default()
-        };
-        let errs = build_rotation(&bad).expect_err("invalid");
-        let fields: Vec<_> = errs.iter().map(|e| e.0).collect();
-        assert_eq!(fields, vec!["code", "start", "cycle"]);
-    }
-
-    #[test]
-    fn statutory_flag_only_on_holidays() {
-        let d = NaiveDate::from_ymd_opt(2026, 10, 10).expect("date");
-        assert!(!day_entry(d, DayKind::Workday, "x", true).statutory);
-        assert!(day_entry(d, DayKind::PublicHoliday, " 国庆节 ", true).statutory);
-        assert_eq!(
-            day_entry(d, DayKind::PublicHoliday, " 国庆节 ", true).name,
-            "国庆节"
-        );
-    }
-}
+#[path = "schedules_tests.rs"]
+mod tests;

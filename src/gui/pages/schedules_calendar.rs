@@ -8,7 +8,6 @@ use kaoqin_domain::{CalendarEntry, DayKind, Month};
 
 use crate::i18n::Lang;
 
-use super::schedules::{DAY_KINDS, day_entry, day_kind_key};
 use crate::gui::backend::schedules::CalendarDayView;
 
 /// The calendar's state: the month shown, its days, the day being edited.
@@ -379,4 +378,39 @@ fn day_editor(ui: &mut egui::Ui, lang: Lang, st: &mut CalendarState) {
             .weak()
             .small(),
     );
+}
+
+/// The kinds of day the calendar offers, in the order shown.
+pub(crate) const DAY_KINDS: [DayKind; 5] = [
+    DayKind::Workday,
+    DayKind::RestDay,
+    DayKind::PublicHoliday,
+    DayKind::OtherHoliday,
+    DayKind::MakeupWorkday,
+];
+
+/// The locale key naming a day kind.
+pub(crate) fn day_kind_key(k: DayKind) -> &'static str {
+    match k {
+        DayKind::Workday => "schedules.day_workday",
+        DayKind::RestDay => "schedules.day_rest",
+        DayKind::PublicHoliday => "schedules.day_holiday",
+        DayKind::OtherHoliday => "schedules.day_other_holiday",
+        DayKind::MakeupWorkday => "schedules.day_makeup",
+    }
+}
+
+/// What the calendar's day editor saves.
+pub(crate) fn day_entry(
+    date: NaiveDate,
+    kind: DayKind,
+    name: &str,
+    statutory: bool,
+) -> CalendarEntry {
+    CalendarEntry {
+        date,
+        kind,
+        name: name.trim().to_owned(),
+        statutory: statutory && kind.is_holiday(),
+    }
 }
